@@ -1,0 +1,255 @@
+"""The page shell: skip link, header with logo, menu, language, avatar and logout, and footer.
+
+`template(...)` registers a page with its shell; the menu lists only the screens that exist.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+import reflex as rx
+
+from portal import i18n, routes
+from portal.config import settings
+from portal.services.branding import load_branding
+from portal.state.i18n import I18nState, tr
+from portal.state.session import SessionState
+
+BRAND = load_branding(settings.tenant_slug)
+CONTENT_WIDTH = "1180px"
+
+
+@dataclasses.dataclass(frozen=True)
+class MenuEntry:
+    route: str
+    label_key: str
+    icon: str
+
+
+MENU = (
+    MenuEntry(routes.HOME, "menu.home", "house"),
+    MenuEntry(routes.BILLING, "menu.billing", "receipt-text"),
+    MenuEntry(routes.CONTRACTS, "menu.contracts", "file-text"),
+    MenuEntry(routes.ASSETS, "menu.assets", "truck"),
+    MenuEntry(routes.REQUESTS, "menu.requests", "messages-square"),
+    MenuEntry(routes.PROFILE, "menu.profile", "user-round"),
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class PageSpec:
+    route: str
+    title: str
+    component: Callable[[], rx.Component]
+    on_load: object
+
+
+_pages: dict[str, PageSpec] = {}
+
+
+def _menu_entries() -> list[MenuEntry]:
+    return [entry for entry in MENU if entry.route in _pages]
+
+
+def _nav_link(entry: MenuEntry, current: str) -> rx.Component:
+    active = entry.route == current
+    return rx.link(
+        rx.hstack(rx.icon(entry.icon, size=16, aria_hidden="true"), rx.text(tr(entry.label_key)), spacing="2", align="center"),
+        href=entry.route,
+        underline="none",
+        class_name="portal-nav-link" + (" portal-nav-link-active" if active else ""),
+        aria_current="page" if active else None,
+    )
+
+
+def _mobile_menu(current: str) -> rx.Component:
+    return rx.menu.root(
+        rx.menu.trigger(
+            rx.icon_button(rx.icon("menu", aria_hidden="true"), variant="ghost", size="3", aria_label=tr("menu.open")),
+        ),
+        rx.menu.content(
+            *[
+                rx.menu.item(
+                    rx.hstack(rx.icon(entry.icon, size=16, aria_hidden="true"), rx.text(tr(entry.label_key)), spacing="2"),
+                    on_select=rx.redirect(entry.route),
+                    class_name="portal-menu-item-active" if entry.route == current else "",
+                )
+                for entry in _menu_entries()
+            ],
+        ),
+        modal=False,
+    )
+
+
+def language_switch() -> rx.Component:
+    def option(code: str) -> rx.Component:
+        chosen = I18nState.lang == code
+        return rx.button(
+            code.upper(),
+            size="1",
+            variant=rx.cond(chosen, "solid", "soft"),
+            on_click=I18nState.choose_language(code),
+            aria_pressed=rx.cond(chosen, "true", "false"),
+            aria_label=i18n.translate(code, f"language.{code}"),
+            lang=code,
+        )
+
+    return rx.hstack(*[option(code) for code in i18n.LANGUAGES], spacing="1", role="group", aria_label=tr("header.language"))
+
+
+def logout_dialog() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(
+            rx.icon_button(rx.icon("log-out", aria_hidden="true"), variant="ghost", size="3", aria_label=tr("logout.button"), id="logout-button"),
+        ),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(tr("logout.title")),
+            rx.alert_dialog.description(tr("logout.question")),
+            rx.flex(
+                rx.alert_dialog.cancel(rx.button(tr("logout.cancel"), variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(rx.button(tr("logout.confirm"), on_click=SessionState.logout, id="logout-confirm")),
+                spacing="3",
+                justify="end",
+                margin_top="1.25rem",
+            ),
+            max_width="420px",
+        ),
+    )
+
+
+def user_badge() -> rx.Component:
+    return rx.hstack(
+        rx.box(
+            rx.text(SessionState.display_name, size="2", weight="medium", id="header-user-name"),
+            rx.cond(
+                SessionState.customer_name != SessionState.display_name,
+                rx.text(SessionState.customer_name, size="1", color_scheme="gray"),
+            ),
+            display=["none", "none", "block"],
+            text_align="right",
+        ),
+        rx.box(
+            rx.avatar(fallback=SessionState.initials, radius="full", size="3", variant="solid"),
+            id="header-initials",
+            aria_hidden="true",
+            line_height="0",
+        ),
+        spacing="2",
+        align="center",
+    )
+
+
+def header(current: str) -> rx.Component:
+    return rx.el.header(
+        rx.box(height="4px", background=BRAND.primary_color),
+        rx.flex(
+            rx.hstack(
+                rx.cond(SessionState.signed_in, rx.box(_mobile_menu(current), display=["block", "block", "none"])),
+                rx.link(
+                    rx.image(src=f"/{BRAND.logo}", alt=BRAND.name, height="40px", width="auto"),
+                    href=routes.HOME,
+                    aria_label=f"{BRAND.name} – Home",
+                ),
+                spacing="3",
+                align="center",
+            ),
+            rx.hstack(
+                language_switch(),
+                rx.cond(SessionState.signed_in, rx.hstack(user_badge(), logout_dialog(), spacing="3", align="center")),
+                spacing="4",
+                align="center",
+            ),
+            justify="between",
+            align="center",
+            max_width=CONTENT_WIDTH,
+            margin_x="auto",
+            padding_x="1rem",
+            padding_y="0.6rem",
+        ),
+        rx.cond(
+            SessionState.signed_in,
+            rx.el.nav(
+                rx.hstack(*[_nav_link(entry, current) for entry in _menu_entries()], spacing="1", max_width=CONTENT_WIDTH, margin_x="auto", padding_x="1rem"),
+                aria_label=tr("menu.label"),
+                display=["none", "none", "block"],
+                border_top="1px solid var(--gray-a4)",
+            ),
+        ),
+        background="white",
+        border_bottom="1px solid var(--gray-a5)",
+        position="sticky",
+        top="0",
+        z_index="10",
+    )
+
+
+def footer() -> rx.Component:
+    return rx.el.footer(
+        rx.box(
+            rx.text(BRAND.legal_footer, size="1", color_scheme="gray", as_="p"),
+            rx.text(
+                tr("footer.support"), ": ",
+                rx.link(BRAND.support_email, href=f"mailto:{BRAND.support_email}"),
+                " · ", BRAND.support_phone,
+                size="1", color_scheme="gray", as_="p", margin_top="0.4rem",
+            ),
+            max_width=CONTENT_WIDTH,
+            margin_x="auto",
+            padding="1.25rem 1rem",
+        ),
+        border_top="1px solid var(--gray-a5)",
+        background="var(--gray-2)",
+        margin_top="2.5rem",
+    )
+
+
+def shell(content: rx.Component, current: str) -> rx.Component:
+    return rx.box(
+        rx.el.a(tr("app.skip_to_content"), href="#main-content", class_name="portal-skip-link"),
+        header(current),
+        rx.el.main(
+            content,
+            id="main-content",
+            tab_index=-1,
+            max_width=CONTENT_WIDTH,
+            margin_x="auto",
+            padding_x="1rem",
+            padding_top="1.5rem",
+            width="100%",
+            flex="1",
+        ),
+        footer(),
+        display="flex",
+        flex_direction="column",
+        min_height="100vh",
+        background="var(--gray-1)",
+        lang=I18nState.lang,
+        style={"--brand-primary": BRAND.primary_color},
+    )
+
+
+def template(*, route: str, title_key: str, on_load=None) -> Callable[[Callable[[], rx.Component]], Callable[[], rx.Component]]:
+    """Declare `content_fn` as the page at `route`, wrapped in the shell (see add_pages)."""
+
+    def decorator(content_fn: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
+        def page() -> rx.Component:
+            return shell(content_fn(), current=route)
+
+        page.__name__ = content_fn.__name__
+        page.__qualname__ = content_fn.__qualname__
+        title = f"{i18n.translate(i18n.DEFAULT_LANGUAGE, title_key)} | {BRAND.name}"
+        _pages[route] = PageSpec(route=route, title=title, component=page, on_load=on_load)
+        return page
+
+    return decorator
+
+
+def is_registered(route: str) -> bool:
+    """Whether a screen exists; read while pages compile, after every page module is imported."""
+    return route in _pages
+
+
+def add_pages(app: rx.App) -> None:
+    for spec in _pages.values():
+        app.add_page(spec.component, route=spec.route, title=spec.title, on_load=spec.on_load)

@@ -1,0 +1,69 @@
+"""Settings read from environment variables, with safe defaults.
+
+Imported by rxconfig.py, the services and the tests alike, so it must not import Reflex.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _default_database_url() -> str:
+    data_dir = PROJECT_ROOT / "data"
+    data_dir.mkdir(exist_ok=True)
+    return f"sqlite:///{data_dir / 'portal.db'}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    database_url: str
+    redis_url: str | None
+    demo_mode: bool
+    tenant_slug: str
+    port: int
+    allowed_origins: tuple[str, ...]
+    session_idle_minutes: int
+    session_absolute_hours: int
+    cookie_secure: bool
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def load_settings() -> Settings:
+    port = int(os.environ.get("PORT", "3000"))
+    origins_raw = os.environ.get("PORTAL_ALLOWED_ORIGINS", "")
+    origins = tuple(o.strip() for o in origins_raw.split(",") if o.strip()) or (
+        f"http://127.0.0.1:{port}",
+        f"http://localhost:{port}",
+    )
+    return Settings(
+        database_url=os.environ.get("DATABASE_URL") or _default_database_url(),
+        redis_url=os.environ.get("REDIS_URL") or None,
+        demo_mode=_flag("PORTAL_DEMO_MODE", False),
+        tenant_slug=os.environ.get("PORTAL_TENANT", "aurora"),
+        port=port,
+        allowed_origins=origins,
+        session_idle_minutes=int(os.environ.get("PORTAL_SESSION_IDLE_MINUTES", "15")),
+        session_absolute_hours=int(os.environ.get("PORTAL_SESSION_ABSOLUTE_HOURS", "12")),
+        # Browsers accept Secure cookies on http://localhost only, so the flag follows the
+        # origins: it is on as soon as the portal is served over https.
+        cookie_secure=_flag(
+            "PORTAL_COOKIE_SECURE", any(o.startswith("https://") for o in origins)
+        ),
+    )
+
+
+settings = load_settings()

@@ -1,0 +1,38 @@
+"""All tables; importing this package registers them on SQLModel.metadata."""
+
+from portal.models.audit import AuditEvent
+from portal.models.billing import Invoice, InvoiceLine, Payment
+from portal.models.contract import Contract, LeasedAsset, ReferenceRate, ScheduleLine
+from portal.models.customer import Customer
+from portal.models.notification import Notification, NotificationRead
+from portal.models.request import (
+    RequestAttachment,
+    RequestContact,
+    RequestMessage,
+    RequestStatusChange,
+    ServiceRequest,
+)
+from portal.models.tenant import Tenant
+from portal.models.user import UserAccount, UserSession
+
+__all__ = [
+    "AuditEvent",
+    "Contract",
+    "Customer",
+    "Invoice",
+    "InvoiceLine",
+    "LeasedAsset",
+    "Notification",
+    "NotificationRead",
+    "Payment",
+    "ReferenceRate",
+    "RequestAttachment",
+    "RequestContact",
+    "RequestMessage",
+    "RequestStatusChange",
+    "ScheduleLine",
+    "ServiceRequest",
+    "Tenant",
+    "UserAccount",
+    "UserSession",
+]

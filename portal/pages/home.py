@@ -1,0 +1,253 @@
+"""Home: "La tua situazione", the active contracts and the latest requests."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal import i18n, routes
+from portal.components.shell import is_registered, template
+from portal.components.ui import arrow_link, card, empty, figure, figures, loading
+from portal.db import session_scope
+from portal.services import clock
+from portal.services.dashboard import (
+    HOME_REQUESTS,
+    HomeSummary,
+    RequestRow,
+    home_summary,
+    latest_requests_of_tenant,
+)
+from portal.state.i18n import tr
+from portal.state.session import SessionState
+
+OPERATOR_REQUESTS = 10
+
+
+class HomeState(SessionState):
+    loaded: bool = False
+    _summary: HomeSummary | None = None
+    _tenant_requests: list[RequestRow] = []
+
+    @rx.event
+    def load(self):
+        principal = self._principal()
+        if principal is None:
+            return self._to_login()
+        with session_scope() as db:
+            if principal.customer_id is None:
+                self._summary = None
+                self._tenant_requests = latest_requests_of_tenant(
+                    session=db, tenant_id=principal.tenant_id, limit=OPERATOR_REQUESTS
+                )
+            else:
+                self._summary = home_summary(session=db, customer_id=principal.customer_id, today=clock.today())
+                self._tenant_requests = []
+        self.loaded = True
+
+    @rx.var
+    def today_text(self) -> str:
+        return i18n.long_date(self._summary.today if self._summary else clock.today(), self.lang)
+
+    @rx.var
+    def overdue_text(self) -> str:
+        return i18n.money(self._summary.overdue_total if self._summary else None, self.lang)
+
+    @rx.var
+    def has_overdue(self) -> bool:
+        return bool(self._summary and self._summary.overdue_total > 0)
+
+    @rx.var
+    def next_due_text(self) -> str:
+        if self._summary is None or self._summary.next_due_date is None:
+            return i18n.translate(self.lang, "home.no_next_due")
+        return i18n.short_date(self._summary.next_due_date, self.lang)
+
+    @rx.var
+    def next_payment_text(self) -> str:
+        return i18n.money(self._summary.next_payment if self._summary else None, self.lang)
+
+    @rx.var
+    def advances_text(self) -> str:
+        return i18n.money(self._summary.advances_paid if self._summary else None, self.lang)
+
+    @rx.var
+    def contracts_total_text(self) -> str:
+        count = self._summary.active_contract_count if self._summary else 0
+        return i18n.translate(self.lang, "home.total", count=count)
+
+    @rx.var
+    def contracts_summary_text(self) -> str:
+        if self._summary is None:
+            return ""
+        summary = self._summary
+        key = "home.contracts_summary_one" if summary.active_contract_count == 1 else "home.contracts_summary"
+        return i18n.translate(self.lang, key, contracts=summary.active_contract_count, assets=summary.active_asset_count)
+
+    @rx.var
+    def more_contracts_text(self) -> str:
+        if self._summary is None:
+            return ""
+        hidden = self._summary.active_contract_count - len(self._summary.contracts)
+        return i18n.translate(self.lang, "home.more_contracts", count=hidden) if hidden > 0 else ""
+
+    @rx.var
+    def contract_cards(self) -> list[dict[str, str]]:
+        if self._summary is None:
+            return []
+        return [
+            {
+                "number": card.number,
+                "product": card.product,
+                "assets": (
+                    i18n.translate(self.lang, "home.contract_asset")
+                    if card.asset_count == 1
+                    else i18n.translate(self.lang, "home.contract_assets", count=card.asset_count)
+                ),
+                "amount": i18n.money(card.amount, self.lang),
+                "signed_on": i18n.short_date(card.signed_on, self.lang),
+                "end_date": i18n.short_date(card.end_date, self.lang),
+            }
+            for card in self._summary.contracts
+        ]
+
+    @rx.var
+    def request_rows(self) -> list[dict[str, str]]:
+        rows = self._summary.latest_requests if self._summary else self._tenant_requests
+        return [
+            {
+                "code": row.code,
+                "title": row.title,
+                "customer": row.customer_name,
+                "status": i18n.translate(self.lang, f"request_status.{row.status.value}"),
+                "open": "1" if row.status.is_open else "",
+                "updated": i18n.date_time(row.updated_at, self.lang),
+            }
+            for row in rows
+        ]
+
+
+def situation_panel() -> rx.Component:
+    return card(
+        rx.text(HomeState.today_text, color_scheme="gray", size="2", margin_bottom="1rem", id="home-today", as_="p"),
+        figures(
+            figure(tr("home.overdue"), rx.text(HomeState.overdue_text, color=rx.cond(HomeState.has_overdue, "var(--red-11)", "inherit")), "home-overdue"),
+            figure(tr("home.next_due"), HomeState.next_due_text, "home-next-due"),
+            figure(tr("home.next_payment"), HomeState.next_payment_text, "home-next-payment"),
+            figure(tr("home.advances"), HomeState.advances_text, "home-advances"),
+        ),
+        *([rx.box(arrow_link(tr("home.go_billing"), routes.BILLING), margin_top="1.25rem")] if is_registered(routes.BILLING) else []),
+        title=tr("home.situation"),
+        title_id="home-situation-title",
+    )
+
+
+def contract_card(item: rx.Var) -> rx.Component:
+    return rx.box(
+        rx.hstack(
+            rx.text(item["number"], weight="bold"),
+            rx.badge(item["product"], variant="soft"),
+            rx.text(item["assets"], size="2", color_scheme="gray"),
+            spacing="3",
+            align="center",
+            wrap="wrap",
+        ),
+        rx.grid(
+            rx.box(rx.text(tr("home.amount"), size="1", color_scheme="gray", as_="p"), rx.text(item["amount"], weight="medium", as_="p")),
+            rx.box(rx.text(tr("home.signed_on"), size="1", color_scheme="gray", as_="p"), rx.text(item["signed_on"], weight="medium", as_="p")),
+            rx.box(rx.text(tr("home.expires_on"), size="1", color_scheme="gray", as_="p"), rx.text(item["end_date"], weight="medium", as_="p")),
+            columns="3",
+            spacing="3",
+            margin_top="0.5rem",
+        ),
+        padding_y="0.75rem",
+        border_bottom="1px solid var(--gray-a4)",
+        class_name="home-contract",
+    )
+
+
+def contracts_panel() -> rx.Component:
+    links = []
+    if is_registered(routes.CONTRACTS):
+        links.append(arrow_link(tr("home.go_contracts"), routes.CONTRACTS))
+    if is_registered(routes.ASSETS):
+        links.append(arrow_link(tr("home.go_assets"), routes.ASSETS))
+    return card(
+        rx.hstack(
+            rx.badge(HomeState.contracts_total_text, size="2", id="home-contracts-total"),
+            rx.text(HomeState.contracts_summary_text, weight="medium", id="home-contracts-summary"),
+            spacing="3",
+            align="center",
+            wrap="wrap",
+        ),
+        rx.cond(
+            HomeState.contract_cards.length() > 0,
+            rx.box(rx.foreach(HomeState.contract_cards, contract_card), id="home-contracts"),
+            empty(tr("home.no_contracts"), icon="file-x"),
+        ),
+        rx.cond(HomeState.more_contracts_text != "", rx.text(HomeState.more_contracts_text, size="2", color_scheme="gray", margin_top="0.5rem")),
+        *([rx.hstack(*links, spacing="5", margin_top="1rem", wrap="wrap")] if links else []),
+        title=tr("home.active_contracts"),
+        title_id="home-contracts-title",
+    )
+
+
+def request_row(row: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(row["code"], weight="medium")),
+        rx.table.cell(row["title"]),
+        rx.cond(HomeState.is_operator, rx.table.cell(row["customer"])),
+        rx.table.cell(rx.badge(row["status"], color_scheme=rx.cond(row["open"] != "", "amber", "green"))),
+        rx.table.cell(row["updated"]),
+        class_name="home-request",
+    )
+
+
+def requests_panel() -> rx.Component:
+    return card(
+        rx.cond(
+            HomeState.request_rows.length() > 0,
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        rx.table.column_header_cell(tr("home.request_code")),
+                        rx.table.column_header_cell(tr("home.request_title")),
+                        rx.cond(HomeState.is_operator, rx.table.column_header_cell("")),
+                        rx.table.column_header_cell(tr("home.request_status")),
+                        rx.table.column_header_cell(tr("home.request_updated")),
+                    )
+                ),
+                rx.table.body(rx.foreach(HomeState.request_rows, request_row)),
+                variant="ghost",
+                size="2",
+                width="100%",
+                id="home-requests",
+            ),
+            empty(tr("home.no_requests")),
+        ),
+        *([rx.box(arrow_link(tr("home.all_requests"), routes.REQUESTS), margin_top="1rem")] if is_registered(routes.REQUESTS) else []),
+        title=rx.cond(HomeState.is_operator, tr("home.operator_requests"), tr("home.requests")),
+        title_id="home-requests-title",
+        overflow_x="auto",
+    )
+
+
+@template(route=routes.HOME, title_key="home.title", on_load=HomeState.load)
+def home() -> rx.Component:
+    return rx.cond(
+        HomeState.loaded,
+        rx.vstack(
+            rx.heading(tr("home.title"), as_="h1", size="7", class_name="sr-only"),
+            rx.cond(
+                HomeState.is_operator,
+                requests_panel(),
+                rx.vstack(
+                    rx.grid(situation_panel(), contracts_panel(), columns=rx.breakpoints(initial="1", md="2"), spacing="4", width="100%"),
+                    requests_panel(),
+                    spacing="4",
+                    width="100%",
+                ),
+            ),
+            spacing="4",
+            width="100%",
+        ),
+        loading(),
+    )

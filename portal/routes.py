@@ -1,0 +1,29 @@
+"""Route constants and URL builders."""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlencode
+
+HOME = "/"
+LOGIN = "/login"
+BILLING = "/fatture-e-pagamenti"
+CONTRACTS = "/contratti"
+ASSETS = "/beni-in-locazione"
+REQUESTS = "/richieste"
+PROFILE = "/profilo"
+
+PUBLIC_ROUTES = frozenset({LOGIN})
+
+
+def login_url(next_path: str | None = None) -> str:
+    """The login page, remembering where to go back to (only local paths are kept)."""
+    if next_path and next_path.startswith("/") and not next_path.startswith("//") and next_path != LOGIN:
+        return f"{LOGIN}?{urlencode({'next': next_path}, quote_via=quote)}"
+    return LOGIN
+
+
+def safe_next(next_path: str | None) -> str:
+    """Where to land after login: a local path only, never another site."""
+    if next_path and next_path.startswith("/") and not next_path.startswith("//") and "\\" not in next_path:
+        return next_path
+    return HOME

@@ -1,0 +1,211 @@
+"""The figures of the Home page ("La tua situazione", active contracts, latest requests)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from portal.models import Contract, Customer, Invoice, LeasedAsset, ScheduleLine, ServiceRequest
+from portal.models.enums import ContractStatus, DocumentKind, RequestStatus, ScheduleLineKind
+from portal.services.amortization import to_cents
+
+ZERO = Decimal("0.00")
+HOME_CONTRACTS = 5
+HOME_REQUESTS = 5
+
+
+@dataclasses.dataclass(frozen=True)
+class ContractCard:
+    contract_id: int
+    number: str
+    product: str
+    asset_count: int
+    amount: Decimal
+    signed_on: dt.date
+    end_date: dt.date
+
+
+@dataclasses.dataclass(frozen=True)
+class RequestRow:
+    request_id: int
+    code: str
+    title: str
+    status: RequestStatus
+    updated_at: dt.datetime
+    customer_name: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class HomeSummary:
+    today: dt.date
+    overdue_total: Decimal  # pagamenti scaduti, VAT included
+    next_due_date: dt.date | None  # prossima scadenza
+    next_payment: Decimal  # prossimo pagamento, VAT included
+    advances_paid: Decimal  # anticipi versati on active contracts, VAT included
+    active_contract_count: int
+    active_asset_count: int
+    contracts: list[ContractCard]  # the most recent active contracts
+    latest_requests: list[RequestRow]
+
+
+def overdue_total(*, session: Session, customer_id: int, today: dt.date) -> Decimal:
+    total = session.exec(
+        select(sa.func.sum(Invoice.total - Invoice.paid_amount)).where(
+            Invoice.customer_id == customer_id,
+            Invoice.kind == DocumentKind.INVOICE,
+            Invoice.due_date < today,
+            Invoice.paid_amount < Invoice.total,
+        )
+    ).one()
+    return to_cents(Decimal(total)) if total is not None else ZERO
+
+
+def _signed_outstanding():
+    outstanding = Invoice.total - Invoice.paid_amount
+    return sa.case((Invoice.kind == DocumentKind.CREDIT_NOTE, -outstanding), else_=outstanding)
+
+
+def next_payment(*, session: Session, customer_id: int, today: dt.date) -> tuple[dt.date | None, Decimal]:
+    """The next day something falls due, and how much: open invoices plus plan rows not yet
+    invoiced (VAT added). Indexation rows count once invoiced, when their amount is final."""
+    first_invoice_day = session.exec(
+        select(sa.func.min(Invoice.due_date)).where(
+            Invoice.customer_id == customer_id,
+            Invoice.due_date >= today,
+            Invoice.paid_amount < Invoice.total,
+        )
+    ).one()
+    def uninvoiced(*columns):
+        return (
+            select(*columns)
+            .select_from(ScheduleLine)
+            .join(Contract, Contract.id == ScheduleLine.contract_id)
+            .outerjoin(Invoice, Invoice.schedule_line_id == ScheduleLine.id)
+            .where(
+                ScheduleLine.customer_id == customer_id,
+                ScheduleLine.due_date >= today,
+                ScheduleLine.kind != ScheduleLineKind.INDEXATION,
+                Contract.status == ContractStatus.ACTIVE,
+                Invoice.id.is_(None),
+            )
+        )
+
+    first_line_day = session.exec(uninvoiced(sa.func.min(ScheduleLine.due_date))).one()
+    days = [day for day in (first_invoice_day, first_line_day) if day is not None]
+    if not days:
+        return None, ZERO
+    day = min(days)
+    invoiced = session.exec(
+        select(sa.func.sum(_signed_outstanding())).where(
+            Invoice.customer_id == customer_id,
+            Invoice.due_date == day,
+            Invoice.paid_amount < Invoice.total,
+        )
+    ).one()
+    planned = session.exec(
+        uninvoiced(ScheduleLine.amount, Contract.vat_rate).where(ScheduleLine.due_date == day)
+    ).all()
+    amount = Decimal(invoiced or 0) + sum(
+        (line_amount + to_cents(line_amount * vat_rate / 100) for line_amount, vat_rate in planned),
+        ZERO,
+    )
+    return day, to_cents(amount)
+
+
+def advances_paid(*, session: Session, customer_id: int) -> Decimal:
+    total = session.exec(
+        select(sa.func.sum(Invoice.paid_amount))
+        .join(ScheduleLine, ScheduleLine.id == Invoice.schedule_line_id)
+        .join(Contract, Contract.id == Invoice.contract_id)
+        .where(
+            Invoice.customer_id == customer_id,
+            ScheduleLine.kind == ScheduleLineKind.ADVANCE,
+            Contract.status == ContractStatus.ACTIVE,
+        )
+    ).one()
+    return to_cents(Decimal(total)) if total is not None else ZERO
+
+
+def active_contracts(*, session: Session, customer_id: int, limit: int) -> tuple[int, int, list[ContractCard]]:
+    """(active contracts, their assets, the `limit` most recently signed with asset counts)."""
+    asset_counts = (
+        select(LeasedAsset.contract_id, sa.func.count(LeasedAsset.id).label("assets"))
+        .where(LeasedAsset.customer_id == customer_id)
+        .group_by(LeasedAsset.contract_id)
+        .subquery()
+    )
+    asset_count = sa.func.coalesce(asset_counts.c.assets, 0).label("asset_count")
+    active = (
+        select(Contract, asset_count)
+        .outerjoin(asset_counts, asset_counts.c.contract_id == Contract.id)
+        .where(Contract.customer_id == customer_id, Contract.status == ContractStatus.ACTIVE)
+    )
+    listed = active.subquery()
+    count, assets = session.exec(
+        select(sa.func.count(), sa.func.coalesce(sa.func.sum(listed.c.asset_count), 0)).select_from(listed)
+    ).one()
+    rows = session.exec(active.order_by(Contract.signed_on.desc(), Contract.id.desc()).limit(limit)).all()
+    cards = [
+        ContractCard(
+            contract_id=contract.id,
+            number=contract.number,
+            product=contract.product,
+            asset_count=int(asset_count),
+            amount=contract.amount,
+            signed_on=contract.signed_on,
+            end_date=contract.end_date,
+        )
+        for contract, asset_count in rows
+    ]
+    return int(count), int(assets), cards
+
+
+def latest_requests(*, session: Session, customer_id: int, limit: int) -> list[RequestRow]:
+    rows = session.exec(
+        select(ServiceRequest)
+        .where(ServiceRequest.customer_id == customer_id)
+        .order_by(ServiceRequest.updated_at.desc(), ServiceRequest.id.desc())
+        .limit(limit)
+    ).all()
+    return [
+        RequestRow(request_id=row.id, code=row.code, title=row.title, status=row.status, updated_at=row.updated_at)
+        for row in rows
+    ]
+
+
+def latest_requests_of_tenant(*, session: Session, tenant_id: int, limit: int) -> list[RequestRow]:
+    """The service desk's view: the most recently updated requests of every customer."""
+    rows = session.exec(
+        select(ServiceRequest, Customer.denominazione)
+        .join(Customer, Customer.id == ServiceRequest.customer_id)
+        .where(ServiceRequest.tenant_id == tenant_id)
+        .order_by(ServiceRequest.updated_at.desc(), ServiceRequest.id.desc())
+        .limit(limit)
+    ).all()
+    return [
+        RequestRow(
+            request_id=row.id, code=row.code, title=row.title, status=row.status,
+            updated_at=row.updated_at, customer_name=customer_name,
+        )
+        for row, customer_name in rows
+    ]
+
+
+def home_summary(*, session: Session, customer_id: int, today: dt.date) -> HomeSummary:
+    due_day, due_amount = next_payment(session=session, customer_id=customer_id, today=today)
+    count, assets, cards = active_contracts(session=session, customer_id=customer_id, limit=HOME_CONTRACTS)
+    return HomeSummary(
+        today=today,
+        overdue_total=overdue_total(session=session, customer_id=customer_id, today=today),
+        next_due_date=due_day,
+        next_payment=due_amount,
+        advances_paid=advances_paid(session=session, customer_id=customer_id),
+        active_contract_count=count,
+        active_asset_count=assets,
+        contracts=cards,
+        latest_requests=latest_requests(session=session, customer_id=customer_id, limit=HOME_REQUESTS),
+    )

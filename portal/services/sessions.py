@@ -1,0 +1,104 @@
+"""Server-side sessions: a random token in the browser, its SHA-256 in the database.
+
+The token is the credential, so it comes from `secrets` (256 bits), never from Reflex's client
+token. A session ends when revoked, after `idle` without activity, or `absolute` after login.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import secrets
+
+from sqlmodel import Session, select
+
+from portal.models import UserAccount, UserSession
+
+# Writing last_seen_at on every event would turn each click into a write; a minute of slack
+# is far below the idle timeout.
+TOUCH_INTERVAL = dt.timedelta(seconds=60)
+
+
+@dataclasses.dataclass(frozen=True)
+class SessionPolicy:
+    idle: dt.timedelta
+    absolute: dt.timedelta
+
+    @classmethod
+    def from_minutes(cls, *, idle_minutes: int, absolute_hours: int) -> SessionPolicy:
+        return cls(idle=dt.timedelta(minutes=idle_minutes), absolute=dt.timedelta(hours=absolute_hours))
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def open_session(
+    *,
+    session: Session,
+    user: UserAccount,
+    now: dt.datetime,
+    policy: SessionPolicy,
+    client_ip: str = "",
+    user_agent: str = "",
+) -> str:
+    token = secrets.token_urlsafe(32)
+    session.add(
+        UserSession(
+            user_id=user.id,
+            token_hash=token_digest(token),
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + policy.absolute,
+            client_ip=client_ip[:64],
+            user_agent=user_agent[:300],
+        )
+    )
+    session.flush()
+    return token
+
+
+def _live_row(session: Session, token: str) -> UserSession | None:
+    if not token:
+        return None
+    return session.exec(select(UserSession).where(UserSession.token_hash == token_digest(token))).first()
+
+
+def resolve_session(
+    *, session: Session, token: str, now: dt.datetime, policy: SessionPolicy
+) -> UserAccount | None:
+    """The user behind a token, or None when the session is unknown, ended or expired."""
+    row = _live_row(session, token)
+    if row is None or row.revoked_at is not None:
+        return None
+    if now >= row.expires_at or now - row.last_seen_at >= policy.idle:
+        row.revoked_at = now
+        session.add(row)
+        return None
+    user = session.get(UserAccount, row.user_id)
+    if user is None or not user.is_active:
+        return None
+    if now - row.last_seen_at >= TOUCH_INTERVAL:
+        row.last_seen_at = now
+        session.add(row)
+    return user
+
+
+def close_session(*, session: Session, token: str, now: dt.datetime) -> bool:
+    row = _live_row(session, token)
+    if row is None or row.revoked_at is not None:
+        return False
+    row.revoked_at = now
+    session.add(row)
+    return True
+
+
+def close_all_sessions(*, session: Session, user_id: int, now: dt.datetime) -> int:
+    rows = session.exec(
+        select(UserSession).where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
+    ).all()
+    for row in rows:
+        row.revoked_at = now
+        session.add(row)
+    return len(rows)

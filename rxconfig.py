@@ -1,0 +1,33 @@
+"""Reflex configuration; every value comes from portal.config (environment variables)."""
+
+import reflex as rx
+
+from portal.config import settings
+from portal.services.branding import load_branding
+
+branding = load_branding(settings.tenant_slug)
+
+config = rx.Config(
+    app_name="portal",
+    db_url=settings.database_url,
+    redis_url=settings.redis_url,
+    telemetry_enabled=False,
+    show_built_with_reflex=False,
+    frontend_port=settings.port,
+    backend_port=settings.port,
+    api_url=f"http://127.0.0.1:{settings.port}",
+    deploy_url=f"http://127.0.0.1:{settings.port}",
+    cors_allowed_origins=list(settings.allowed_origins),
+    plugins=[
+        rx.plugins.RadixThemesPlugin(
+            theme=rx.theme(
+                appearance="light",
+                accent_color=branding.accent_color,
+                gray_color="slate",
+                radius="medium",
+                scaling="100%",
+            )
+        ),
+    ],
+    disable_plugins=[rx.plugins.SitemapPlugin],
+)

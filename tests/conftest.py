@@ -1,0 +1,104 @@
+"""Shared fixtures: a migrated database per test session, one transaction per test.
+
+Tests never touch the developer's database: DATABASE_URL is pointed at a temporary SQLite file
+before the portal is imported. Data-layer tests run against PostgreSQL instead when
+TEST_DATABASE_URL is set (each run in a schema of its own, dropped at the end).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+import tempfile
+from pathlib import Path
+
+_TMP = Path(tempfile.mkdtemp(prefix="portal-tests-"))
+os.environ["DATABASE_URL"] = f"sqlite:///{_TMP / 'app.db'}"
+os.environ.setdefault("PORTAL_TENANT", "aurora")
+os.environ.pop("REDIS_URL", None)
+
+import pytest  # noqa: E402
+import sqlalchemy as sa  # noqa: E402
+from alembic import command  # noqa: E402
+from alembic.config import Config  # noqa: E402
+from sqlmodel import Session  # noqa: E402
+
+from portal.config import PROJECT_ROOT  # noqa: E402
+from portal.db import make_engine  # noqa: E402
+
+# A fixed day keeps expectations stable; the demo data is generated as of this day.
+AS_OF = dt.date(2026, 11, 22)
+
+
+def alembic_config(connection: sa.Connection) -> Config:
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
+    config.attributes["connection"] = connection
+    config.attributes["skip_logging"] = True
+    return config
+
+
+def migrate(engine: sa.Engine, revision: str = "head") -> None:
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), revision)
+
+
+def _postgres_engine(url: str) -> tuple[sa.Engine, str]:
+    schema = f"portal_test_{secrets.token_hex(4)}"
+    admin = sa.create_engine(url)
+    with admin.begin() as connection:
+        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+    engine = sa.create_engine(url, connect_args={"options": f"-csearch_path={schema}"})
+    return engine, schema
+
+
+@pytest.fixture(scope="session")
+def engine():
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        engine, schema = _postgres_engine(url)
+        migrate(engine)
+        yield engine
+        engine.dispose()
+        admin = sa.create_engine(url)
+        with admin.begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+    else:
+        engine = make_engine(f"sqlite:///{_TMP / 'unit.db'}")
+        migrate(engine)
+        yield engine
+        engine.dispose()
+
+
+@pytest.fixture
+def db(engine):
+    """A session whose work is rolled back after the test."""
+    connection = engine.connect()
+    transaction = connection.begin()
+    session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    try:
+        yield session
+    finally:
+        session.close()
+        transaction.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def tenant(db):
+    from portal.services.branding import load_branding, sync_tenant
+
+    return sync_tenant(session=db, branding=load_branding("aurora"))
+
+
+@pytest.fixture
+def demo(db, tenant):
+    """The demo data set, as of AS_OF, inside the test's transaction."""
+    from portal.seed.demo import seed_demo
+
+    seed_demo(session=db, tenant=tenant, as_of=AS_OF)
+    db.flush()
+    return tenant

@@ -1,0 +1,191 @@
+"""Browser tests: the real app (production build, one port) in Chromium, on a seeded database.
+
+The app runs in its own process on a free port, with its own database, web build folder and
+state folder, so a `make run` on the same machine is not disturbed. Any ERROR or traceback the
+app logs, and any error the page reports in the browser console, fails the test that caused it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import Browser, Page, sync_playwright
+from sqlmodel import Session
+
+from portal.config import PROJECT_ROOT
+from portal.db import make_engine
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+STARTUP_TIMEOUT = 900
+ERROR_LINE = re.compile(r"\bERROR\b|Traceback \(most recent call last\)")
+
+
+def _free_port() -> int:
+    with contextlib.closing(socket.socket()) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RunningApp:
+    def __init__(self, base_url: str, database_url: str, log_path: Path, today: dt.date):
+        self.base_url = base_url
+        self.database_url = database_url
+        self.log_path = log_path
+        self.today = today
+        self.engine = make_engine(database_url)
+        self._log_offset = 0
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    def new_log_errors(self) -> list[str]:
+        text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        fresh, self._log_offset = text[self._log_offset:], len(text)
+        return [line for line in fresh.splitlines() if ERROR_LINE.search(line)]
+
+
+def _app_environment(tmp: Path, port: int, database_url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=database_url,
+        PORT=str(port),
+        PORTAL_DEMO_MODE="1",
+        PORTAL_TENANT="aurora",
+        REFLEX_USE_SYSTEM_BUN="1",
+        REFLEX_TELEMETRY_ENABLED="false",
+        REFLEX_CHECK_LATEST_VERSION="false",
+        REFLEX_WEB_WORKDIR=".web-e2e",
+        REFLEX_STATES_WORKDIR=str(tmp / "states"),
+        PATH=f"{PROJECT_ROOT / '.tools' / 'node_modules' / '.bin'}{os.pathsep}{env.get('PATH', '')}",
+    )
+    env.pop("REDIS_URL", None)
+    return env
+
+
+def _wait_until_up(base_url: str, process: subprocess.Popen, log_path: Path) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the app exited early:\n{log_path.read_text(errors='replace')[-4000:]}")
+        with contextlib.suppress(OSError):
+            with urllib.request.urlopen(base_url + "/ping", timeout=2) as response:
+                if response.status == 200:
+                    with urllib.request.urlopen(base_url + "/login", timeout=5) as page:
+                        if page.status == 200:
+                            return
+        time.sleep(1)
+    raise RuntimeError(f"the app did not start in {STARTUP_TIMEOUT} s:\n{log_path.read_text(errors='replace')[-4000:]}")
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory) -> RunningApp:
+    tmp = tmp_path_factory.mktemp("e2e")
+    port = _free_port()
+    database_url = f"sqlite:///{tmp / 'e2e.db'}"
+    env = _app_environment(tmp, port, database_url)
+    today = dt.date.today()
+    subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "portal.seed", "--as-of", today.isoformat()], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True)
+    log_path = tmp / "app.log"
+    with open(log_path, "w", encoding="utf-8") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "reflex", "run", "--env", "prod", "--single-port", "--loglevel", "info"],
+            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(base_url, process, log_path)
+        running = RunningApp(base_url, database_url, log_path, today)
+        running.new_log_errors()  # start counting after start-up
+        yield running
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Browser:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser, app, request):
+    """Open pages in fresh browser contexts; errors in their consoles fail the test."""
+    contexts, problems = [], []
+
+    def open_page(*, width: int = 1280, height: int = 900, locale: str = "it-IT") -> Page:
+        context = browser.new_context(viewport={"width": width, "height": height}, locale=locale, accept_downloads=True)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+        page.on("console", lambda message: problems.append(f"console: {message.text}") if message.type == "error" else None)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    app_errors = app.new_log_errors()
+    assert not app_errors, "the app logged errors:\n" + "\n".join(app_errors)
+    assert not problems, "the browser reported errors:\n" + "\n".join(problems)
+
+
+def login(page: Page, app: RunningApp, username: str, password: str) -> None:
+    page.goto(app.url("/login"))
+    page.wait_for_function("() => window.__reflex !== undefined || document.readyState === 'complete'")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.locator("#login-submit").click()
+
+
+def text_of(page: Page, selector: str) -> str:
+    return page.locator(selector).inner_text().replace("\xa0", " ").replace("\u202f", " ").strip()
+
+
+def normalise(text: str) -> str:
+    return text.replace("\xa0", " ").replace("\u202f", " ").strip()
+
+
+@pytest.fixture
+def db_session(app):
+    with app.session() as session:
+        yield session
+
+
+@pytest.fixture(autouse=True)
+def _e2e_marker(request):
+    request.node.add_marker(pytest.mark.e2e)
+
+
+__all__ = ["RunningApp", "login", "normalise", "sa", "text_of"]

@@ -1,0 +1,132 @@
+"""Event handlers of the login, shell and home states."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from portal import i18n
+from portal.db import session_scope
+from portal.models import AuditEvent, Customer, UserSession
+from portal.pages.home import HomeState
+from portal.pages.login import LoginState
+from portal.seed.demo import DEMO_PASSWORD
+from portal.services import clock
+from portal.services.dashboard import home_summary
+from portal.services.sessions import token_digest
+from portal.state.session import SessionState
+from tests.state.conftest import redirect_target
+
+
+def test_login_requires_both_fields(browser):
+    browser.visit("/login")
+    browser.run(LoginState, "submit", {"username": " ", "password": ""})
+    login = browser.state(LoginState)
+    assert login.username_error == "Inserisci lo username."
+    assert login.password_error == "Inserisci la password."
+    assert login.session_token == ""
+
+
+def test_wrong_password_is_refused_without_a_session(browser):
+    browser.visit("/login")
+    result = browser.run(LoginState, "submit", {"username": "10093", "password": "Sbagliata-123456"})
+    login = browser.state(LoginState)
+    assert redirect_target(result) is None
+    assert login.form_error == "Username o password non corretti."
+    assert login.session_token == ""
+    with session_scope() as db:
+        assert db.exec(select(AuditEvent).where(AuditEvent.action == "login.failure")).first() is not None
+
+
+def test_unknown_user_gets_the_same_answer(browser):
+    browser.visit("/login")
+    browser.run(LoginState, "submit", {"username": "99999", "password": "Sbagliata-123456"})
+    assert browser.state(LoginState).form_error == "Username o password non corretti."
+
+
+def test_login_opens_a_server_side_session_and_goes_back(browser):
+    browser.visit("/login?next=%2F%3Fx%3D1")
+    result = browser.run(LoginState, "submit", {"username": "10093", "password": DEMO_PASSWORD})
+    token = browser.state(LoginState).session_token
+    assert redirect_target(result) == "/?x=1"
+    with session_scope() as db:
+        stored = db.exec(select(UserSession).where(UserSession.token_hash == token_digest(token))).one()
+        assert stored.revoked_at is None and stored.client_ip == "127.0.0.1"
+
+
+def test_login_never_redirects_to_another_site(browser):
+    browser.visit("/login?next=%2F%2Fevil.example%2F")
+    result = browser.run(LoginState, "submit", {"username": "10093", "password": DEMO_PASSWORD})
+    assert redirect_target(result) == "/"
+
+
+def test_home_without_session_goes_to_login(browser):
+    browser.visit("/")
+    result = browser.run(HomeState, "load")
+    assert redirect_target(result) == "/login?next=%2F"
+    assert browser.state(HomeState).loaded is False
+
+
+def test_home_with_forged_token_goes_to_login(browser):
+    browser.state(SessionState).session_token = "forged-token"
+    assert redirect_target(browser.run(HomeState, "load")) is not None
+    assert browser.state(SessionState).session_token == ""
+
+
+def test_home_shows_the_customers_figures(signed_in):
+    browser = signed_in()
+    browser.visit("/")
+    assert browser.run(HomeState, "load") is None
+    home = browser.state(HomeState)
+    with session_scope() as db:
+        customer = db.exec(select(Customer).where(Customer.code == "10093")).one()
+        expected = home_summary(session=db, customer_id=customer.id, today=clock.today())
+    assert home.loaded
+    assert home.overdue_text == i18n.money(expected.overdue_total, "it")
+    assert home.next_due_text == i18n.short_date(expected.next_due_date, "it")
+    assert home.next_payment_text == i18n.money(expected.next_payment, "it")
+    assert home.advances_text == i18n.money(expected.advances_paid, "it")
+    assert [card["number"] for card in home.contract_cards] == [card.number for card in expected.contracts]
+    assert home.display_name == "Laura Conti" and home.initials == "LC"
+    assert {row["code"] for row in home.request_rows} == {row.code for row in expected.latest_requests}
+
+
+def test_language_switch_reformats_at_once(signed_in):
+    browser = signed_in()
+    browser.run(HomeState, "load")
+    home = browser.state(HomeState)
+    italian = home.overdue_text
+    browser.run(HomeState, "choose_language", "en")
+    assert home.messages["menu.billing"] == "Invoices and payments"
+    assert home.overdue_text != italian and home.overdue_text.startswith("€")
+    browser.run(HomeState, "choose_language", "xx")
+    assert home.lang == "it"
+
+
+def test_private_customer_sees_only_their_data(signed_in):
+    browser = signed_in("20417")
+    browser.run(HomeState, "load")
+    home = browser.state(HomeState)
+    assert [card["number"] for card in home.contract_cards] == ["88120"]
+    assert home.lang == "en"  # the user's language applies at login
+
+
+def test_logout_revokes_the_session(signed_in):
+    browser = signed_in()
+    token = browser.state(SessionState).session_token
+    result = browser.run(SessionState, "logout")
+    assert redirect_target(result) == "/login"
+    assert browser.state(SessionState).session_token == ""
+    with session_scope() as db:
+        stored = db.exec(select(UserSession).where(UserSession.token_hash == token_digest(token))).one()
+        assert stored.revoked_at is not None
+    # the old token no longer opens the home page, even if the browser sends it again
+    browser.state(SessionState).session_token = token
+    assert redirect_target(browser.run(HomeState, "load")) is not None
+
+
+def test_operator_home_lists_every_customers_requests(signed_in):
+    browser = signed_in("servicedesk")
+    browser.run(HomeState, "load")
+    home = browser.state(HomeState)
+    assert home.is_operator
+    assert {row["customer"] for row in home.request_rows} >= {"Odontoiatrica Valverde S.r.l.", "Alessandro Bianchi"}
