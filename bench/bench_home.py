@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from bench.common import AS_OF, count_statements, large_database, timed
 from portal.models import Customer, ScheduleLine
 from portal.seed.fleet import FLEET_CODE
+from portal.services.access import whole_customer
 from portal.services.dashboard import home_summary
 
 
@@ -24,8 +25,8 @@ def main() -> None:
         results = {}
         for label, customer in (("demo 10093", demo), (f"fleet {FLEET_CODE}", fleet)):
             with count_statements(engine) as statements:
-                summary = home_summary(session=session, customer_id=customer.id, today=AS_OF)
-            median, best = timed(lambda c=customer: home_summary(session=session, customer_id=c.id, today=AS_OF))
+                summary = home_summary(session=session, scope=whole_customer(customer.id), today=AS_OF)
+            median, best = timed(lambda c=customer: home_summary(session=session, scope=whole_customer(c.id), today=AS_OF))
             results[label] = median
             print(
                 f"home data load, {label:<12}: median {median:7.2f} ms, best {best:7.2f} ms, "

@@ -26,6 +26,21 @@ def _default_database_url() -> str:
 
 
 @dataclasses.dataclass(frozen=True)
+class MailSettings:
+    """MAIL_BACKEND: "outbox" (kept in the database, read at /dev/mailbox in demo mode),
+    "smtp", or "smtp+outbox" (both). The default is the outbox in demo mode, SMTP otherwise."""
+
+    backends: tuple[str, ...]
+    sender: str
+    smtp_host: str
+    smtp_port: int
+    smtp_starttls: bool
+    smtp_username: str
+    smtp_password: str
+    smtp_timeout: float
+
+
+@dataclasses.dataclass(frozen=True)
 class Settings:
     database_url: str
     redis_url: str | None
@@ -36,6 +51,8 @@ class Settings:
     session_idle_minutes: int
     session_absolute_hours: int
     cookie_secure: bool
+    public_url: str  # where links in e-mails point to
+    mail: MailSettings
 
     @property
     def is_sqlite(self) -> bool:
@@ -49,10 +66,29 @@ def load_settings() -> Settings:
         f"http://127.0.0.1:{port}",
         f"http://localhost:{port}",
     )
+    demo_mode = _flag("PORTAL_DEMO_MODE", False)
+    backends = tuple(
+        part.strip()
+        for part in os.environ.get("MAIL_BACKEND", "outbox" if demo_mode else "smtp").split("+")
+        if part.strip()
+    )
+    unknown = set(backends) - {"outbox", "smtp"}
+    if unknown or not backends:
+        raise ValueError(f"MAIL_BACKEND must be outbox, smtp or smtp+outbox, not {unknown or 'empty'}")
+    mail = MailSettings(
+        backends=backends,
+        sender=os.environ.get("MAIL_FROM", ""),  # default: the tenant name and support address
+        smtp_host=os.environ.get("SMTP_HOST", "127.0.0.1"),
+        smtp_port=int(os.environ.get("SMTP_PORT", "25")),
+        smtp_starttls=_flag("SMTP_STARTTLS", False),
+        smtp_username=os.environ.get("SMTP_USERNAME", ""),
+        smtp_password=os.environ.get("SMTP_PASSWORD", ""),
+        smtp_timeout=float(os.environ.get("SMTP_TIMEOUT", "10")),
+    )
     return Settings(
         database_url=os.environ.get("DATABASE_URL") or _default_database_url(),
         redis_url=os.environ.get("REDIS_URL") or None,
-        demo_mode=_flag("PORTAL_DEMO_MODE", False),
+        demo_mode=demo_mode,
         tenant_slug=os.environ.get("PORTAL_TENANT", "aurora"),
         port=port,
         allowed_origins=origins,
@@ -63,6 +99,8 @@ def load_settings() -> Settings:
         cookie_secure=_flag(
             "PORTAL_COOKIE_SECURE", any(o.startswith("https://") for o in origins)
         ),
+        public_url=os.environ.get("PORTAL_PUBLIC_URL", origins[0]).rstrip("/"),
+        mail=mail,
     )
 
 

@@ -2,12 +2,24 @@
 
 import reflex as rx
 
+from portal.api import api
 from portal.components.shell import add_pages
-from portal.pages import home, login  # noqa: F401  (each page module declares its page)
+from portal.pages import (  # noqa: F401  (each page module declares its page)
+    dev_mailbox,
+    forgot_password,
+    home,
+    login,
+    operator_customers,
+    profile,
+    registration,
+    reset_password,
+    unlock,
+)
 
 app = rx.App(
     html_lang="it",
     stylesheets=["/portal.css"],
     head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
+    api_transformer=api,
 )
 add_pages(app)

@@ -11,8 +11,14 @@ CONTRACTS = "/contratti"
 ASSETS = "/beni-in-locazione"
 REQUESTS = "/richieste"
 PROFILE = "/profilo"
+REGISTER = "/registrazione"
+FORGOT_PASSWORD = "/password-dimenticata"
+UNLOCK = "/login-bloccata"
+RESET_PASSWORD = "/reimposta-password"  # the link in the e-mail; see services/recovery.py
+OPERATOR_CUSTOMERS = "/operatore/clienti"
+DEV_MAILBOX = "/dev/mailbox"  # demo mode only
 
-PUBLIC_ROUTES = frozenset({LOGIN})
+PUBLIC_ROUTES = frozenset({LOGIN, REGISTER, FORGOT_PASSWORD, UNLOCK, RESET_PASSWORD, DEV_MAILBOX})
 
 
 def login_url(next_path: str | None = None) -> str:

@@ -16,6 +16,8 @@ from pathlib import Path
 _TMP = Path(tempfile.mkdtemp(prefix="portal-tests-"))
 os.environ["DATABASE_URL"] = f"sqlite:///{_TMP / 'app.db'}"
 os.environ.setdefault("PORTAL_TENANT", "aurora")
+os.environ["MAIL_BACKEND"] = "outbox"  # tests that need SMTP point at their own aiosmtpd
+os.environ["PORTAL_PUBLIC_URL"] = "http://portal.test"
 os.environ.pop("REDIS_URL", None)
 
 import pytest  # noqa: E402
@@ -54,12 +56,23 @@ def _postgres_engine(url: str) -> tuple[sa.Engine, str]:
     return engine, schema
 
 
+def _seed(engine: sa.Engine) -> None:
+    from portal.seed.demo import seed_demo
+    from portal.services.branding import load_branding, sync_tenant
+
+    with Session(engine) as session:
+        seed_demo(session=session, tenant=sync_tenant(session=session, branding=load_branding("aurora")), as_of=AS_OF)
+        session.commit()
+
+
 @pytest.fixture(scope="session")
 def engine():
+    """A migrated database holding the demo data as of AS_OF; tests roll back their changes."""
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
         engine, schema = _postgres_engine(url)
         migrate(engine)
+        _seed(engine)
         yield engine
         engine.dispose()
         admin = sa.create_engine(url)
@@ -69,6 +82,7 @@ def engine():
     else:
         engine = make_engine(f"sqlite:///{_TMP / 'unit.db'}")
         migrate(engine)
+        _seed(engine)
         yield engine
         engine.dispose()
 
@@ -88,17 +102,10 @@ def db(engine):
 
 
 @pytest.fixture
-def tenant(db):
-    from portal.services.branding import load_branding, sync_tenant
+def demo(db):
+    """The demo tenant; its data (as of AS_OF) is in every test's database."""
+    from sqlmodel import select
 
-    return sync_tenant(session=db, branding=load_branding("aurora"))
+    from portal.models import Tenant
 
-
-@pytest.fixture
-def demo(db, tenant):
-    """The demo data set, as of AS_OF, inside the test's transaction."""
-    from portal.seed.demo import seed_demo
-
-    seed_demo(session=db, tenant=tenant, as_of=AS_OF)
-    db.flush()
-    return tenant
+    return db.exec(select(Tenant).where(Tenant.slug == "aurora")).one()

@@ -25,16 +25,26 @@ class MenuEntry:
     route: str
     label_key: str
     icon: str
+    audience: str = "all"  # "customer", "operator" or "all"
 
 
 MENU = (
     MenuEntry(routes.HOME, "menu.home", "house"),
-    MenuEntry(routes.BILLING, "menu.billing", "receipt-text"),
-    MenuEntry(routes.CONTRACTS, "menu.contracts", "file-text"),
-    MenuEntry(routes.ASSETS, "menu.assets", "truck"),
+    MenuEntry(routes.BILLING, "menu.billing", "receipt-text", "customer"),
+    MenuEntry(routes.CONTRACTS, "menu.contracts", "file-text", "customer"),
+    MenuEntry(routes.ASSETS, "menu.assets", "truck", "customer"),
+    MenuEntry(routes.OPERATOR_CUSTOMERS, "menu.customers", "users", "operator"),
     MenuEntry(routes.REQUESTS, "menu.requests", "messages-square"),
     MenuEntry(routes.PROFILE, "menu.profile", "user-round"),
 )
+
+
+def _for_audience(entry: MenuEntry, item: rx.Component) -> rx.Component:
+    if entry.audience == "customer":
+        return rx.cond(SessionState.is_operator, rx.fragment(), item)
+    if entry.audience == "operator":
+        return rx.cond(SessionState.is_operator, item, rx.fragment())
+    return item
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,13 +64,13 @@ def _menu_entries() -> list[MenuEntry]:
 
 def _nav_link(entry: MenuEntry, current: str) -> rx.Component:
     active = entry.route == current
-    return rx.link(
+    return _for_audience(entry, rx.link(
         rx.hstack(rx.icon(entry.icon, size=16, aria_hidden="true"), rx.text(tr(entry.label_key)), spacing="2", align="center"),
         href=entry.route,
         underline="none",
         class_name="portal-nav-link" + (" portal-nav-link-active" if active else ""),
         aria_current="page" if active else None,
-    )
+    ))
 
 
 def _mobile_menu(current: str) -> rx.Component:
@@ -70,11 +80,11 @@ def _mobile_menu(current: str) -> rx.Component:
         ),
         rx.menu.content(
             *[
-                rx.menu.item(
+                _for_audience(entry, rx.menu.item(
                     rx.hstack(rx.icon(entry.icon, size=16, aria_hidden="true"), rx.text(tr(entry.label_key)), spacing="2"),
                     on_select=rx.redirect(entry.route),
                     class_name="portal-menu-item-active" if entry.route == current else "",
-                )
+                ))
                 for entry in _menu_entries()
             ],
         ),
@@ -129,11 +139,15 @@ def user_badge() -> rx.Component:
             display=["none", "none", "block"],
             text_align="right",
         ),
-        rx.box(
+        rx.link(
             rx.avatar(fallback=SessionState.initials, radius="full", size="3", variant="solid"),
+            href=routes.PROFILE,
             id="header-initials",
-            aria_hidden="true",
+            aria_label=tr("menu.profile"),
             line_height="0",
+        ) if routes.PROFILE in _pages else rx.box(
+            rx.avatar(fallback=SessionState.initials, radius="full", size="3", variant="solid"),
+            id="header-initials", aria_hidden="true", line_height="0",
         ),
         spacing="2",
         align="center",
@@ -212,6 +226,8 @@ def shell(content: rx.Component, current: str) -> rx.Component:
             content,
             id="main-content",
             tab_index=-1,
+            # Set once the page's state has arrived: browser tests wait for it before typing.
+            data_hydrated=rx.State.is_hydrated.to(str),
             max_width=CONTENT_WIDTH,
             margin_x="auto",
             padding_x="1rem",

@@ -78,3 +78,57 @@ def arrow_link(label: rx.Var | str, href: str, **props) -> rx.Component:
         weight="medium",
         **props,
     )
+
+
+def auth_card(*children: rx.Component, width: str = "460px") -> rx.Component:
+    """The centred card of the public pages (login, registration, recovery)."""
+    from portal.components.shell import BRAND
+
+    return rx.center(
+        rx.card(
+            rx.vstack(
+                rx.image(src=f"/{BRAND.logo}", alt="", height="48px", width="auto", aria_hidden="true"),
+                *children,
+                spacing="5",
+                align="center",
+                width="100%",
+            ),
+            size="4",
+            width="100%",
+            max_width=width,
+        ),
+        padding_y="2rem",
+    )
+
+
+def text_input(*, field_id: str, name: str, label, error=None, hint=None, **props) -> rx.Component:
+    """A labelled text input whose hint and error are announced with it."""
+    described = " ".join(part for part in (f"{field_id}-hint" if hint is not None else "", f"{field_id}-error" if error is not None else "") if part)
+    control = rx.input(
+        id=field_id,
+        name=name,
+        size="3",
+        aria_describedby=described or None,
+        aria_invalid=rx.cond(error != "", "true", "false") if error is not None else None,
+        **props,
+    )
+    parts = [rx.el.label(rx.text(label, size="2", weight="medium"), html_for=field_id), control]
+    if hint is not None:
+        parts.append(rx.text(hint, id=f"{field_id}-hint", size="1", color_scheme="gray"))
+    if error is not None:
+        parts.append(rx.cond(error != "", rx.text(error, id=f"{field_id}-error", color_scheme="red", size="2", role="alert")))
+    return rx.flex(*parts, direction="column", spacing="1", width="100%")
+
+
+def notice(message, *, tone: str = "blue", icon: str = "info", element_id: str | None = None) -> rx.Component:
+    """A callout shown only when `message` is not empty."""
+    return rx.cond(
+        message != "",
+        rx.callout(message, icon=icon, color_scheme=tone, role="status" if tone != "red" else "alert", id=element_id, width="100%"),
+    )
+
+
+def form(*children: rx.Component, on_submit, reset_on_submit: bool = False, **props) -> rx.Component:
+    """A form checked by the server only: the browser's own validation bubbles are off, so
+    every message appears next to its field, worded by the portal, in the user's language."""
+    return rx.form(*children, on_submit=on_submit, reset_on_submit=reset_on_submit, no_validate=True, **props)

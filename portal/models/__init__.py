@@ -13,7 +13,14 @@ from portal.models.request import (
     ServiceRequest,
 )
 from portal.models.tenant import Tenant
-from portal.models.user import UserAccount, UserSession
+from portal.models.mail import MailMessage
+from portal.models.user import (
+    LoginChallenge,
+    PasswordResetToken,
+    SubUserContract,
+    UserAccount,
+    UserSession,
+)
 
 __all__ = [
     "AuditEvent",
@@ -22,8 +29,11 @@ __all__ = [
     "Invoice",
     "InvoiceLine",
     "LeasedAsset",
+    "LoginChallenge",
+    "MailMessage",
     "Notification",
     "NotificationRead",
+    "PasswordResetToken",
     "Payment",
     "ReferenceRate",
     "RequestAttachment",
@@ -32,6 +42,7 @@ __all__ = [
     "RequestStatusChange",
     "ScheduleLine",
     "ServiceRequest",
+    "SubUserContract",
     "Tenant",
     "UserAccount",
     "UserSession",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from portal.models.enums import Language, UserRole
 from portal.models.types import enum_field, timestamp_field
@@ -25,12 +25,32 @@ class UserAccount(SQLModel, table=True):
     primary_email: str = Field(max_length=200)
     secondary_email: str | None = Field(default=None, max_length=200)
     password_hash: str | None = Field(default=None, max_length=255)
-    must_change_password: bool = Field(default=False)
-    is_active: bool = Field(default=True)
+    must_change_password: bool = Field(default=False)  # a temporary password was mailed
+    temporary_password_sent_at: dt.datetime | None = timestamp_field(nullable=True, default_now=False)
+    password_changed_at: dt.datetime | None = timestamp_field(nullable=True, default_now=False)
+    is_active: bool = Field(default=True)  # False once deleted (sub-users) or disabled
     failed_login_count: int = Field(default=0)
     locked_at: dt.datetime | None = timestamp_field(nullable=True, default_now=False)
     last_login_at: dt.datetime | None = timestamp_field(nullable=True, default_now=False)
+    # Authenticator app (TOTP): the secret stays in the database, never in UI state.
+    totp_secret: str | None = Field(default=None, max_length=64)
+    totp_pending_secret: str | None = Field(default=None, max_length=64)
+    totp_last_step: int | None = None  # the last time-step accepted: a code is never reused
+    # Rights of a sub-user; the main customer account always has every right.
+    may_submit_requests: bool = Field(default=True)
+    all_contracts: bool = Field(default=True)
     created_at: dt.datetime = timestamp_field()
+
+
+class SubUserContract(SQLModel, table=True):
+    """The contracts a sub-user may see when it does not see them all."""
+
+    __tablename__ = "sub_user_contract"
+    __table_args__ = (UniqueConstraint("user_id", "contract_id", name="uq_sub_user_contract"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    contract_id: int = Field(foreign_key="contract.id", index=True)
 
 
 class UserSession(SQLModel, table=True):
@@ -47,3 +67,41 @@ class UserSession(SQLModel, table=True):
     revoked_at: dt.datetime | None = timestamp_field(nullable=True, default_now=False)
     client_ip: str = Field(default="", max_length=64)
     user_agent: str = Field(default="", max_length=300)
+
+
+class LoginChallenge(SQLModel, table=True):
+    """The second step of a login: a one-time code by e-mail, or an authenticator-app code.
+
+    The browser holds a random handle (its hash is stored); the code itself is stored hashed,
+    with its expiry and an attempt counter.
+    """
+
+    __tablename__ = "login_challenge"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    handle_hash: str = Field(max_length=64, unique=True)
+    method: str = Field(max_length=10)  # "email" or "totp"
+    code_hash: str | None = Field(default=None, max_length=64)
+    code_salt: str | None = Field(default=None, max_length=32)
+    code_expires_at: dt.datetime | None = timestamp_field(nullable=True, default_now=False)
+    attempts: int = Field(default=0)
+    sends: int = Field(default=0)
+    last_sent_at: dt.datetime | None = timestamp_field(nullable=True, default_now=False)
+    verified_at: dt.datetime | None = timestamp_field(nullable=True, default_now=False)
+    closed_at: dt.datetime | None = timestamp_field(nullable=True, default_now=False)
+    expires_at: dt.datetime = timestamp_field(default_now=False)
+    created_at: dt.datetime = timestamp_field()
+
+
+class PasswordResetToken(SQLModel, table=True):
+    """A single-use link sent by e-mail; only the token's hash is stored."""
+
+    __tablename__ = "password_reset_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    expires_at: dt.datetime = timestamp_field(default_now=False)
+    used_at: dt.datetime | None = timestamp_field(nullable=True, default_now=False)
+    created_at: dt.datetime = timestamp_field()

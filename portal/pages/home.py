@@ -39,7 +39,9 @@ class HomeState(SessionState):
                     session=db, tenant_id=principal.tenant_id, limit=OPERATOR_REQUESTS
                 )
             else:
-                self._summary = home_summary(session=db, customer_id=principal.customer_id, today=clock.today())
+                self._summary = home_summary(
+                    session=db, scope=principal.scope, today=clock.today(), user_id=principal.user_id
+                )
                 self._tenant_requests = []
         self.loaded = True
 

@@ -1,43 +1,82 @@
-"""Login: username and password checked against argon2 hashes; opens a server-side session."""
+"""Login in three steps: username and password, the one-time code (e-mail or authenticator
+app), and, after a temporary password, the choice of a definitive one."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import reflex as rx
 
 from portal import routes
-from portal.components.shell import BRAND, template
-from portal.components.ui import field
+from portal.components.shell import template
+from portal.components.ui import auth_card, form, notice, text_input
+from portal.config import settings
 from portal.db import session_scope
-from portal.services import clock
-from portal.services.accounts import authenticate
-from portal.services.sessions import open_session
+from portal.models import UserAccount
+from portal.services import clock, two_factor
+from portal.services.accounts import SignIn, authenticate, complete_login, fiscal_code_of, set_password
+from portal.services.mail import MailDeliveryError
+from portal.services.sessions import close_session, open_session
 from portal.state.i18n import tr
 from portal.state.session import POLICY, SessionState
 
+CREDENTIALS, CODE, NEW_PASSWORD = "credentials", "code", "new_password"
+# The forced change of a temporary password must follow the code within this time.
+PASSWORD_CHANGE_WINDOW = dt.timedelta(minutes=10)
+
+
+def masked(address: str) -> str:
+    """od*********@pec.valverde-demo.it: enough to recognise one's own address."""
+    local, _, domain = address.partition("@")
+    return f"{local[:2]}{'*' * min(6, max(3, len(local) - 2))}@{domain}"
+
 
 class LoginState(SessionState):
+    step: str = CREDENTIALS
+    code_method: str = two_factor.EMAIL
+    code_address: str = ""
     username_error: str = ""
     password_error: str = ""
     form_error: str = ""
-    submitting: bool = False
+    code_error: str = ""
+    info: str = ""
+    new_password_error: str = ""
+    confirm_error: str = ""
+    # A random handle of the pending login (not the code: that is only in the database).
+    _handle: str = ""
 
-    def _clear_errors(self) -> None:
-        self.username_error = ""
-        self.password_error = ""
-        self.form_error = ""
+    @rx.var
+    def code_sent_text(self) -> str:
+        return self._t("login.code_sent", address=self.code_address)
+
+    def _clear(self) -> None:
+        self.username_error = self.password_error = self.form_error = ""
+        self.code_error = self.info = self.new_password_error = self.confirm_error = ""
+
+    def _restart(self, error_key: str | None = None) -> None:
+        if self._handle:
+            with session_scope() as db:
+                two_factor.close(session=db, handle=self._handle, now=clock.now())
+        self._handle = ""
+        self.step = CREDENTIALS
+        self._clear()
+        if error_key:
+            self.form_error = self._t(error_key)
+
+    def _client_ip(self) -> str:
+        return self.router.session.client_ip
 
     @rx.event
     def load(self):
-        self._clear_errors()
-        self.submitting = False
+        self._clear()
         if self._principal() is not None:
             return rx.redirect(routes.safe_next(self._query_param("next")))
-        if self._query_param("expired"):
-            self.form_error = self._t("login.session_expired")
+        if self.step != CREDENTIALS and not self._handle:
+            self.step = CREDENTIALS
 
     @rx.event
     def submit(self, form_data: dict):
-        self._clear_errors()
+        self._clear()
         username = str(form_data.get("username", "")).strip()
         password = str(form_data.get("password", ""))
         if not username:
@@ -47,80 +86,211 @@ class LoginState(SessionState):
         if self.username_error or self.password_error:
             return
         now = clock.now()
-        with session_scope() as db:
-            user = authenticate(
-                session=db, username=username, password=password, now=now,
-                client_ip=self.router.session.client_ip,
-            )
-            if user is None:
-                token, language = "", ""
-            else:
-                token = open_session(
-                    session=db, user=user, now=now, policy=POLICY,
-                    client_ip=self.router.session.client_ip,
-                    user_agent=self.router.headers.user_agent,
-                )
-                language = user.language.value
-        if not token:
-            self.form_error = self._t("login.failed")
+        try:
+            with session_scope() as db:
+                outcome, user = authenticate(session=db, username=username, password=password, now=now, client_ip=self._client_ip())
+                if outcome is SignIn.OK:
+                    handle, method = two_factor.begin(session=db, user=user, now=now, client_ip=self._client_ip())
+                    address = masked(user.primary_email)
+        except MailDeliveryError:
+            self.form_error = self._t("login.mail_failed")
             return
+        if outcome is SignIn.LOCKED:
+            self.form_error = self._t("login.locked")
+            return
+        if outcome is SignIn.FAILED:
+            self.form_error = f"{self._t('login.failed')} {self._t('login.failed_hint')}"
+            return
+        self._handle = handle
+        self.code_method = method
+        self.code_address = address
+        self.step = CODE
+
+    @rx.event
+    def verify_code(self, form_data: dict):
+        self._clear()
+        code = str(form_data.get("code", "")).strip()
+        if not code:
+            self.code_error = self._t("login.code_required")
+            return
+        now = clock.now()
+        with session_scope() as db:
+            result = two_factor.check(session=db, handle=self._handle, code=code, now=now, client_ip=self._client_ip())
+            must_change = bool(result.user and result.user.must_change_password)
+        if result.outcome is two_factor.Check.OK:
+            if must_change:
+                self.step = NEW_PASSWORD
+                return
+            return self._finish(result.user.id)
+        if result.outcome is two_factor.Check.WRONG:
+            self.code_error = self._t("login.code_wrong", count=result.attempts_left)
+        elif result.outcome is two_factor.Check.EXPIRED:
+            self.code_error = self._t("login.code_expired")
+        elif result.outcome is two_factor.Check.EXHAUSTED:
+            self._restart("login.code_exhausted")
+        else:
+            self._restart("login.code_invalid")
+
+    @rx.event
+    def resend_code(self):
+        self._clear()
+        try:
+            with session_scope() as db:
+                outcome, wait = two_factor.resend(session=db, handle=self._handle, now=clock.now(), client_ip=self._client_ip())
+        except MailDeliveryError:
+            self.code_error = self._t("login.mail_failed")
+            return
+        if outcome is two_factor.Resend.SENT:
+            self.code_method = two_factor.EMAIL
+            self.info = self._t("login.resent")
+        elif outcome is two_factor.Resend.TOO_SOON:
+            self.code_error = self._t("login.resend_wait", seconds=wait)
+        elif outcome is two_factor.Resend.TOO_MANY:
+            self._restart("login.resend_limit")
+        else:
+            self._restart("login.code_invalid")
+
+    @rx.event
+    def choose_password(self, form_data: dict):
+        self._clear()
+        password = str(form_data.get("new_password", ""))
+        confirmation = str(form_data.get("confirm_password", ""))
+        now = clock.now()
+        with session_scope() as db:
+            user = two_factor.verified_user(session=db, handle=self._handle, now=now, within=PASSWORD_CHANGE_WINDOW)
+            if user is None:
+                problem = "expired"
+            elif password != confirmation:
+                problem = "differ"
+            else:
+                problem = set_password(session=db, user=user, new_password=password, now=now, fiscal_code=fiscal_code_of(db, user))
+            user_id = user.id if user else None
+        if problem == "expired":
+            self._restart("login.code_invalid")
+        elif problem == "differ":
+            self.confirm_error = self._t("login.passwords_differ")
+        elif problem:
+            self.new_password_error = self._t(problem)
+        else:
+            return self._finish(user_id)
+
+    @rx.event
+    def back_to_credentials(self):
+        self._restart()
+
+    def _finish(self, user_id: int):
+        """Both factors passed: a new session (never the one the browser had), then go on."""
+        now = clock.now()
+        with session_scope() as db:
+            user = db.get(UserAccount, user_id)
+            if self.session_token:
+                close_session(session=db, token=self.session_token, now=now)
+            two_factor.close(session=db, handle=self._handle, now=now)
+            complete_login(session=db, user=user, now=now, client_ip=self._client_ip())
+            token = open_session(
+                session=db, user=user, now=now, policy=POLICY, client_ip=self._client_ip(),
+                user_agent=self.router.headers.user_agent,
+            )
+            language = user.language.value
+        self._handle = ""
+        self.step = CREDENTIALS
         self.session_token = token
         return [self._apply_language(language), rx.redirect(routes.safe_next(self._query_param("next")))]
 
 
-def login_form() -> rx.Component:
-    return rx.form(
+def _links() -> rx.Component:
+    links = [
+        rx.link(tr("login.forgot"), href=routes.FORGOT_PASSWORD, id="link-forgot"),
+        rx.link(tr("login.locked_link"), href=routes.UNLOCK, id="link-unlock"),
+        rx.link(tr("login.register_link"), href=routes.REGISTER, id="link-register"),
+    ]
+    if settings.demo_mode:
+        links.append(rx.link(tr("menu.mailbox"), href=routes.DEV_MAILBOX, id="link-mailbox"))
+    return rx.vstack(*links, spacing="2", align="center", width="100%")
+
+
+def credentials_form() -> rx.Component:
+    return form(
         rx.vstack(
             rx.heading(tr("login.title"), as_="h1", size="6"),
             rx.text(tr("login.subtitle"), color_scheme="gray"),
-            rx.cond(
-                LoginState.form_error != "",
-                rx.callout(LoginState.form_error, icon="triangle-alert", color_scheme="red", role="alert", id="login-error", width="100%"),
-            ),
-            field(
-                field_id="login-username",
-                label=tr("login.username"),
-                control=rx.input(
-                    id="login-username", name="username", auto_complete="username", size="3",
-                    aria_invalid=rx.cond(LoginState.username_error != "", "true", "false"),
-                    aria_describedby="login-username-error",
-                ),
-                error=LoginState.username_error,
-            ),
-            field(
-                field_id="login-password",
-                label=tr("login.password"),
-                control=rx.input(
-                    id="login-password", name="password", type="password", auto_complete="current-password", size="3",
-                    aria_invalid=rx.cond(LoginState.password_error != "", "true", "false"),
-                    aria_describedby="login-password-error",
-                ),
-                error=LoginState.password_error,
-            ),
+            notice(LoginState.form_error, tone="red", icon="triangle-alert", element_id="login-error"),
+            text_input(field_id="login-username", name="username", label=tr("login.username"),
+                       error=LoginState.username_error, auto_complete="username"),
+            text_input(field_id="login-password", name="password", label=tr("login.password"),
+                       error=LoginState.password_error, type="password", auto_complete="current-password"),
             rx.button(tr("login.submit"), type="submit", size="3", width="100%", id="login-submit"),
+            _links(),
             spacing="4",
             width="100%",
         ),
         on_submit=LoginState.submit,
-        reset_on_submit=False,
+        width="100%",
+    )
+
+
+def code_form() -> rx.Component:
+    return rx.vstack(
+        form(
+            rx.vstack(
+                rx.heading(tr("login.code_title"), as_="h1", size="6"),
+                rx.cond(
+                    LoginState.code_method == two_factor.TOTP,
+                    rx.text(tr("login.code_totp")),
+                    rx.text(LoginState.code_sent_text),
+                ),
+                notice(LoginState.info, tone="green", icon="mail-check", element_id="login-info"),
+                text_input(field_id="login-code", name="code", label=tr("login.code_label"), error=LoginState.code_error,
+                           auto_complete="one-time-code", input_mode="numeric", max_length=6, auto_focus=True),
+                rx.button(tr("login.code_submit"), type="submit", size="3", width="100%", id="code-submit"),
+                spacing="4",
+                width="100%",
+            ),
+            on_submit=LoginState.verify_code,
+            reset_on_submit=True,
+            width="100%",
+        ),
+        rx.hstack(
+            rx.button(
+                rx.cond(LoginState.code_method == two_factor.TOTP, tr("login.use_email"), tr("login.resend")),
+                variant="ghost", on_click=LoginState.resend_code, id="code-resend",
+            ),
+            rx.button(tr("login.back"), variant="ghost", color_scheme="gray", on_click=LoginState.back_to_credentials),
+            justify="between",
+            width="100%",
+            wrap="wrap",
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def new_password_form() -> rx.Component:
+    return form(
+        rx.vstack(
+            rx.heading(tr("login.new_password_title"), as_="h1", size="6"),
+            rx.text(tr("login.new_password_intro")),
+            text_input(field_id="login-new-password", name="new_password", label=tr("login.new_password"),
+                       error=LoginState.new_password_error, hint=tr("password.hint"), type="password",
+                       auto_complete="new-password"),
+            text_input(field_id="login-confirm-password", name="confirm_password", label=tr("login.confirm_password"),
+                       error=LoginState.confirm_error, type="password", auto_complete="new-password"),
+            rx.button(tr("login.save_password"), type="submit", size="3", width="100%", id="new-password-submit"),
+            spacing="4",
+            width="100%",
+        ),
+        on_submit=LoginState.choose_password,
         width="100%",
     )
 
 
 @template(route=routes.LOGIN, title_key="login.title", on_load=LoginState.load)
 def login() -> rx.Component:
-    return rx.center(
-        rx.card(
-            rx.vstack(
-                rx.image(src=f"/{BRAND.logo}", alt="", height="48px", width="auto", aria_hidden="true"),
-                login_form(),
-                spacing="5",
-                align="center",
-                width="100%",
-            ),
-            size="4",
-            width="100%",
-            max_width="440px",
-        ),
-        padding_y="2rem",
+    return auth_card(
+        rx.match(
+            LoginState.step,
+            (CODE, code_form()),
+            (NEW_PASSWORD, new_password_form()),
+            credentials_form(),
+        )
     )

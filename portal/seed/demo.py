@@ -20,6 +20,7 @@ from portal.models import (
     LeasedAsset,
     Notification,
     ScheduleLine,
+    SubUserContract,
     Tenant,
     UserAccount,
 )
@@ -171,7 +172,7 @@ def seed_demo(*, session: Session, tenant: Tenant, as_of: dt.date) -> dict[str, 
         primary_email=company.pec,
         secondary_email="laura.conti@valverde-demo.it",
     )
-    add_user(
+    fleet_manager = add_user(
         session, tenant,
         customer_id=company.id,
         parent_id=owner.id,
@@ -181,6 +182,7 @@ def seed_demo(*, session: Session, tenant: Tenant, as_of: dt.date) -> dict[str, 
         last_name="Ferri",
         language=Language.IT,
         primary_email="marco.ferri@valverde-demo.it",
+        all_contracts=False,  # he looks after the vehicles only
     )
     private_user = add_user(
         session, tenant,
@@ -353,6 +355,8 @@ def seed_demo(*, session: Session, tenant: Tenant, as_of: dt.date) -> dict[str, 
         AssetSpec("177431", "Auto leasing finanziario", "AUTOVETTURA UTILITARIA 5 PORTE BENZINA",
                   D("24000.00"), D("4800.00"), serial_number="ZFA31200000987654", plate="GE731AB"),
     ])
+    session.add_all(SubUserContract(user_id=fleet_manager.id, contract_id=contract.id) for contract in (van, car))
+    _seed_customers_without_access(session, tenant, as_of)
     session.flush()
 
     # An investigation fee billed at signing and then waived: the demo's credit note.
@@ -384,7 +388,7 @@ def seed_demo(*, session: Session, tenant: Tenant, as_of: dt.date) -> dict[str, 
     overdue_line = latest_instalment_before(session, van, as_of)
     collect_payments(
         session=session,
-        customer_ids=[company.id, person.id],
+        customer_ids=[company.id, person.id, *_customers_without_access(session, tenant)],
         as_of=as_of,
         unpaid_line_ids={overdue_line.id} if overdue_line else set(),
     )
@@ -403,7 +407,77 @@ def seed_demo(*, session: Session, tenant: Tenant, as_of: dt.date) -> dict[str, 
         )
     )
     session.flush()
-    return {"customers": 2, "users": 4, "contracts": 5}
+    return {"customers": 4, "users": 4, "contracts": 7}
+
+
+WITHOUT_ACCESS = ("30882", "41250")
+
+
+def _customers_without_access(session: Session, tenant: Tenant) -> list[int]:
+    return list(session.exec(select(Customer.id).where(Customer.tenant_id == tenant.id, Customer.code.in_(WITHOUT_ACCESS))).all())
+
+
+def _seed_customers_without_access(session: Session, tenant: Tenant, as_of: dt.date) -> None:
+    """Two customers with no portal account yet: one to register by itself, one for the
+    service desk to invite."""
+    studio = add_customer(
+        session, tenant,
+        code="30882",
+        kind=CustomerKind.COMPANY,
+        denominazione="Studio Tecnico Mariani Associati S.r.l.",
+        codice_fiscale="05527480155",
+        partita_iva="05527480155",
+        pec="studio.mariani@pec.mariani-demo.it",
+        street="Viale Piave 31",
+        postal_code="20129",
+        city="Milano",
+        province="MI",
+    )
+    bakery = add_customer(
+        session, tenant,
+        code="41250",
+        kind=CustomerKind.COMPANY,
+        denominazione="Panificio Gallo S.n.c.",
+        codice_fiscale="03742190238",
+        partita_iva="03742190238",
+        pec="panificio.gallo@pec.gallo-demo.it",
+        street="Via Roma 7",
+        postal_code="37121",
+        city="Verona",
+        province="VR",
+    )
+    plotter = open_contract(
+        session=session,
+        draft=ContractDraft(
+            tenant_id=tenant.id, customer_id=studio.id, number="93015", module_number="2",
+            product="Leasing strumentale", amount=D("14800.00"), advance=D("1480.00"), residual_value=D("148.00"),
+            instalment_count=36, periodicity_months=1, signed_on=dt.date(2024, 9, 12), first_due_date=dt.date(2024, 10, 1),
+            fixed_annual_rate=D("0.0575"), subsidy="Nessuna agevolazione", beneficiary_code="F01877",
+            beneficiary_name="Sistemi Grafici Lombardi S.r.l.", direct_debit_iban="IT60X0542811101000000654321",
+        ),
+        series=None,
+        as_of=as_of,
+    )
+    add_assets(session, plotter, [
+        AssetSpec("185220", "Beni mobili in leasing", "PLOTTER A0 MULTIFUNZIONE CON SCANNER", D("14800.00"), D("148.00"),
+                  serial_number="PLT-A0-77123"),
+    ])
+    oven = open_contract(
+        session=session,
+        draft=ContractDraft(
+            tenant_id=tenant.id, customer_id=bakery.id, number="95540", module_number="1",
+            product="Leasing strumentale", amount=D("42000.00"), advance=D("4200.00"), residual_value=D("420.00"),
+            instalment_count=60, periodicity_months=1, signed_on=dt.date(2025, 5, 6), first_due_date=dt.date(2025, 6, 1),
+            fixed_annual_rate=D("0.0540"), subsidy="Nessuna agevolazione", beneficiary_code="F02301",
+            beneficiary_name="Forni Professionali Veneti S.r.l.", direct_debit_iban="IT60X0542811101000000777888",
+        ),
+        series=None,
+        as_of=as_of,
+    )
+    add_assets(session, oven, [
+        AssetSpec("187410", "Beni mobili in leasing", "FORNO A TUNNEL ELETTRICO CON CELLA DI LIEVITAZIONE", D("42000.00"),
+                  D("420.00"), serial_number="FT-2025-0412"),
+    ])
 
 
 def _seed_requests(

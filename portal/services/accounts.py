@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import enum
 
 from sqlmodel import Session, select
 
 from portal.models import Customer, UserAccount
 from portal.models.enums import Language, UserRole
 from portal.services import audit
+from portal.services.access import Scope, can_manage_sub_users, can_submit_requests, scope_of
+from portal.services.password_policy import password_problem
 from portal.services.passwords import hash_password, needs_rehash, verify_password
 
 
@@ -26,6 +29,9 @@ class Principal:
     customer_name: str  # denominazione of the customer, "" for operators
     initials: str
     language: Language
+    scope: Scope | None  # the customer data this user may read; None for operators
+    can_manage_sub_users: bool
+    may_submit_requests: bool
 
     @property
     def is_operator(self) -> bool:
@@ -56,39 +62,85 @@ def principal_for(*, session: Session, user: UserAccount) -> Principal:
         customer_name=customer_name,
         initials=initials,
         language=user.language,
+        scope=scope_of(session=session, user=user),
+        can_manage_sub_users=can_manage_sub_users(user),
+        may_submit_requests=can_submit_requests(user),
     )
+
+
+MAX_PASSWORD_FAILURES = 3
+
+
+class SignIn(str, enum.Enum):
+    OK = "ok"
+    FAILED = "failed"  # unknown user or wrong password: the same answer for both
+    LOCKED = "locked"  # the password was right but the account is locked
 
 
 def authenticate(
     *, session: Session, username: str, password: str, now: dt.datetime, client_ip: str = ""
-) -> UserAccount | None:
-    """The account when username and password match an active account, else None.
+) -> tuple[SignIn, UserAccount | None]:
+    """Check username and password; the third wrong password in a row locks the account.
 
-    The answer and the work done are the same whether or not the username exists.
+    An unknown username costs the same work and gets the same answer as a wrong password, and a
+    locked account is only reported to whoever knows its password.
     """
-    user = session.exec(select(UserAccount).where(UserAccount.username == username.strip())).first()
+    user = session.exec(
+        select(UserAccount).where(UserAccount.username == username.strip(), UserAccount.is_active.is_(True))
+    ).first()
     valid = verify_password(user.password_hash if user else None, password)
-    if user is None or not valid or not user.is_active:
-        audit.record(
-            session=session,
-            action="login.failure",
-            tenant_id=user.tenant_id if user else None,
-            user_id=user.id if user else None,
-            customer_id=user.customer_id if user else None,
-            client_ip=client_ip,
-            username=username.strip()[:60],
-        )
-        return None
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    user.last_login_at = now
-    session.add(user)
-    audit.record(
-        session=session,
-        action="login.success",
-        tenant_id=user.tenant_id,
-        user_id=user.id,
-        customer_id=user.customer_id,
+    context = dict(
+        tenant_id=user.tenant_id if user else None,
+        user_id=user.id if user else None,
+        customer_id=user.customer_id if user else None,
         client_ip=client_ip,
     )
-    return user
+    if user is None or not valid:
+        audit.record(session=session, action="login.failure", username=username.strip()[:60], **context)
+        if user is not None and user.locked_at is None:
+            user.failed_login_count += 1
+            if user.failed_login_count >= MAX_PASSWORD_FAILURES:
+                user.locked_at = now
+                audit.record(session=session, action="account.locked", **context)
+            session.add(user)
+        return SignIn.FAILED, None
+    if user.locked_at is not None:
+        audit.record(session=session, action="login.refused_locked", **context)
+        return SignIn.LOCKED, None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.failed_login_count = 0
+    session.add(user)
+    audit.record(session=session, action="login.password_ok", **context)
+    return SignIn.OK, user
+
+
+def complete_login(*, session: Session, user: UserAccount, now: dt.datetime, client_ip: str = "") -> None:
+    """Both factors passed: remember the login."""
+    user.last_login_at = now
+    session.add(user)
+    audit.record(session=session, action="login.success", tenant_id=user.tenant_id, user_id=user.id,
+                 customer_id=user.customer_id, client_ip=client_ip)
+
+
+def set_password(
+    *, session: Session, user: UserAccount, new_password: str, now: dt.datetime, fiscal_code: str = ""
+) -> str | None:
+    """Replace the password when it meets the policy; the catalogue key of the problem if not."""
+    problem = password_problem(new_password, username=user.username, fiscal_code=fiscal_code)
+    if problem:
+        return problem
+    if user.password_hash and verify_password(user.password_hash, new_password):
+        return "password.same_as_before"
+    user.password_hash = hash_password(new_password)
+    user.must_change_password = False
+    user.password_changed_at = now
+    user.failed_login_count = 0
+    user.locked_at = None
+    session.add(user)
+    return None
+
+
+def fiscal_code_of(session: Session, user: UserAccount) -> str:
+    customer = session.get(Customer, user.customer_id) if user.customer_id else None
+    return customer.codice_fiscale if customer else ""

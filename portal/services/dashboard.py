@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from portal.models import Contract, Customer, Invoice, LeasedAsset, ScheduleLine, ServiceRequest
 from portal.models.enums import ContractStatus, DocumentKind, RequestStatus, ScheduleLineKind
+from portal.services.access import Scope
 from portal.services.amortization import to_cents
 
 ZERO = Decimal("0.00")
@@ -52,10 +53,10 @@ class HomeSummary:
     latest_requests: list[RequestRow]
 
 
-def overdue_total(*, session: Session, customer_id: int, today: dt.date) -> Decimal:
+def overdue_total(*, session: Session, scope: Scope, today: dt.date) -> Decimal:
     total = session.exec(
         select(sa.func.sum(Invoice.total - Invoice.paid_amount)).where(
-            Invoice.customer_id == customer_id,
+            *scope.where(Invoice.customer_id, Invoice.contract_id),
             Invoice.kind == DocumentKind.INVOICE,
             Invoice.due_date < today,
             Invoice.paid_amount < Invoice.total,
@@ -69,12 +70,12 @@ def _signed_outstanding():
     return sa.case((Invoice.kind == DocumentKind.CREDIT_NOTE, -outstanding), else_=outstanding)
 
 
-def next_payment(*, session: Session, customer_id: int, today: dt.date) -> tuple[dt.date | None, Decimal]:
+def next_payment(*, session: Session, scope: Scope, today: dt.date) -> tuple[dt.date | None, Decimal]:
     """The next day something falls due, and how much: open invoices plus plan rows not yet
     invoiced (VAT added). Indexation rows count once invoiced, when their amount is final."""
     first_invoice_day = session.exec(
         select(sa.func.min(Invoice.due_date)).where(
-            Invoice.customer_id == customer_id,
+            *scope.where(Invoice.customer_id, Invoice.contract_id),
             Invoice.due_date >= today,
             Invoice.paid_amount < Invoice.total,
         )
@@ -86,7 +87,7 @@ def next_payment(*, session: Session, customer_id: int, today: dt.date) -> tuple
             .join(Contract, Contract.id == ScheduleLine.contract_id)
             .outerjoin(Invoice, Invoice.schedule_line_id == ScheduleLine.id)
             .where(
-                ScheduleLine.customer_id == customer_id,
+                *scope.where(ScheduleLine.customer_id, ScheduleLine.contract_id),
                 ScheduleLine.due_date >= today,
                 ScheduleLine.kind != ScheduleLineKind.INDEXATION,
                 Contract.status == ContractStatus.ACTIVE,
@@ -101,7 +102,7 @@ def next_payment(*, session: Session, customer_id: int, today: dt.date) -> tuple
     day = min(days)
     invoiced = session.exec(
         select(sa.func.sum(_signed_outstanding())).where(
-            Invoice.customer_id == customer_id,
+            *scope.where(Invoice.customer_id, Invoice.contract_id),
             Invoice.due_date == day,
             Invoice.paid_amount < Invoice.total,
         )
@@ -116,13 +117,13 @@ def next_payment(*, session: Session, customer_id: int, today: dt.date) -> tuple
     return day, to_cents(amount)
 
 
-def advances_paid(*, session: Session, customer_id: int) -> Decimal:
+def advances_paid(*, session: Session, scope: Scope) -> Decimal:
     total = session.exec(
         select(sa.func.sum(Invoice.paid_amount))
         .join(ScheduleLine, ScheduleLine.id == Invoice.schedule_line_id)
         .join(Contract, Contract.id == Invoice.contract_id)
         .where(
-            Invoice.customer_id == customer_id,
+            *scope.where(Invoice.customer_id, Invoice.contract_id),
             ScheduleLine.kind == ScheduleLineKind.ADVANCE,
             Contract.status == ContractStatus.ACTIVE,
         )
@@ -130,11 +131,11 @@ def advances_paid(*, session: Session, customer_id: int) -> Decimal:
     return to_cents(Decimal(total)) if total is not None else ZERO
 
 
-def active_contracts(*, session: Session, customer_id: int, limit: int) -> tuple[int, int, list[ContractCard]]:
+def active_contracts(*, session: Session, scope: Scope, limit: int) -> tuple[int, int, list[ContractCard]]:
     """(active contracts, their assets, the `limit` most recently signed with asset counts)."""
     asset_counts = (
         select(LeasedAsset.contract_id, sa.func.count(LeasedAsset.id).label("assets"))
-        .where(LeasedAsset.customer_id == customer_id)
+        .where(*scope.where(LeasedAsset.customer_id, LeasedAsset.contract_id))
         .group_by(LeasedAsset.contract_id)
         .subquery()
     )
@@ -142,7 +143,7 @@ def active_contracts(*, session: Session, customer_id: int, limit: int) -> tuple
     active = (
         select(Contract, asset_count)
         .outerjoin(asset_counts, asset_counts.c.contract_id == Contract.id)
-        .where(Contract.customer_id == customer_id, Contract.status == ContractStatus.ACTIVE)
+        .where(*scope.where(Contract.customer_id, Contract.id), Contract.status == ContractStatus.ACTIVE)
     )
     listed = active.subquery()
     count, assets = session.exec(
@@ -164,10 +165,20 @@ def active_contracts(*, session: Session, customer_id: int, limit: int) -> tuple
     return int(count), int(assets), cards
 
 
-def latest_requests(*, session: Session, customer_id: int, limit: int) -> list[RequestRow]:
+def request_conditions(scope: Scope, user_id: int | None) -> list:
+    """A restricted sub-user sees the requests about its contracts and the ones it wrote."""
+    conditions = [ServiceRequest.customer_id == scope.customer_id]
+    if scope.contract_ids is not None:
+        conditions.append(
+            sa.or_(ServiceRequest.contract_id.in_(sorted(scope.contract_ids)), ServiceRequest.created_by_id == user_id)
+        )
+    return conditions
+
+
+def latest_requests(*, session: Session, scope: Scope, limit: int, user_id: int | None = None) -> list[RequestRow]:
     rows = session.exec(
         select(ServiceRequest)
-        .where(ServiceRequest.customer_id == customer_id)
+        .where(*request_conditions(scope, user_id))
         .order_by(ServiceRequest.updated_at.desc(), ServiceRequest.id.desc())
         .limit(limit)
     ).all()
@@ -195,17 +206,17 @@ def latest_requests_of_tenant(*, session: Session, tenant_id: int, limit: int) -
     ]
 
 
-def home_summary(*, session: Session, customer_id: int, today: dt.date) -> HomeSummary:
-    due_day, due_amount = next_payment(session=session, customer_id=customer_id, today=today)
-    count, assets, cards = active_contracts(session=session, customer_id=customer_id, limit=HOME_CONTRACTS)
+def home_summary(*, session: Session, scope: Scope, today: dt.date, user_id: int | None = None) -> HomeSummary:
+    due_day, due_amount = next_payment(session=session, scope=scope, today=today)
+    count, assets, cards = active_contracts(session=session, scope=scope, limit=HOME_CONTRACTS)
     return HomeSummary(
         today=today,
-        overdue_total=overdue_total(session=session, customer_id=customer_id, today=today),
+        overdue_total=overdue_total(session=session, scope=scope, today=today),
         next_due_date=due_day,
         next_payment=due_amount,
-        advances_paid=advances_paid(session=session, customer_id=customer_id),
+        advances_paid=advances_paid(session=session, scope=scope),
         active_contract_count=count,
         active_asset_count=assets,
         contracts=cards,
-        latest_requests=latest_requests(session=session, customer_id=customer_id, limit=HOME_REQUESTS),
+        latest_requests=latest_requests(session=session, scope=scope, limit=HOME_REQUESTS, user_id=user_id),
     )

@@ -94,10 +94,13 @@ def close_session(*, session: Session, token: str, now: dt.datetime) -> bool:
     return True
 
 
-def close_all_sessions(*, session: Session, user_id: int, now: dt.datetime) -> int:
-    rows = session.exec(
-        select(UserSession).where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
-    ).all()
+def close_all_sessions(
+    *, session: Session, user_id: int, now: dt.datetime, except_token_hash: str | None = None
+) -> int:
+    query = select(UserSession).where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
+    if except_token_hash:
+        query = query.where(UserSession.token_hash != except_token_hash)
+    rows = session.exec(query).all()
     for row in rows:
         row.revoked_at = now
         session.add(row)

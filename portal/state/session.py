@@ -9,11 +9,12 @@ import reflex as rx
 from portal import routes
 from portal.config import settings
 from portal.db import session_scope
-from portal.services import clock
+from portal.services import audit, clock
 from portal.services.accounts import Principal, principal_for
 from portal.services.sessions import SessionPolicy, close_session, resolve_session
 from portal.state.i18n import I18nState
 
+SESSION_COOKIE = "portal_session"
 POLICY = SessionPolicy.from_minutes(
     idle_minutes=settings.session_idle_minutes, absolute_hours=settings.session_absolute_hours
 )
@@ -22,7 +23,7 @@ POLICY = SessionPolicy.from_minutes(
 class SessionState(I18nState):
     # The session token is the browser's credential; the database keeps only its hash.
     session_token: str = rx.Cookie(
-        "", name="portal_session", same_site="strict", secure=settings.cookie_secure
+        "", name=SESSION_COOKIE, same_site="strict", secure=settings.cookie_secure
     )
     signed_in: bool = False
     display_name: str = ""
@@ -30,6 +31,7 @@ class SessionState(I18nState):
     username: str = ""
     initials: str = ""
     is_operator: bool = False
+    can_manage_sub_users: bool = False
 
     def _show(self, principal: Principal | None) -> None:
         self.signed_in = principal is not None
@@ -38,6 +40,7 @@ class SessionState(I18nState):
         self.username = principal.username if principal else ""
         self.initials = principal.initials if principal else ""
         self.is_operator = bool(principal and principal.is_operator)
+        self.can_manage_sub_users = bool(principal and principal.can_manage_sub_users)
 
     def _principal(self) -> Principal | None:
         """Who is signed in, checked against the database now (idle and absolute timeouts)."""
@@ -68,7 +71,10 @@ class SessionState(I18nState):
     def logout(self):
         if self.session_token:
             with session_scope() as db:
-                close_session(session=db, token=self.session_token, now=clock.now())
+                user = resolve_session(session=db, token=self.session_token, now=clock.now(), policy=POLICY)
+                if close_session(session=db, token=self.session_token, now=clock.now()) and user is not None:
+                    audit.record(session=db, action="logout", tenant_id=user.tenant_id, user_id=user.id,
+                                 customer_id=user.customer_id, client_ip=self.router.session.client_ip)
         self.session_token = ""
         self._show(None)
         return [rx.redirect(routes.LOGIN), rx.toast.info(self._t("logout.done"))]

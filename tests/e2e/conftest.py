@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import email
+import email.policy
 import os
 import re
 import signal
@@ -21,7 +23,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from playwright.sync_api import Browser, Page, sync_playwright
+from aiosmtpd.controller import Controller
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlmodel import Session
 
 from portal.config import PROJECT_ROOT
@@ -47,6 +50,44 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+class Mailbox:
+    """A real SMTP server on loopback: the app under test sends its mail here."""
+
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+        self.port = _free_port()
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 OK"
+
+    def start(self) -> None:
+        self._controller.start()
+
+    def stop(self) -> None:
+        self._controller.stop()
+
+    def mark(self) -> int:
+        return len(self.messages)
+
+    def wait_for(self, to: str, subject_contains: str = "", since: int = 0, timeout: float = 20) -> email.message.EmailMessage:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in self.messages[since:]:
+                if message["To"] == to and subject_contains in message["Subject"]:
+                    return message
+            time.sleep(0.2)
+        raise AssertionError(f"no mail to {to} about {subject_contains!r}; got {[(m['To'], m['Subject']) for m in self.messages[since:]]}")
+
+    @staticmethod
+    def text(message: email.message.EmailMessage) -> str:
+        return message.get_body(("plain",)).get_content()
+
+    def code(self, to: str, since: int = 0) -> str:
+        return re.search(r"\b(\d{6})\b", self.text(self.wait_for(to, "", since))).group(1)
+
+
 class RunningApp:
     def __init__(self, base_url: str, database_url: str, log_path: Path, today: dt.date):
         self.base_url = base_url
@@ -68,12 +109,16 @@ class RunningApp:
         return [line for line in fresh.splitlines() if ERROR_LINE.search(line)]
 
 
-def _app_environment(tmp: Path, port: int, database_url: str) -> dict[str, str]:
+def _app_environment(tmp: Path, port: int, database_url: str, smtp_port: int) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         DATABASE_URL=database_url,
         PORT=str(port),
         PORTAL_DEMO_MODE="1",
+        MAIL_BACKEND="smtp+outbox",
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=str(smtp_port),
+        PORTAL_PUBLIC_URL=f"http://127.0.0.1:{port}",
         PORTAL_TENANT="aurora",
         REFLEX_USE_SYSTEM_BUN="1",
         REFLEX_TELEMETRY_ENABLED="false",
@@ -102,11 +147,19 @@ def _wait_until_up(base_url: str, process: subprocess.Popen, log_path: Path) -> 
 
 
 @pytest.fixture(scope="session")
-def app(tmp_path_factory) -> RunningApp:
+def mailbox() -> Mailbox:
+    box = Mailbox()
+    box.start()
+    yield box
+    box.stop()
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory, mailbox) -> RunningApp:
     tmp = tmp_path_factory.mktemp("e2e")
     port = _free_port()
     database_url = f"sqlite:///{tmp / 'e2e.db'}"
-    env = _app_environment(tmp, port, database_url)
+    env = _app_environment(tmp, port, database_url, mailbox.port)
     today = dt.date.today()
     subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True)
     subprocess.run([sys.executable, "-m", "portal.seed", "--as-of", today.isoformat()], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True)
@@ -161,12 +214,48 @@ def new_page(browser, app, request):
     assert not problems, "the browser reported errors:\n" + "\n".join(problems)
 
 
-def login(page: Page, app: RunningApp, username: str, password: str) -> None:
-    page.goto(app.url("/login"))
-    page.wait_for_function("() => window.__reflex !== undefined || document.readyState === 'complete'")
+def visit(page: Page, app: RunningApp, path: str) -> None:
+    """Open a page and wait until its state has hydrated, as a user waits for it to load."""
+    page.goto(app.url(path))
+    wait_ready(page)
+
+
+def wait_ready(page: Page) -> None:
+    page.locator("main[data-hydrated='true']").wait_for(state="attached")
+
+
+def submit_password(page: Page, app: RunningApp, username: str, password: str) -> None:
+    visit(page, app, "/login")
     page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
+    page.get_by_label("Password", exact=True).fill(password)
     page.locator("#login-submit").click()
+
+
+def address_of(app: RunningApp, username: str) -> str:
+    with app.engine.connect() as connection:
+        return connection.execute(sa.text("select primary_email from user_account where username = :u"), {"u": username}).scalar_one()
+
+
+def login(page: Page, app: RunningApp, username: str, password: str, mailbox: Mailbox | None = None) -> None:
+    """Both factors, as a user does: password, then the code read from the mail that arrived."""
+    assert mailbox is not None, "pass the mailbox fixture to read the code"
+    since = mailbox.mark()
+    submit_password(page, app, username, password)
+    expect(page.locator("#login-code")).to_be_visible()
+    page.locator("#login-code").fill(mailbox.code(address_of(app, username), since))
+    page.locator("#code-submit").click()
+
+
+def dispatch_event(page: Page, handler: str, payload: dict | None = None) -> None:
+    """Send a state event from the page as a crafted client would, bypassing the UI: it joins
+    Reflex's event queue and leaves with the next event the page sends."""
+    page.evaluate(
+        """([name, payload]) => {
+            const state = window.__reflex["$/utils/state"];
+            return state.queueEvents([state.ReflexEvent(name, payload)], null, false);
+        }""",
+        [handler, payload or {}],
+    )
 
 
 def text_of(page: Page, selector: str) -> str:

@@ -11,32 +11,33 @@ from portal import i18n
 from portal.models import Customer, UserSession
 from portal.seed.demo import DEMO_PASSWORD
 from portal.services import clock
+from portal.services.access import whole_customer
 from portal.services.dashboard import home_summary
-from tests.e2e.conftest import login, normalise, text_of
+from tests.e2e.conftest import visit, wait_ready, login, normalise, submit_password, text_of
 
 
 def test_protected_page_sends_to_login(new_page, app):
     page = new_page()
-    page.goto(app.url("/"))
+    visit(page, app, "/")
     page.wait_for_url(re.compile(r"/login/?\?next=%2F$"))
     expect(page.get_by_role("heading", name="Accedi all'area clienti")).to_be_visible()
 
 
-def test_wrong_password_shows_an_error(new_page, app):
+def test_wrong_password_shows_an_error(new_page, app, db_session):
     page = new_page()
-    login(page, app, "10093", "non-e-la-password")
-    expect(page.locator("#login-error")).to_have_text("Username o password non corretti.")
+    submit_password(page, app, "10093.1", "non-e-la-password")
+    expect(page.locator("#login-error")).to_contain_text("Username o password non corretti.")
     expect(page).to_have_url(re.compile(r"/login/?$"))
 
 
-def test_home_figures_match_the_database(new_page, app, db_session):
+def test_home_figures_match_the_database(new_page, app, db_session, mailbox):
     page = new_page()
-    login(page, app, "10093", DEMO_PASSWORD)
+    login(page, app, "10093", DEMO_PASSWORD, mailbox)
     page.wait_for_url(app.url("/"))
     expect(page.locator("#home-overdue")).not_to_be_empty()
 
     customer = db_session.exec(select(Customer).where(Customer.code == "10093")).one()
-    summary = home_summary(session=db_session, customer_id=customer.id, today=clock.today())
+    summary = home_summary(session=db_session, scope=whole_customer(customer.id), today=clock.today())
     assert summary.overdue_total > 0 and summary.next_due_date is not None
 
     assert text_of(page, "#home-overdue") == normalise(i18n.money(summary.overdue_total, "it"))
@@ -57,9 +58,9 @@ def test_home_figures_match_the_database(new_page, app, db_session):
     expect(page.get_by_role("navigation").get_by_role("link", name="Home")).to_have_attribute("aria-current", "page")
 
 
-def test_language_switch_and_logout_confirmation(new_page, app, db_session):
+def test_language_switch_and_logout_confirmation(new_page, app, db_session, mailbox):
     page = new_page()
-    login(page, app, "10093", DEMO_PASSWORD)
+    login(page, app, "10093", DEMO_PASSWORD, mailbox)
     page.wait_for_url(app.url("/"))
     expect(page.get_by_role("heading", name="La tua situazione")).to_be_visible()
     page.get_by_role("button", name="English").click()
@@ -80,13 +81,13 @@ def test_language_switch_and_logout_confirmation(new_page, app, db_session):
     page.wait_for_url(re.compile(r"/login/?$"))
     revoked = db_session.exec(select(UserSession).where(UserSession.revoked_at.is_not(None))).all()
     assert revoked, "logout must end the session on the server"
-    page.goto(app.url("/"))
+    visit(page, app, "/")
     page.wait_for_url(re.compile(r"/login/?\?next=%2F$"))
 
 
-def test_phone_width_has_a_menu_button(new_page, app):
+def test_phone_width_has_a_menu_button(new_page, app, mailbox):
     page = new_page(width=390, height=844)
-    login(page, app, "10093", DEMO_PASSWORD)
+    login(page, app, "10093", DEMO_PASSWORD, mailbox)
     page.wait_for_url(app.url("/"))
     expect(page.locator("#home-overdue")).to_be_visible()
     expect(page.get_by_role("navigation")).to_be_hidden()

@@ -62,9 +62,36 @@ def browser(app_db):
     return Browser()
 
 
+def last_mail(address: str, kind: str | None = None):
+    from sqlmodel import select
+
+    from portal.models import MailMessage
+
+    with session_scope() as db:
+        query = select(MailMessage).where(MailMessage.to_address == address)
+        if kind:
+            query = query.where(MailMessage.kind == kind)
+        return db.exec(query.order_by(MailMessage.id.desc())).first()
+
+
+def mailed_code(address: str) -> str:
+    import re
+
+    return re.search(r"\b(\d{6})\b", last_mail(address, "login_code").body_text).group(1)
+
+
+def address_of(username: str) -> str:
+    from sqlmodel import select
+
+    from portal.models import UserAccount
+
+    with session_scope() as db:
+        return db.exec(select(UserAccount.primary_email).where(UserAccount.username == username)).one()
+
+
 @pytest.fixture
 def signed_in(app_db):
-    """A browser signed in as the demo company's owner (10093)."""
+    """Sign a fresh browser in (password, then the e-mailed code); 10093 by default."""
     from portal.pages.login import LoginState
     from portal.seed.demo import DEMO_PASSWORD
 
@@ -72,6 +99,8 @@ def signed_in(app_db):
         browser = Browser()
         browser.visit("/login")
         browser.run(LoginState, "submit", {"username": username, "password": password})
+        assert browser.state(LoginState).step == "code", browser.state(LoginState).form_error
+        browser.run(LoginState, "verify_code", {"code": mailed_code(address_of(username))})
         assert browser.state(LoginState).session_token, "login failed"
         return browser
 

@@ -1,4 +1,4 @@
-"""Event handlers of the login, shell and home states."""
+"""Event handlers of the login (both factors), shell and home states."""
 
 from __future__ import annotations
 
@@ -6,15 +6,16 @@ from sqlmodel import select
 
 from portal import i18n
 from portal.db import session_scope
-from portal.models import AuditEvent, Customer, UserSession
+from portal.models import AuditEvent, Customer, UserAccount, UserSession
 from portal.pages.home import HomeState
 from portal.pages.login import LoginState
 from portal.seed.demo import DEMO_PASSWORD
 from portal.services import clock
+from portal.services.access import whole_customer
 from portal.services.dashboard import home_summary
 from portal.services.sessions import token_digest
 from portal.state.session import SessionState
-from tests.state.conftest import redirect_target
+from tests.state.conftest import address_of, mailed_code, redirect_target
 
 
 def test_login_requires_both_fields(browser):
@@ -23,29 +24,52 @@ def test_login_requires_both_fields(browser):
     login = browser.state(LoginState)
     assert login.username_error == "Inserisci lo username."
     assert login.password_error == "Inserisci la password."
-    assert login.session_token == ""
+    assert login.session_token == "" and login.step == "credentials"
 
 
 def test_wrong_password_is_refused_without_a_session(browser):
     browser.visit("/login")
-    result = browser.run(LoginState, "submit", {"username": "10093", "password": "Sbagliata-123456"})
+    result = browser.run(LoginState, "submit", {"username": "10093.1", "password": "Sbagliata-123456"})
     login = browser.state(LoginState)
     assert redirect_target(result) is None
-    assert login.form_error == "Username o password non corretti."
-    assert login.session_token == ""
+    assert login.form_error.startswith("Username o password non corretti.")
+    assert login.session_token == "" and login.step == "credentials"
     with session_scope() as db:
         assert db.exec(select(AuditEvent).where(AuditEvent.action == "login.failure")).first() is not None
+        user = db.exec(select(UserAccount).where(UserAccount.username == "10093.1")).one()
+        user.failed_login_count = 0
+        db.add(user)
 
 
 def test_unknown_user_gets_the_same_answer(browser):
     browser.visit("/login")
     browser.run(LoginState, "submit", {"username": "99999", "password": "Sbagliata-123456"})
-    assert browser.state(LoginState).form_error == "Username o password non corretti."
+    unknown = browser.state(LoginState).form_error
+    other = type(browser)()
+    other.visit("/login")
+    other.run(LoginState, "submit", {"username": "20417", "password": "Sbagliata-123456"})
+    assert unknown == other.state(LoginState).form_error
+    with session_scope() as db:
+        user = db.exec(select(UserAccount).where(UserAccount.username == "20417")).one()
+        user.failed_login_count = 0
+        db.add(user)
 
 
-def test_login_opens_a_server_side_session_and_goes_back(browser):
-    browser.visit("/login?next=%2F%3Fx%3D1")
+def test_password_alone_opens_no_session(browser):
+    browser.visit("/login")
     result = browser.run(LoginState, "submit", {"username": "10093", "password": DEMO_PASSWORD})
+    login = browser.state(LoginState)
+    assert redirect_target(result) is None and login.step == "code" and login.session_token == ""
+    assert login.code_address.startswith("od") and "@pec.valverde-demo.it" in login.code_address
+    browser.run(LoginState, "verify_code", {"code": "abcdef"})
+    assert login.code_error == "Codice non corretto. Tentativi rimasti: 4."
+    assert login.session_token == ""
+
+
+def test_code_opens_a_session_and_goes_back(browser):
+    browser.visit("/login?next=%2F%3Fx%3D1")
+    browser.run(LoginState, "submit", {"username": "10093", "password": DEMO_PASSWORD})
+    result = browser.run(LoginState, "verify_code", {"code": mailed_code(address_of("10093"))})
     token = browser.state(LoginState).session_token
     assert redirect_target(result) == "/?x=1"
     with session_scope() as db:
@@ -55,8 +79,22 @@ def test_login_opens_a_server_side_session_and_goes_back(browser):
 
 def test_login_never_redirects_to_another_site(browser):
     browser.visit("/login?next=%2F%2Fevil.example%2F")
-    result = browser.run(LoginState, "submit", {"username": "10093", "password": DEMO_PASSWORD})
+    browser.run(LoginState, "submit", {"username": "10093", "password": DEMO_PASSWORD})
+    result = browser.run(LoginState, "verify_code", {"code": mailed_code(address_of("10093"))})
     assert redirect_target(result) == "/"
+
+
+def test_login_rotates_the_session(signed_in):
+    browser = signed_in()
+    first = browser.state(SessionState).session_token
+    browser.visit("/login")
+    browser.run(LoginState, "submit", {"username": "10093", "password": DEMO_PASSWORD})
+    browser.run(LoginState, "verify_code", {"code": mailed_code(address_of("10093"))})
+    second = browser.state(SessionState).session_token
+    assert second and second != first
+    with session_scope() as db:
+        old = db.exec(select(UserSession).where(UserSession.token_hash == token_digest(first))).one()
+        assert old.revoked_at is not None
 
 
 def test_home_without_session_goes_to_login(browser):
@@ -79,7 +117,7 @@ def test_home_shows_the_customers_figures(signed_in):
     home = browser.state(HomeState)
     with session_scope() as db:
         customer = db.exec(select(Customer).where(Customer.code == "10093")).one()
-        expected = home_summary(session=db, customer_id=customer.id, today=clock.today())
+        expected = home_summary(session=db, scope=whole_customer(customer.id), today=clock.today())
     assert home.loaded
     assert home.overdue_text == i18n.money(expected.overdue_total, "it")
     assert home.next_due_text == i18n.short_date(expected.next_due_date, "it")
@@ -110,6 +148,12 @@ def test_private_customer_sees_only_their_data(signed_in):
     assert home.lang == "en"  # the user's language applies at login
 
 
+def test_restricted_sub_user_home(signed_in):
+    browser = signed_in("10093.1")
+    browser.run(HomeState, "load")
+    assert {card["number"] for card in browser.state(HomeState).contract_cards} == {"90317", "97702"}
+
+
 def test_logout_revokes_the_session(signed_in):
     browser = signed_in()
     token = browser.state(SessionState).session_token
@@ -119,6 +163,7 @@ def test_logout_revokes_the_session(signed_in):
     with session_scope() as db:
         stored = db.exec(select(UserSession).where(UserSession.token_hash == token_digest(token))).one()
         assert stored.revoked_at is not None
+        assert db.exec(select(AuditEvent).where(AuditEvent.action == "logout")).first() is not None
     # the old token no longer opens the home page, even if the browser sends it again
     browser.state(SessionState).session_token = token
     assert redirect_target(browser.run(HomeState, "load")) is not None

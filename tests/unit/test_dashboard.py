@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from portal.models import Contract, Customer, Invoice, LeasedAsset, ScheduleLine
 from portal.models.enums import ContractStatus, DocumentKind, ScheduleLineKind
+from portal.services.access import whole_customer
 from portal.services.dashboard import home_summary
 from tests.conftest import AS_OF
 
@@ -24,7 +25,7 @@ def test_home_summary_matches_the_rows(db, demo, days_later):
     """Today the next instalment is already invoiced; in 60 days it is still only planned."""
     today = AS_OF + dt.timedelta(days=days_later)
     customer = _customer(db)
-    summary = home_summary(session=db, customer_id=customer.id, today=today)
+    summary = home_summary(session=db, scope=whole_customer(customer.id), today=today)
     invoices = db.exec(select(Invoice).where(Invoice.customer_id == customer.id)).all()
     contracts = {c.id: c for c in db.exec(select(Contract).where(Contract.customer_id == customer.id)).all()}
     lines = db.exec(select(ScheduleLine).where(ScheduleLine.customer_id == customer.id)).all()
@@ -67,15 +68,15 @@ def test_home_summary_matches_the_rows(db, demo, days_later):
 
 
 def test_home_summary_never_mixes_customers(db, demo):
-    company = home_summary(session=db, customer_id=_customer(db, "10093").id, today=AS_OF)
-    person = home_summary(session=db, customer_id=_customer(db, "20417").id, today=AS_OF)
+    company = home_summary(session=db, scope=whole_customer(_customer(db, "10093").id), today=AS_OF)
+    person = home_summary(session=db, scope=whole_customer(_customer(db, "20417").id), today=AS_OF)
     assert {card.number for card in company.contracts}.isdisjoint({card.number for card in person.contracts})
     assert {row.code for row in company.latest_requests}.isdisjoint({row.code for row in person.latest_requests})
     assert person.overdue_total == 0
 
 
 def test_empty_customer(db, demo):
-    summary = home_summary(session=db, customer_id=10**9, today=AS_OF)
+    summary = home_summary(session=db, scope=whole_customer(10**9), today=AS_OF)
     assert summary.overdue_total == 0 and summary.next_due_date is None and summary.contracts == []
 
 
@@ -89,5 +90,5 @@ def test_paying_the_overdue_invoice_clears_it(db, demo):
     ).one()
     record_payment(session=db, invoice=overdue, paid_on=AS_OF, amount=overdue.total - overdue.paid_amount, method=PaymentMethod.BANK_TRANSFER)
     db.flush()
-    assert home_summary(session=db, customer_id=customer.id, today=AS_OF).overdue_total == 0
-    assert home_summary(session=db, customer_id=customer.id, today=AS_OF + dt.timedelta(days=400)).overdue_total > 0
+    assert home_summary(session=db, scope=whole_customer(customer.id), today=AS_OF).overdue_total == 0
+    assert home_summary(session=db, scope=whole_customer(customer.id), today=AS_OF + dt.timedelta(days=400)).overdue_total > 0

@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from portal.models import AuditEvent, UserAccount, UserSession
 from portal.seed.demo import DEMO_PASSWORD
-from portal.services.accounts import authenticate, initials_of, principal_for
+from portal.services.accounts import SignIn, authenticate, initials_of, principal_for
 from portal.services.passwords import hash_password, verify_password
 from portal.services.sessions import SessionPolicy, close_session, open_session, resolve_session, token_digest
 
@@ -24,12 +24,35 @@ def test_password_hash_is_argon2id():
     assert not verify_password(None, "anything")
 
 
-def test_authenticate(db, demo):
-    assert authenticate(session=db, username="10093", password=DEMO_PASSWORD, now=T0) is not None
-    assert authenticate(session=db, username="10093", password="not the password", now=T0) is None
-    assert authenticate(session=db, username="nobody", password=DEMO_PASSWORD, now=T0) is None
-    actions = [event.action for event in db.exec(select(AuditEvent).order_by(AuditEvent.id)).all()]
-    assert actions[-3:] == ["login.success", "login.failure", "login.failure"]
+def test_authenticate_and_lockout_after_three_failures(db, demo):
+    user = db.exec(select(UserAccount).where(UserAccount.username == "10093")).one()
+    assert authenticate(session=db, username="10093", password=DEMO_PASSWORD, now=T0) == (SignIn.OK, user)
+    for attempt in range(1, 3):
+        assert authenticate(session=db, username="10093", password=f"wrong-{attempt}", now=T0) == (SignIn.FAILED, None)
+        assert user.locked_at is None and user.failed_login_count == attempt
+    assert authenticate(session=db, username="10093", password="wrong-3", now=T0) == (SignIn.FAILED, None)
+    assert user.locked_at == T0
+    # locked: even the right password is refused, and only then is the lock revealed
+    assert authenticate(session=db, username="10093", password=DEMO_PASSWORD, now=T0) == (SignIn.LOCKED, None)
+    assert authenticate(session=db, username="10093", password="wrong-4", now=T0) == (SignIn.FAILED, None)
+    actions = [event.action for event in db.exec(select(AuditEvent).where(AuditEvent.user_id == user.id).order_by(AuditEvent.id)).all()]
+    assert actions.count("login.failure") == 4 and actions.count("account.locked") == 1
+    assert "login.refused_locked" in actions
+
+
+def test_success_resets_the_failure_count(db, demo):
+    user = db.exec(select(UserAccount).where(UserAccount.username == "10093")).one()
+    authenticate(session=db, username="10093", password="wrong", now=T0)
+    authenticate(session=db, username="10093", password="wrong", now=T0)
+    authenticate(session=db, username="10093", password=DEMO_PASSWORD, now=T0)
+    assert user.failed_login_count == 0
+    authenticate(session=db, username="10093", password="wrong", now=T0)
+    assert user.locked_at is None
+
+
+def test_unknown_user_answer_is_the_same(db, demo):
+    assert authenticate(session=db, username="nobody", password=DEMO_PASSWORD, now=T0) == (SignIn.FAILED, None)
+    assert authenticate(session=db, username="10093", password="wrong", now=T0) == (SignIn.FAILED, None)
 
 
 def test_session_lifecycle(db, demo):

@@ -1,0 +1,27 @@
+"""Every e-mail the portal sends; the demo outbox keeps the body for the demo mailbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from portal.models.types import timestamp_field
+
+
+class MailMessage(SQLModel, table=True):
+    __tablename__ = "mail_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int | None = Field(default=None, foreign_key="tenant.id", index=True)
+    user_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
+    kind: str = Field(max_length=40)  # "login_code", "password_reset", "invitation", ...
+    to_address: str = Field(max_length=200, index=True)
+    subject: str = Field(max_length=300)
+    # Kept only by the demo outbox backend; real mail is not stored once sent.
+    body_text: str | None = Field(default=None, sa_type=sa.Text)
+    backend: str = Field(max_length=20)
+    sent_at: dt.datetime | None = timestamp_field(nullable=True, default_now=False)
+    error: str | None = Field(default=None, max_length=500)
+    created_at: dt.datetime = timestamp_field()

@@ -1,0 +1,93 @@
+"""The page of the e-mailed link: choose a new password. The token stays in the URL only."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal import routes
+from portal.components.shell import template
+from portal.components.ui import auth_card, form, notice, text_input
+from portal.db import session_scope
+from portal.services import clock
+from portal.services.recovery import Reset, complete_reset, link_is_valid
+from portal.state.i18n import tr
+from portal.state.session import SessionState
+
+
+class ResetPasswordState(SessionState):
+    link_valid: bool = False
+    checked: bool = False
+    password_error: str = ""
+    confirm_error: str = ""
+    done: str = ""
+
+    @rx.event
+    def load(self):
+        self.password_error = self.confirm_error = self.done = ""
+        with session_scope() as db:
+            self.link_valid = link_is_valid(session=db, token=self._query_param("token"), now=clock.now())
+        self.checked = True
+
+    @rx.event
+    def submit(self, form_data: dict):
+        self.password_error = self.confirm_error = ""
+        password = str(form_data.get("new_password", ""))
+        if password != str(form_data.get("confirm_password", "")):
+            self.confirm_error = self._t("login.passwords_differ")
+            return
+        with session_scope() as db:
+            outcome, problem = complete_reset(session=db, token=self._query_param("token"), new_password=password,
+                                              now=clock.now(), client_ip=self.router.session.client_ip)
+        if outcome is Reset.INVALID_LINK:
+            self.link_valid = False
+        elif outcome is Reset.WEAK_PASSWORD:
+            self.password_error = self._t(problem)
+        else:
+            self.session_token = ""  # the reset ended every session: sign in again, with the code
+            self.done = self._t("reset.done")
+
+
+def reset_form() -> rx.Component:
+    state = ResetPasswordState
+    return form(
+        rx.vstack(
+            rx.text(tr("reset.intro"), color_scheme="gray"),
+            text_input(field_id="reset-password", name="new_password", label=tr("login.new_password"),
+                       hint=tr("password.hint"), error=state.password_error, type="password", auto_complete="new-password"),
+            text_input(field_id="reset-confirm", name="confirm_password", label=tr("login.confirm_password"),
+                       error=state.confirm_error, type="password", auto_complete="new-password"),
+            rx.button(tr("reset.submit"), type="submit", size="3", width="100%", id="reset-submit"),
+            spacing="4",
+            width="100%",
+        ),
+        on_submit=state.submit,
+        width="100%",
+    )
+
+
+@template(route=routes.RESET_PASSWORD, title_key="reset.title", on_load=ResetPasswordState.load)
+def reset_password() -> rx.Component:
+    state = ResetPasswordState
+    return auth_card(
+        rx.heading(tr("reset.title"), as_="h1", size="6"),
+        rx.cond(
+            state.done != "",
+            rx.vstack(
+                notice(state.done, tone="green", icon="circle-check", element_id="reset-done"),
+                rx.link(tr("registration.go_login"), href=routes.LOGIN, id="reset-login"),
+                width="100%",
+            ),
+            rx.cond(
+                state.link_valid,
+                reset_form(),
+                rx.cond(
+                    state.checked,
+                    rx.vstack(
+                        rx.callout(tr("reset.invalid"), icon="triangle-alert", color_scheme="red", role="alert", id="reset-invalid", width="100%"),
+                        rx.link(tr("reset.ask_new"), href=routes.FORGOT_PASSWORD),
+                        width="100%",
+                    ),
+                ),
+            ),
+        ),
+    )

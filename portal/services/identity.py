@@ -1,0 +1,54 @@
+"""Checking what people type about themselves: codice fiscale, partita IVA, e-mail, PEC."""
+
+from __future__ import annotations
+
+from email.errors import HeaderParseError
+from email.headerregistry import Address
+
+from stdnum import exceptions as stdnum_errors
+from stdnum.it import codicefiscale, iva
+
+# Certified-mail (PEC) domains that do not say "pec" in their name.
+PEC_PROVIDERS = frozenset({
+    "legalmail.it", "postacert.it", "postecert.it", "arubapec.it", "pecimprese.it", "cert.legalmail.it",
+    "registerpec.it", "sicurezzapostale.it", "mypec.eu", "casellapec.com", "gigapec.it", "pec.it",
+})
+
+
+def normalise_tax_code(value: str) -> str:
+    return "".join(value.split()).upper()
+
+
+def tax_code_problem(value: str) -> str | None:
+    """None for a valid codice fiscale (16 characters, or 11 digits) or partita IVA."""
+    code = normalise_tax_code(value)
+    if not code:
+        return "identity.tax_code_required"
+    try:
+        if code.isdigit():
+            iva.validate(code)
+        else:
+            codicefiscale.validate(code)
+    except stdnum_errors.ValidationError:
+        return "identity.tax_code_invalid"
+    return None
+
+
+def email_problem(value: str) -> str | None:
+    address = value.strip()
+    if not address:
+        return "identity.email_required"
+    try:
+        parsed = Address(addr_spec=address)
+    except (ValueError, HeaderParseError, IndexError):
+        return "identity.email_invalid"
+    domain = parsed.domain
+    if not parsed.username or "." not in domain or domain.startswith(".") or domain.endswith(".") or " " in address:
+        return "identity.email_invalid"
+    return None
+
+
+def is_pec(address: str) -> bool:
+    domain = address.strip().rsplit("@", 1)[-1].lower()
+    labels = domain.split(".")
+    return domain in PEC_PROVIDERS or any(label == "pec" or label.startswith("pec") or label.endswith("pec") for label in labels[:-1])

@@ -1,0 +1,203 @@
+"""Sub-users ("sotto utenti") of a customer account: 10093.1, 10093.2, …
+
+Only the main customer account manages them; every function checks it, whatever the caller
+sends. A sub-user sees the parent's data within the rights given here (which contracts, whether
+it may submit requests) and receives an invitation with a temporary password.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from sqlmodel import Session, select
+
+from portal import routes
+from portal.models import Contract, Customer, SubUserContract, Tenant, UserAccount
+from portal.models.enums import Language, UserRole
+from portal.services import audit, mail, mail_templates
+from portal.services.access import can_manage_sub_users
+from portal.services.identity import email_problem
+from portal.services.onboarding import temporary_password
+from portal.services.passwords import hash_password
+from portal.services.sessions import close_all_sessions
+
+NAME_MAX = 80
+
+
+@dataclasses.dataclass(frozen=True)
+class SubUserForm:
+    first_name: str
+    last_name: str
+    primary_email: str
+    secondary_email: str = ""
+    language: str = "it"
+    all_contracts: bool = True
+    contract_ids: tuple[int, ...] = ()
+    may_submit_requests: bool = True
+
+
+@dataclasses.dataclass(frozen=True)
+class SubUserView:
+    user_id: int
+    username: str
+    first_name: str
+    last_name: str
+    primary_email: str
+    secondary_email: str
+    language: str
+    all_contracts: bool
+    contract_numbers: tuple[str, ...]
+    contract_ids: tuple[int, ...]
+    may_submit_requests: bool
+    activated: bool
+
+
+def _require_manager(parent: UserAccount) -> None:
+    if not can_manage_sub_users(parent):
+        raise PermissionError("only the main customer account manages sub-users")
+
+
+def _validate(session: Session, parent: UserAccount, form: SubUserForm) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not form.first_name.strip():
+        errors["first_name"] = "subusers.first_name_required"
+    elif len(form.first_name.strip()) > NAME_MAX:
+        errors["first_name"] = "subusers.too_long"
+    if not form.last_name.strip():
+        errors["last_name"] = "subusers.last_name_required"
+    elif len(form.last_name.strip()) > NAME_MAX:
+        errors["last_name"] = "subusers.too_long"
+    if problem := email_problem(form.primary_email):
+        errors["primary_email"] = problem
+    if form.secondary_email.strip() and (problem := email_problem(form.secondary_email)):
+        errors["secondary_email"] = problem
+    if form.language not in Language._value2member_map_:
+        errors["language"] = "subusers.language_invalid"
+    if not form.all_contracts:
+        own = set(session.exec(select(Contract.id).where(Contract.customer_id == parent.customer_id)).all())
+        if not form.contract_ids:
+            errors["contracts"] = "subusers.contracts_required"
+        elif not set(form.contract_ids) <= own:
+            errors["contracts"] = "subusers.contracts_invalid"
+    return errors
+
+
+def _owned(session: Session, parent: UserAccount, user_id: int) -> UserAccount:
+    user = session.get(UserAccount, user_id)
+    if user is None or user.parent_id != parent.id or user.role is not UserRole.SUB_USER or not user.is_active:
+        raise PermissionError("not a sub-user of this account")
+    return user
+
+
+def _apply(session: Session, user: UserAccount, form: SubUserForm) -> None:
+    user.first_name = form.first_name.strip()
+    user.last_name = form.last_name.strip()
+    user.primary_email = form.primary_email.strip()
+    user.secondary_email = form.secondary_email.strip() or None
+    user.language = Language(form.language)
+    user.all_contracts = form.all_contracts
+    user.may_submit_requests = form.may_submit_requests
+    session.add(user)
+    session.flush()
+    for grant in session.exec(select(SubUserContract).where(SubUserContract.user_id == user.id)).all():
+        session.delete(grant)
+    session.flush()  # the old grants go before the new ones arrive (unique user/contract)
+    if not form.all_contracts:
+        session.add_all(SubUserContract(user_id=user.id, contract_id=contract_id) for contract_id in sorted(set(form.contract_ids)))
+
+
+def next_username(session: Session, parent: UserAccount) -> str:
+    """parent.N with N one above every suffix ever used (deleted sub-users keep theirs)."""
+    prefix = f"{parent.username}."
+    taken = session.exec(select(UserAccount.username).where(UserAccount.username.startswith(prefix))).all()
+    suffixes = [int(name[len(prefix):]) for name in taken if name[len(prefix):].isdigit()]
+    return f"{prefix}{max(suffixes, default=0) + 1}"
+
+
+def list_sub_users(*, session: Session, parent: UserAccount) -> list[SubUserView]:
+    _require_manager(parent)
+    users = session.exec(
+        select(UserAccount)
+        .where(UserAccount.parent_id == parent.id, UserAccount.role == UserRole.SUB_USER, UserAccount.is_active.is_(True))
+        .order_by(UserAccount.username)
+    ).all()
+    grants = session.exec(
+        select(SubUserContract.user_id, Contract.id, Contract.number)
+        .join(Contract, Contract.id == SubUserContract.contract_id)
+        .where(SubUserContract.user_id.in_([user.id for user in users]))
+        .order_by(Contract.number)
+    ).all()
+    by_user: dict[int, list[tuple[int, str]]] = {}
+    for user_id, contract_id, number in grants:
+        by_user.setdefault(user_id, []).append((contract_id, number))
+    return [
+        SubUserView(
+            user_id=user.id, username=user.username, first_name=user.first_name, last_name=user.last_name,
+            primary_email=user.primary_email, secondary_email=user.secondary_email or "", language=user.language.value,
+            all_contracts=user.all_contracts,
+            contract_numbers=tuple(number for _, number in by_user.get(user.id, [])),
+            contract_ids=tuple(contract_id for contract_id, _ in by_user.get(user.id, [])),
+            may_submit_requests=user.may_submit_requests,
+            activated=not user.must_change_password,
+        )
+        for user in users
+    ]
+
+
+def create_sub_user(
+    *, session: Session, parent: UserAccount, form: SubUserForm, now: dt.datetime, public_url: str, client_ip: str = ""
+) -> tuple[UserAccount | None, dict[str, str]]:
+    _require_manager(parent)
+    errors = _validate(session, parent, form)
+    if errors:
+        return None, errors
+    password = temporary_password()
+    user = UserAccount(
+        tenant_id=parent.tenant_id, customer_id=parent.customer_id, parent_id=parent.id,
+        username=next_username(session, parent), role=UserRole.SUB_USER, primary_email=form.primary_email.strip(),
+        password_hash=hash_password(password), must_change_password=True, temporary_password_sent_at=now,
+    )
+    _apply(session, user, form)
+    customer = session.get(Customer, parent.customer_id)
+    tenant = session.get(Tenant, parent.tenant_id)
+    mail.deliver(
+        session=session,
+        mail=mail_templates.temporary_password(
+            tenant=tenant, lang=user.language.value, to=user.primary_email,
+            name=f"{user.first_name} {user.last_name}", username=user.username, password=password,
+            login_url=f"{public_url}{routes.LOGIN}", reason="sub_user", user_id=user.id,
+            inviter=f"{parent.first_name} {parent.last_name}".strip() or parent.username,
+            customer_name=customer.denominazione if customer else "",
+        ),
+    )
+    audit.record(session=session, action="subuser.created", tenant_id=parent.tenant_id, user_id=parent.id,
+                 customer_id=parent.customer_id, client_ip=client_ip, sub_user=user.username)
+    return user, {}
+
+
+def update_sub_user(
+    *, session: Session, parent: UserAccount, user_id: int, form: SubUserForm, client_ip: str = ""
+) -> dict[str, str]:
+    _require_manager(parent)
+    user = _owned(session, parent, user_id)
+    errors = _validate(session, parent, form)
+    if errors:
+        return errors
+    _apply(session, user, form)
+    audit.record(session=session, action="subuser.updated", tenant_id=parent.tenant_id, user_id=parent.id,
+                 customer_id=parent.customer_id, client_ip=client_ip, sub_user=user.username)
+    return {}
+
+
+def delete_sub_user(*, session: Session, parent: UserAccount, user_id: int, now: dt.datetime, client_ip: str = "") -> str:
+    """Remove a sub-user: it can no longer sign in and its open sessions end now."""
+    _require_manager(parent)
+    user = _owned(session, parent, user_id)
+    user.is_active = False
+    user.password_hash = None
+    session.add(user)
+    close_all_sessions(session=session, user_id=user.id, now=now)
+    audit.record(session=session, action="subuser.deleted", tenant_id=parent.tenant_id, user_id=parent.id,
+                 customer_id=parent.customer_id, client_ip=client_ip, sub_user=user.username)
+    return user.username

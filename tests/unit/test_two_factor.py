@@ -1,0 +1,120 @@
+"""The second factor: e-mailed codes (expiry, single use, attempts, resend) and TOTP."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pyotp
+from sqlmodel import select
+
+from portal.models import AuditEvent, LoginChallenge, MailMessage, UserAccount
+from portal.services import two_factor
+from portal.services.two_factor import Check, Resend
+
+T0 = dt.datetime(2026, 11, 22, 9, 0, tzinfo=dt.timezone.utc)
+
+
+def _user(db, username="10093"):
+    return db.exec(select(UserAccount).where(UserAccount.username == username)).one()
+
+
+def _mailed_code(db, user) -> str:
+    body = db.exec(select(MailMessage.body_text).where(MailMessage.user_id == user.id).order_by(MailMessage.id.desc())).first()
+    return re.search(r"\b(\d{6})\b", body).group(1)
+
+
+def test_code_is_mailed_and_stored_hashed(db, demo):
+    user = _user(db)
+    handle, method = two_factor.begin(session=db, user=user, now=T0)
+    assert method == two_factor.EMAIL
+    code = _mailed_code(db, user)
+    challenge = db.exec(select(LoginChallenge).where(LoginChallenge.user_id == user.id)).one()
+    assert code not in (challenge.code_hash or "") and len(challenge.code_hash) == 64
+    assert challenge.code_expires_at == T0 + dt.timedelta(minutes=5)
+    assert handle not in challenge.handle_hash
+    result = two_factor.check(session=db, handle=handle, code=code, now=T0 + dt.timedelta(minutes=4))
+    assert result.outcome is Check.OK and result.user.id == user.id
+    # used once: never again
+    assert two_factor.check(session=db, handle=handle, code=code, now=T0 + dt.timedelta(minutes=4)).outcome is Check.INVALID
+
+
+def test_expired_code_never_works(db, demo):
+    user = _user(db)
+    handle, _ = two_factor.begin(session=db, user=user, now=T0)
+    code = _mailed_code(db, user)
+    assert two_factor.check(session=db, handle=handle, code=code, now=T0 + dt.timedelta(minutes=5)).outcome is Check.EXPIRED
+    assert two_factor.check(session=db, handle=handle, code=code, now=T0 + dt.timedelta(minutes=6)).outcome is Check.EXPIRED
+
+
+def test_five_wrong_codes_end_the_login(db, demo):
+    user = _user(db)
+    handle, _ = two_factor.begin(session=db, user=user, now=T0)
+    code = _mailed_code(db, user)
+    wrong = "000000" if code != "000000" else "111111"
+    results = [two_factor.check(session=db, handle=handle, code=wrong, now=T0) for _ in range(5)]
+    assert [r.outcome for r in results] == [Check.WRONG] * 4 + [Check.EXHAUSTED]
+    assert [r.attempts_left for r in results[:4]] == [4, 3, 2, 1]
+    # the right code no longer helps
+    assert two_factor.check(session=db, handle=handle, code=code, now=T0).outcome is Check.INVALID
+    failures = db.exec(select(AuditEvent).where(AuditEvent.action == "otp.failed", AuditEvent.user_id == user.id)).all()
+    assert len(failures) == 5
+
+
+def test_resend_is_throttled_and_replaces_the_code(db, demo):
+    user = _user(db)
+    handle, _ = two_factor.begin(session=db, user=user, now=T0)
+    first = _mailed_code(db, user)
+    outcome, wait = two_factor.resend(session=db, handle=handle, now=T0 + dt.timedelta(seconds=10))
+    assert outcome is Resend.TOO_SOON and wait == 20
+    moment = T0
+    for _ in range(4):
+        moment += dt.timedelta(seconds=31)
+        assert two_factor.resend(session=db, handle=handle, now=moment)[0] is Resend.SENT
+    assert two_factor.resend(session=db, handle=handle, now=moment + dt.timedelta(seconds=31))[0] is Resend.TOO_MANY
+    latest = _mailed_code(db, user)
+    if latest != first:
+        assert two_factor.check(session=db, handle=handle, code=first, now=moment).outcome is Check.WRONG
+    assert two_factor.check(session=db, handle=handle, code=latest, now=moment).outcome is Check.OK
+
+
+def test_unknown_handle(db, demo):
+    assert two_factor.check(session=db, handle="made-up", code="123456", now=T0).outcome is Check.INVALID
+    assert two_factor.resend(session=db, handle="", now=T0)[0] is Resend.INVALID
+
+
+def test_totp_enrolment_login_and_replay(db, demo):
+    user = _user(db)
+    secret = two_factor.start_enrolment(session=db, user=user)
+    assert user.totp_secret is None
+    assert "otpauth://totp/" in two_factor.provisioning_uri(user=user, issuer="Aurora Leasing")
+    assert not two_factor.confirm_enrolment(session=db, user=user, code="000000", now=T0) or pyotp.TOTP(secret).at(T0) == "000000"
+    assert two_factor.confirm_enrolment(session=db, user=user, code=pyotp.TOTP(secret).at(T0), now=T0)
+    assert user.totp_secret == secret and user.totp_pending_secret is None
+
+    later = T0 + dt.timedelta(minutes=3)
+    handle, method = two_factor.begin(session=db, user=user, now=later)
+    assert method == two_factor.TOTP
+    code = pyotp.TOTP(secret).at(later)
+    assert two_factor.check(session=db, handle=handle, code=code, now=later).outcome is Check.OK
+    # the same code in a new login, within the same 30 seconds: refused as a replay
+    handle2, _ = two_factor.begin(session=db, user=user, now=later)
+    assert two_factor.check(session=db, handle=handle2, code=code, now=later + dt.timedelta(seconds=5)).outcome is Check.WRONG
+    # a code one step late is accepted once
+    next_step = later + dt.timedelta(seconds=30)
+    assert two_factor.check(session=db, handle=handle2, code=pyotp.TOTP(secret).at(next_step), now=next_step).outcome is Check.OK
+    # e-mail fallback: asking a code by mail switches the login to e-mail
+    handle3, _ = two_factor.begin(session=db, user=user, now=later + dt.timedelta(minutes=2))
+    assert two_factor.resend(session=db, handle=handle3, now=later + dt.timedelta(minutes=2))[0] is Resend.SENT
+    mailed = _mailed_code(db, user)
+    assert two_factor.check(session=db, handle=handle3, code=mailed, now=later + dt.timedelta(minutes=3)).outcome is Check.OK
+
+
+def test_disabling_totp_needs_a_current_code(db, demo):
+    user = _user(db)
+    secret = two_factor.start_enrolment(session=db, user=user)
+    two_factor.confirm_enrolment(session=db, user=user, code=pyotp.TOTP(secret).at(T0), now=T0)
+    later = T0 + dt.timedelta(minutes=1)
+    assert not two_factor.disable(session=db, user=user, code="12345", now=later)
+    assert two_factor.disable(session=db, user=user, code=pyotp.TOTP(secret).at(later), now=later)
+    assert user.totp_secret is None
