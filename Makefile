@@ -8,6 +8,7 @@ TOOLS   := $(CURDIR)/.tools/node_modules/.bin
 PORT    ?= 3000
 SIZE    ?= demo
 BUN_VERSION ?= 1.4.5
+AXE_VERSION ?= 4.14.1
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 export PATH := $(TOOLS):$(PATH)
@@ -18,8 +19,9 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: run test bench seed migrate deps chromium test-unit test-postgres test-e2e clean
 
-## deps: the virtualenv with the pinned Python packages, and bun from the npm registry
-deps: $(VENV)/.installed $(TOOLS)/bun
+## deps: the virtualenv with the pinned Python packages; bun (and axe-core for the
+## accessibility checks) from the npm registry
+deps: $(VENV)/.installed .tools/.installed
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -27,9 +29,10 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-$(TOOLS)/bun:
-	npm install --prefix .tools --no-save --no-audit --no-fund bun@$(BUN_VERSION)
-	test -x $@
+.tools/.installed: Makefile
+	npm install --prefix .tools --no-save --no-audit --no-fund bun@$(BUN_VERSION) axe-core@$(AXE_VERSION)
+	test -x $(TOOLS)/bun && test -f .tools/node_modules/axe-core/axe.min.js
+	touch $@
 
 ## migrate: bring the database (DATABASE_URL, default data/portal.db) to the latest schema
 migrate: deps

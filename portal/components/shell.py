@@ -101,7 +101,8 @@ def language_switch() -> rx.Component:
             variant=rx.cond(chosen, "solid", "soft"),
             on_click=I18nState.choose_language(code),
             aria_pressed=rx.cond(chosen, "true", "false"),
-            aria_label=i18n.translate(code, f"language.{code}"),
+            # Label in name (WCAG 2.5.3): the visible code starts the accessible name.
+            aria_label=f"{code.upper()} – {i18n.translate(code, f'language.{code}')}",
             lang=code,
         )
 
@@ -143,7 +144,7 @@ def user_badge() -> rx.Component:
             rx.avatar(fallback=SessionState.initials, radius="full", size="3", variant="solid"),
             href=routes.PROFILE,
             id="header-initials",
-            aria_label=tr("menu.profile"),
+            aria_label=SessionState.initials + " – " + tr("menu.profile"),
             line_height="0",
         ) if routes.PROFILE in _pages else rx.box(
             rx.avatar(fallback=SessionState.initials, radius="full", size="3", variant="solid"),

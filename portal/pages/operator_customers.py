@@ -42,6 +42,7 @@ class OperatorCustomersState(SessionState):
                     if row.status == "invited"
                     else self._t(f"operator.status_{row.status}")
                 ),
+                "action_label": f"{self._t('operator.reinvite' if row.status == 'invited' else 'operator.invite')} {row.name}",
             }
             for row in found
         ]
@@ -99,7 +100,7 @@ def customer_row(row) -> rx.Component:
                 rx.button(
                     rx.cond(row["status"] == "invited", tr("operator.reinvite"), tr("operator.invite")),
                     size="1", variant="soft", on_click=OperatorCustomersState.invite_customer(row["id"]),
-                    aria_label=row["name"],
+                    aria_label=row["action_label"],
                     class_name="invite-button",
                 ),
             )

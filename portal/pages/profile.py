@@ -369,6 +369,16 @@ def _labelled(field_id: str, label, control: rx.Component, *extra: rx.Component)
                    direction="column", spacing="1", width="100%")
 
 
+def _check(check_id, name, label, checked, on_change) -> rx.Component:
+    """A checkbox with its label tied by id (Radix checkboxes are buttons)."""
+    return rx.hstack(
+        rx.checkbox(checked=checked, on_change=on_change, id=check_id, name=name),
+        rx.el.label(rx.text(label, size="2"), html_for=check_id),
+        spacing="2",
+        align="center",
+    )
+
+
 def personal_card() -> rx.Component:
     return card(
         rx.grid(
@@ -414,15 +424,13 @@ def settings_card() -> rx.Component:
                 rx.cond(
                     ProfileState.can_choose_paper,
                     rx.vstack(
-                        rx.el.label(
-                            rx.hstack(
-                                rx.checkbox(name="paper_invoices", default_checked=ProfileState.paper_invoices, id="profile-paper",
-                                            key=ProfileState.paper_invoices.to(str)),
-                                rx.text(tr("profile.paper"), size="2"),
-                                spacing="2", align="center",
-                            ),
+                        rx.hstack(
+                            rx.checkbox(name="paper_invoices", default_checked=ProfileState.paper_invoices, id="profile-paper",
+                                        key=ProfileState.paper_invoices.to(str), aria_describedby="profile-paper-hint"),
+                            rx.el.label(rx.text(tr("profile.paper"), size="2"), html_for="profile-paper"),
+                            spacing="2", align="center",
                         ),
-                        rx.text(tr("profile.paper_hint"), size="1", color_scheme="gray"),
+                        rx.text(tr("profile.paper_hint"), size="1", color_scheme="gray", id="profile-paper-hint"),
                         spacing="1",
                     ),
                 ),
@@ -563,24 +571,21 @@ def sub_user_dialog() -> rx.Component:
                     rx.el.fieldset(
                         rx.el.legend(rx.text(tr("subusers.rights"), weight="medium", size="2")),
                         rx.vstack(
-                            rx.el.label(rx.hstack(
-                                rx.checkbox(checked=ProfileState.draft_may_submit, on_change=ProfileState.set_draft_may_submit, id="subuser-may-submit", name="may_submit"),
-                                rx.text(tr("subusers.may_submit"), size="2"), spacing="2", align="center")),
-                            rx.el.label(rx.hstack(
-                                rx.checkbox(checked=ProfileState.draft_all_contracts, on_change=ProfileState.set_draft_all_contracts, id="subuser-all-contracts", name="all_contracts"),
-                                rx.text(tr("subusers.all_contracts"), size="2"), spacing="2", align="center")),
+                            _check("subuser-may-submit", "may_submit", tr("subusers.may_submit"),
+                                   ProfileState.draft_may_submit, ProfileState.set_draft_may_submit),
+                            _check("subuser-all-contracts", "all_contracts", tr("subusers.all_contracts"),
+                                   ProfileState.draft_all_contracts, ProfileState.set_draft_all_contracts),
                             rx.cond(
                                 ~ProfileState.draft_all_contracts,
                                 rx.vstack(
                                     rx.text(tr("subusers.contracts"), size="2", color_scheme="gray"),
                                     rx.foreach(
                                         ProfileState.contract_options,
-                                        lambda option: rx.el.label(rx.hstack(
-                                            rx.checkbox(
-                                                checked=ProfileState.draft_contracts.contains(option["id"]),
-                                                on_change=lambda checked: ProfileState.toggle_draft_contract(option["id"], checked),
-                                            ),
-                                            rx.text(option["label"], size="2"), spacing="2", align="center")),
+                                        lambda option: _check(
+                                            "subuser-contract-" + option["id"], "contract_" + option["id"], option["label"],
+                                            ProfileState.draft_contracts.contains(option["id"]),
+                                            lambda checked: ProfileState.toggle_draft_contract(option["id"], checked),
+                                        ),
                                     ),
                                     _error(errors, "contracts", "subuser-contracts"),
                                     padding_left="1.5rem",

@@ -1,0 +1,69 @@
+"""WCAG 2.1 A/AA checks with axe-core on the main screens (labels, contrast, names, roles).
+
+axe-core comes from the npm registry (make deps) and runs inside Chromium on the real pages.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from portal.config import PROJECT_ROOT
+from portal.seed.demo import DEMO_PASSWORD
+from tests.e2e.conftest import login, visit
+
+AXE = PROJECT_ROOT / ".tools" / "node_modules" / "axe-core" / "axe.min.js"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def assert_accessible(page: Page, where: str = "") -> None:
+    found = violations(page)
+    assert not found, f"{where or page.url}:\n" + "\n".join(found)
+
+
+def violations(page: Page) -> list[str]:
+    # Measure the page at rest: no hovered button, no colour transition half-way.
+    page.mouse.move(0, 0)
+    page.wait_for_timeout(400)
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async (tags) => {
+            const outcome = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+            return outcome.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' :: ' + n.failureSummary)}));
+        }""",
+        TAGS,
+    )
+    return [json.dumps(item, ensure_ascii=False) for item in result]
+
+
+@pytest.mark.parametrize("path", ["/login", "/registrazione", "/password-dimenticata", "/login-bloccata", "/dev/mailbox"])
+def test_public_pages(new_page, app, path):
+    page = new_page()
+    visit(page, app, path)
+    assert_accessible(page)
+
+
+def test_signed_in_pages(new_page, app, mailbox):
+    page = new_page()
+    login(page, app, "10093", DEMO_PASSWORD, mailbox)
+    page.wait_for_url(app.url("/"))
+    expect(page.locator("#home-overdue")).to_be_visible()
+    assert_accessible(page, "home")
+    visit(page, app, "/profilo")
+    expect(page.locator("#profile-username")).to_be_visible()
+    assert_accessible(page, "profile")
+    page.locator("#subuser-add").click()
+    expect(page.get_by_role("dialog")).to_be_visible()
+    assert_accessible(page, "sub-user dialog")
+
+
+def test_operator_pages(new_page, app, mailbox):
+    page = new_page()
+    login(page, app, "servicedesk", DEMO_PASSWORD, mailbox)
+    page.wait_for_url(app.url("/"))
+    visit(page, app, "/operatore/clienti")
+    expect(page.locator(".customer-row").first).to_be_visible()
+    assert_accessible(page)
