@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import datetime as dt
 import os
 import statistics
@@ -19,6 +20,7 @@ from portal.db import make_engine
 AS_OF = dt.date.fromisoformat(os.environ.get("BENCH_AS_OF", dt.date.today().isoformat()))
 
 
+@functools.cache
 def large_database() -> sa.Engine:
     """A migrated database holding the demo data and the fleet customer (SIZE=large)."""
     from alembic import command
@@ -70,3 +72,18 @@ def timed(fn: Callable[[], object], repeat: int = 7) -> tuple[float, float]:
         fn()
         runs.append((time.perf_counter() - started) * 1000)
     return statistics.median(runs), min(runs)
+
+
+@contextlib.contextmanager
+def peak_memory() -> Iterator[list[float]]:
+    """Peak Python memory allocated inside the block, in MiB (tracemalloc)."""
+    import tracemalloc
+
+    result: list[float] = []
+    tracemalloc.start()
+    try:
+        yield result
+    finally:
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        result.append(peak / 2**20)

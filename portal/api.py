@@ -11,12 +11,12 @@ import html
 import segno
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
 from portal.db import session_scope
 from portal.models import Tenant, UserAccount
-from portal.services import clock, two_factor
+from portal.services import clock, downloads, two_factor
 from portal.services.sessions import resolve_session
 from portal.state.session import POLICY, SESSION_COOKIE
 
@@ -60,4 +60,26 @@ async def totp_qr(request: Request) -> Response:
     return Response(svg, media_type="image/svg+xml", headers=NO_STORE)
 
 
-api = Starlette(routes=[Route("/api/totp/qr.svg", totp_qr)])
+async def download(request: Request) -> Response:
+    """A generated file, for the user its ticket was made for, once. The file stays until the
+    ticket expires (see downloads.purge_expired): the server may still be sending it from disk
+    after this handler has returned."""
+    with session_scope() as db:
+        user = _signed_in_user(request, db)
+        found = None
+        if user is not None:
+            found = downloads.redeem(session=db, token=request.path_params["token"], user_id=user.id, now=clock.now())
+    if found is None:
+        return Response(status_code=404, headers=NO_STORE)
+    return FileResponse(
+        found.path,
+        media_type=found.content_type,
+        filename=found.filename,
+        headers=NO_STORE,
+    )
+
+
+api = Starlette(routes=[
+    Route("/api/totp/qr.svg", totp_qr),
+    Route("/api/download/{token}", download),
+])

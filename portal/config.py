@@ -53,6 +53,7 @@ class Settings:
     cookie_secure: bool
     public_url: str  # where links in e-mails point to
     mail: MailSettings
+    private_dir: Path  # generated files and attachments: never under Reflex's public upload folder
 
     @property
     def is_sqlite(self) -> bool:
@@ -101,6 +102,7 @@ def load_settings() -> Settings:
         ),
         public_url=os.environ.get("PORTAL_PUBLIC_URL", origins[0]).rstrip("/"),
         mail=mail,
+        private_dir=Path(os.environ.get("PORTAL_PRIVATE_DIR") or PROJECT_ROOT / "data" / "private"),
     )
 
 

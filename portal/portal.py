@@ -5,11 +5,14 @@ import reflex as rx
 from portal.api import api
 from portal.components.shell import add_pages
 from portal.pages import (  # noqa: F401  (each page module declares its page)
+    assets,
+    contracts,
     dev_mailbox,
     forgot_password,
     home,
     login,
     operator_customers,
+    plan,
     profile,
     registration,
     reset_password,

@@ -18,6 +18,8 @@ RESET_PASSWORD = "/reimposta-password"  # the link in the e-mail; see services/r
 OPERATOR_CUSTOMERS = "/operatore/clienti"
 DEV_MAILBOX = "/dev/mailbox"  # demo mode only
 
+PLAN = "/contratti/piano"
+
 PUBLIC_ROUTES = frozenset({LOGIN, REGISTER, FORGOT_PASSWORD, UNLOCK, RESET_PASSWORD, DEV_MAILBOX})
 
 
@@ -33,3 +35,15 @@ def safe_next(next_path: str | None) -> str:
     if next_path and next_path.startswith("/") and not next_path.startswith("//") and "\\" not in next_path:
         return next_path
     return HOME
+
+
+def contract_url(number: str | None = None) -> str:
+    return f"{CONTRACTS}?{urlencode({'numero': number})}" if number else CONTRACTS
+
+
+def plan_url(number: str) -> str:
+    return f"{PLAN}?{urlencode({'numero': number})}"
+
+
+def assets_url(number: str | None = None) -> str:
+    return f"{ASSETS}?{urlencode({'numero': number})}" if number else ASSETS

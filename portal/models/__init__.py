@@ -4,6 +4,7 @@ from portal.models.audit import AuditEvent
 from portal.models.billing import Invoice, InvoiceLine, Payment
 from portal.models.contract import Contract, LeasedAsset, ReferenceRate, ScheduleLine
 from portal.models.customer import Customer
+from portal.models.download import DownloadTicket
 from portal.models.notification import Notification, NotificationRead
 from portal.models.request import (
     RequestAttachment,
@@ -26,6 +27,7 @@ __all__ = [
     "AuditEvent",
     "Contract",
     "Customer",
+    "DownloadTicket",
     "Invoice",
     "InvoiceLine",
     "LeasedAsset",

@@ -107,6 +107,7 @@ class HomeState(SessionState):
                 "amount": i18n.money(card.amount, self.lang),
                 "signed_on": i18n.short_date(card.signed_on, self.lang),
                 "end_date": i18n.short_date(card.end_date, self.lang),
+                "url": routes.contract_url(card.number),
             }
             for card in self._summary.contracts
         ]
@@ -145,7 +146,7 @@ def situation_panel() -> rx.Component:
 def contract_card(item: rx.Var) -> rx.Component:
     return rx.box(
         rx.hstack(
-            rx.text(item["number"], weight="bold"),
+            rx.link(item["number"], href=item["url"], weight="bold") if is_registered(routes.CONTRACTS) else rx.text(item["number"], weight="bold"),
             rx.badge(item["product"], variant="soft"),
             rx.text(item["assets"], size="2", color_scheme="gray"),
             spacing="3",

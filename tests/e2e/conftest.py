@@ -89,8 +89,9 @@ class Mailbox:
 
 
 class RunningApp:
-    def __init__(self, base_url: str, database_url: str, log_path: Path, today: dt.date):
+    def __init__(self, base_url: str, database_url: str, log_path: Path, today: dt.date, private_dir: Path):
         self.base_url = base_url
+        self.private_dir = private_dir
         self.database_url = database_url
         self.log_path = log_path
         self.today = today
@@ -119,6 +120,7 @@ def _app_environment(tmp: Path, port: int, database_url: str, smtp_port: int) ->
         SMTP_HOST="127.0.0.1",
         SMTP_PORT=str(smtp_port),
         PORTAL_PUBLIC_URL=f"http://127.0.0.1:{port}",
+        PORTAL_PRIVATE_DIR=str(tmp / "private"),
         PORTAL_TENANT="aurora",
         REFLEX_USE_SYSTEM_BUN="1",
         REFLEX_TELEMETRY_ENABLED="false",
@@ -162,7 +164,9 @@ def app(tmp_path_factory, mailbox) -> RunningApp:
     env = _app_environment(tmp, port, database_url, mailbox.port)
     today = dt.date.today()
     subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True)
-    subprocess.run([sys.executable, "-m", "portal.seed", "--as-of", today.isoformat()], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True)
+    # The large data set adds the fleet customer (500 contracts) for the export of 30,000 rows.
+    subprocess.run([sys.executable, "-m", "portal.seed", "--size", "large", "--as-of", today.isoformat()],
+                   cwd=PROJECT_ROOT, env=env, check=True, capture_output=True)
     log_path = tmp / "app.log"
     with open(log_path, "w", encoding="utf-8") as log:
         process = subprocess.Popen(
@@ -172,7 +176,7 @@ def app(tmp_path_factory, mailbox) -> RunningApp:
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base_url, process, log_path)
-        running = RunningApp(base_url, database_url, log_path, today)
+        running = RunningApp(base_url, database_url, log_path, today, tmp / "private")
         running.new_log_errors()  # start counting after start-up
         yield running
     finally:

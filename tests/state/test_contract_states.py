@@ -1,0 +1,72 @@
+"""Contract, plan and asset screens: what they load, page by page, and what they refuse."""
+
+from __future__ import annotations
+
+from portal.pages.assets import AssetsState
+from portal.pages.contracts import ContractsState
+from portal.pages.plan import PlanState
+from tests.state.conftest import redirect_target
+
+
+def test_contracts_page_defaults_to_the_first_active_contract(signed_in):
+    browser = signed_in()
+    browser.visit("/contratti")
+    browser.run(ContractsState, "load")
+    page = browser.state(ContractsState)
+    assert page.selected == "90317" and page.is_active
+    assert page.choices[0]["label"].startswith("90317 · Leasing targato - Attivo - scadenza ")
+    assert page.choices[-1]["label"].startswith("71204 · Leasing strumentale - Estinto")
+    assert page.fields["reference_rate"] == "Euribor 3 m.l. (div.360)"
+    assert page.fields["iban"].startswith("IT60 X054")
+    assert page.today_label and any(point["label"] == page.today_label for point in page.balance_points)
+    assert sum(slice_["count"] for slice_ in page.progress_slices) == 61  # advance + 59 rate + riscatto
+    assert redirect_target(browser.run(ContractsState, "choose", "84963")) == "/contratti?numero=84963"
+
+
+def test_foreign_contract_is_not_shown(signed_in):
+    browser = signed_in()
+    browser.visit("/contratti?numero=88120")
+    browser.run(ContractsState, "load")
+    page = browser.state(ContractsState)
+    assert page.not_found and not page.has_contract and page.fields == {}
+    browser.visit("/contratti/piano?numero=88120")
+    browser.run(PlanState, "load")
+    plan = browser.state(PlanState)
+    assert plan.found is False and plan.rows == [] and plan.total == 0
+
+
+def test_plan_pages(signed_in):
+    browser = signed_in()
+    browser.visit("/contratti/piano?numero=90317")
+    browser.run(PlanState, "load")
+    plan = browser.state(PlanState)
+    assert plan.found and len(plan.rows) == 25 and plan.page_info == f"1 - 25 di {plan.total}"
+    assert not plan.has_previous and plan.has_next
+    first_page = [(row["due_date"], row["kind_code"]) for row in plan.rows]
+    browser.run(PlanState, "next_page")
+    assert plan.page_info == f"26 - 50 di {plan.total}"
+    second_page = [(row["due_date"], row["kind_code"]) for row in plan.rows]
+    assert len(second_page) == 25 and set(first_page).isdisjoint(second_page)
+    notes = [row["note"] for row in plan.rows if row["kind_code"] == "indexation"]
+    assert notes and all(note.startswith("Calcolata su") for note in notes)
+    browser.run(PlanState, "previous_page")
+    assert plan.offset == 0
+
+
+def test_sub_user_plan_of_a_hidden_contract(signed_in):
+    browser = signed_in("10093.1")
+    browser.visit("/contratti/piano?numero=84963")
+    browser.run(PlanState, "load")
+    assert browser.state(PlanState).found is False
+
+
+def test_assets_filter_and_foreign_filter(signed_in):
+    browser = signed_in()
+    browser.visit("/beni-in-locazione")
+    browser.run(AssetsState, "load")
+    page = browser.state(AssetsState)
+    assert page.total == 8 and page.contract == "all"
+    browser.run(AssetsState, "choose", "84963")
+    assert page.total == 5 and {row["contract"] for row in page.rows} == {"84963"}
+    browser.run(AssetsState, "choose", "88120")  # someone else's contract: the filter falls back to all of mine
+    assert page.contract == "all" and "88120" not in {row["contract"] for row in page.rows}
