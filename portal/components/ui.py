@@ -132,3 +132,34 @@ def form(*children: rx.Component, on_submit, reset_on_submit: bool = False, **pr
     """A form checked by the server only: the browser's own validation bubbles are off, so
     every message appears next to its field, worded by the portal, in the user's language."""
     return rx.form(*children, on_submit=on_submit, reset_on_submit=reset_on_submit, no_validate=True, **props)
+
+
+def table_region(table: rx.Component, *, label, region_id: str | None = None) -> rx.Component:
+    """A wide table that scrolls sideways on small screens; the scrolling box is focusable and
+    named, so keyboard users can scroll it too (WCAG 2.1.1)."""
+    return rx.box(
+        table,
+        role="region",
+        aria_label=label,
+        tab_index=0,
+        overflow_x="auto",
+        width="100%",
+        id=region_id,
+        class_name="portal-table-region",
+    )
+
+
+def simple_table(*, header: list, body: rx.Component, caption=None, table_id: str | None = None) -> rx.Component:
+    """A plain HTML table styled like the rest of the portal (no inner scroll area)."""
+    parts = [rx.el.caption(caption, class_name="sr-only")] if caption is not None else []
+    return rx.el.table(
+        *parts,
+        rx.el.thead(rx.el.tr(*header)),
+        rx.el.tbody(body),
+        class_name="portal-table",
+        id=table_id,
+    )
+
+
+def header_cell(label, numeric: bool = False) -> rx.Component:
+    return rx.el.th(label, scope="col", class_name="portal-num" if numeric else "")

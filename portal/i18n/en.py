@@ -220,6 +220,7 @@ MESSAGES: dict[str, str] = {
     "subusers.active": "Active",
     "subusers.all": "All",
     "subusers.rights_requests": "Requests",
+    "subusers.status": "Status",
     "subusers.yes": "Yes",
     "subusers.no": "No",
     "operator.customers_title": "Customers and portal access",

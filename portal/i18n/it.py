@@ -220,6 +220,7 @@ MESSAGES: dict[str, str] = {
     "subusers.active": "Attivo",
     "subusers.all": "Tutti",
     "subusers.rights_requests": "Richieste",
+    "subusers.status": "Stato",
     "subusers.yes": "Sì",
     "subusers.no": "No",
     "operator.customers_title": "Clienti e accessi al portale",

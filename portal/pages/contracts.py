@@ -166,6 +166,10 @@ class ContractsState(ExportState):
         )
 
     @rx.var
+    def progress_summary(self) -> str:
+        return "; ".join(f"{item['name']}: {item['text']}" for item in self.progress_slices)
+
+    @rx.var
     def progress_slices(self) -> list[dict[str, str | int]]:
         if self._progress is None:
             return []
@@ -273,7 +277,7 @@ def charts() -> rx.Component:
             title=tr("contracts.chart_title"),
         ),
         card(
-            rx.box(progress_chart, aria_hidden="true"),
+            rx.box(progress_chart, role="img", aria_label=ContractsState.progress_summary),
             rx.el.ul(
                 rx.foreach(
                     ContractsState.progress_slices,

@@ -6,7 +6,17 @@ import reflex as rx
 
 from portal import i18n, routes
 from portal.components.shell import is_registered, template
-from portal.components.ui import arrow_link, card, empty, figure, figures, loading
+from portal.components.ui import (
+    arrow_link,
+    card,
+    empty,
+    figure,
+    figures,
+    header_cell,
+    loading,
+    simple_table,
+    table_region,
+)
 from portal.db import session_scope
 from portal.services import clock
 from portal.services.dashboard import (
@@ -194,12 +204,12 @@ def contracts_panel() -> rx.Component:
 
 
 def request_row(row: rx.Var) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(rx.text(row["code"], weight="medium")),
-        rx.table.cell(row["title"]),
-        rx.cond(HomeState.is_operator, rx.table.cell(row["customer"])),
-        rx.table.cell(rx.badge(row["status"], color_scheme=rx.cond(row["open"] != "", "amber", "green"))),
-        rx.table.cell(row["updated"]),
+    return rx.el.tr(
+        rx.el.td(rx.text(row["code"], weight="medium", white_space="nowrap")),
+        rx.el.td(row["title"]),
+        rx.cond(HomeState.is_operator, rx.el.td(row["customer"])),
+        rx.el.td(rx.badge(row["status"], color_scheme=rx.cond(row["open"] != "", "amber", "green"))),
+        rx.el.td(row["updated"], white_space="nowrap"),
         class_name="home-request",
     )
 
@@ -208,28 +218,25 @@ def requests_panel() -> rx.Component:
     return card(
         rx.cond(
             HomeState.request_rows.length() > 0,
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        rx.table.column_header_cell(tr("home.request_code")),
-                        rx.table.column_header_cell(tr("home.request_title")),
-                        rx.cond(HomeState.is_operator, rx.table.column_header_cell("")),
-                        rx.table.column_header_cell(tr("home.request_status")),
-                        rx.table.column_header_cell(tr("home.request_updated")),
-                    )
+            table_region(
+                simple_table(
+                    header=[
+                        header_cell(tr("home.request_code")),
+                        header_cell(tr("home.request_title")),
+                        rx.cond(HomeState.is_operator, header_cell(tr("operator.name"))),
+                        header_cell(tr("home.request_status")),
+                        header_cell(tr("home.request_updated")),
+                    ],
+                    body=rx.foreach(HomeState.request_rows, request_row),
+                    table_id="home-requests",
                 ),
-                rx.table.body(rx.foreach(HomeState.request_rows, request_row)),
-                variant="ghost",
-                size="2",
-                width="100%",
-                id="home-requests",
+                label=rx.cond(HomeState.is_operator, tr("home.operator_requests"), tr("home.requests")),
             ),
             empty(tr("home.no_requests")),
         ),
         *([rx.box(arrow_link(tr("home.all_requests"), routes.REQUESTS), margin_top="1rem")] if is_registered(routes.REQUESTS) else []),
         title=rx.cond(HomeState.is_operator, tr("home.operator_requests"), tr("home.requests")),
         title_id="home-requests-title",
-        overflow_x="auto",
     )
 
 

@@ -6,7 +6,7 @@ import reflex as rx
 
 from portal import i18n, routes
 from portal.components.shell import template
-from portal.components.ui import card, empty, form, loading
+from portal.components.ui import card, empty, form, header_cell, loading, simple_table, table_region
 from portal.config import settings
 from portal.db import session_scope
 from portal.models import UserAccount
@@ -89,12 +89,12 @@ class OperatorCustomersState(SessionState):
 
 
 def customer_row(row) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(rx.text(row["code"], weight="medium")),
-        rx.table.cell(row["name"]),
-        rx.table.cell(row["address"]),
-        rx.table.cell(rx.badge(row["status_label"], color_scheme=rx.match(row["status"], ("active", "green"), ("invited", "amber"), "gray"))),
-        rx.table.cell(
+    return rx.el.tr(
+        rx.el.td(rx.text(row["code"], weight="medium")),
+        rx.el.td(row["name"]),
+        rx.el.td(row["address"]),
+        rx.el.td(rx.badge(row["status_label"], color_scheme=rx.match(row["status"], ("active", "green"), ("invited", "amber"), "gray"))),
+        rx.el.td(
             rx.cond(
                 row["status"] != "active",
                 rx.button(
@@ -132,20 +132,16 @@ def operator_customers() -> rx.Component:
                 rx.cond(
                     state.rows.length() > 0,
                     rx.box(
-                        rx.table.root(
-                            rx.table.header(rx.table.row(
-                                rx.table.column_header_cell(tr("operator.code")),
-                                rx.table.column_header_cell(tr("operator.name")),
-                                rx.table.column_header_cell(tr("operator.address")),
-                                rx.table.column_header_cell(tr("operator.status")),
-                                rx.table.column_header_cell(tr("operator.actions")),
-                            )),
-                            rx.table.body(rx.foreach(state.rows, customer_row)),
-                            width="100%",
-                            size="2",
+                        table_region(
+                            simple_table(
+                                header=[header_cell(tr(key)) for key in (
+                                    "operator.code", "operator.name", "operator.address", "operator.status", "operator.actions")],
+                                body=rx.foreach(state.rows, customer_row),
+                            ),
+                            label=tr("operator.customers_title"),
                         ),
-                        overflow_x="auto",
                         margin_top="1rem",
+                        width="100%",
                     ),
                     empty(tr("operator.empty"), icon="users"),
                 ),

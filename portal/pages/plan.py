@@ -6,7 +6,7 @@ import reflex as rx
 
 from portal import i18n, routes
 from portal.components.shell import template
-from portal.components.ui import card, loading
+from portal.components.ui import card, header_cell, loading, simple_table, table_region
 from portal.db import session_scope
 from portal.models import ScheduleLine
 from portal.models.enums import ScheduleLineKind
@@ -143,12 +143,12 @@ def _checked_id(db, scope, number: str) -> int:
 
 def plan_row(row) -> rx.Component:
     def cell(key: str, numeric: bool = False) -> rx.Component:
-        return rx.table.cell(row[key], class_name="portal-num" if numeric else "")
+        return rx.el.td(row[key], class_name="portal-num" if numeric else "")
 
-    return rx.table.row(
+    return rx.el.tr(
         cell("number"),
         cell("due_date"),
-        rx.table.cell(
+        rx.el.td(
             rx.text(row["kind"], weight=rx.cond(row["kind_code"] == "instalment", "regular", "medium")),
             rx.cond(row["note"] != "", rx.text(row["note"], size="1", color_scheme="gray", class_name="index-note")),
         ),
@@ -176,20 +176,14 @@ def pager() -> rx.Component:
 
 
 def plan_table() -> rx.Component:
-    return rx.box(
-        rx.table.root(
-            rx.el.caption(PlanState.caption, class_name="sr-only"),
-            rx.table.header(rx.table.row(*[
-                rx.table.column_header_cell(tr(key), class_name="portal-num" if numeric else "") for key, numeric in COLUMNS
-            ])),
-            rx.table.body(rx.foreach(PlanState.rows, plan_row)),
-            size="1",
-            width="100%",
-            class_name="portal-table",
-            id="plan-table",
+    return table_region(
+        simple_table(
+            caption=PlanState.caption,
+            header=[header_cell(tr(key), numeric) for key, numeric in COLUMNS],
+            body=rx.foreach(PlanState.rows, plan_row),
+            table_id="plan-table",
         ),
-        overflow_x="auto",
-        width="100%",
+        label=PlanState.caption,
     )
 
 

@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from portal import i18n, routes
 from portal.components.shell import template
-from portal.components.ui import card, form, loading
+from portal.components.ui import card, form, header_cell, loading, simple_table, table_region
 from portal.config import settings
 from portal.db import session_scope
 from portal.models import Contract, UserAccount
@@ -637,8 +637,8 @@ def delete_dialog() -> rx.Component:
 
 
 def sub_user_row(row) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(
+    return rx.el.tr(
+        rx.el.td(
             rx.hstack(
                 rx.icon_button(rx.icon("pencil", size=15), variant="ghost", size="1",
                                aria_label=row["edit_label"],
@@ -649,22 +649,22 @@ def sub_user_row(row) -> rx.Component:
                 spacing="2",
             )
         ),
-        rx.table.cell(row["first_name"]),
-        rx.table.cell(row["last_name"]),
-        rx.table.cell(rx.text(row["username"], weight="medium")),
-        rx.table.cell(row["primary_email"]),
-        rx.table.cell(row["secondary_email"]),
-        rx.table.cell(row["language_label"]),
-        rx.table.cell(row["contracts"]),
-        rx.table.cell(row["may_submit_label"]),
-        rx.table.cell(rx.badge(row["status"], variant="soft")),
+        rx.el.td(row["first_name"]),
+        rx.el.td(row["last_name"]),
+        rx.el.td(rx.text(row["username"], weight="medium")),
+        rx.el.td(row["primary_email"]),
+        rx.el.td(row["secondary_email"]),
+        rx.el.td(row["language_label"]),
+        rx.el.td(row["contracts"]),
+        rx.el.td(row["may_submit_label"]),
+        rx.el.td(rx.badge(row["status"], variant="soft")),
         class_name="subuser-row",
     )
 
 
 def sub_users_card() -> rx.Component:
     def header(key: str) -> rx.Component:
-        return rx.table.column_header_cell(tr(key))
+        return header_cell(tr(key))
 
     return card(
         rx.hstack(
@@ -675,19 +675,19 @@ def sub_users_card() -> rx.Component:
         rx.cond(
             ProfileState.sub_users.length() > 0,
             rx.box(
-                rx.table.root(
-                    rx.table.header(rx.table.row(
-                        header("subusers.actions"), header("subusers.first_name"), header("subusers.last_name"),
-                        header("subusers.username"), header("subusers.primary_email"), header("subusers.secondary_email"),
-                        header("subusers.language"), header("subusers.contracts"), header("subusers.rights_requests"),
-                        rx.table.column_header_cell(""),
-                    )),
-                    rx.table.body(rx.foreach(ProfileState.sub_users, sub_user_row)),
-                    size="2",
-                    width="100%",
-                    id="subusers-table",
+                table_region(
+                    simple_table(
+                        header=[
+                            header("subusers.actions"), header("subusers.first_name"), header("subusers.last_name"),
+                            header("subusers.username"), header("subusers.primary_email"), header("subusers.secondary_email"),
+                            header("subusers.language"), header("subusers.contracts"), header("subusers.rights_requests"),
+                            header("subusers.status"),
+                        ],
+                        body=rx.foreach(ProfileState.sub_users, sub_user_row),
+                        table_id="subusers-table",
+                    ),
+                    label=tr("subusers.title"),
                 ),
-                overflow_x="auto",
                 width="100%",
                 margin_top="0.75rem",
             ),

@@ -58,6 +58,16 @@ def test_signed_in_pages(new_page, app, mailbox):
     page.locator("#subuser-add").click()
     expect(page.get_by_role("dialog")).to_be_visible()
     assert_accessible(page, "sub-user dialog")
+    page.keyboard.press("Escape")
+    visit(page, app, "/contratti?numero=90317")
+    expect(page.locator("#contract-title")).to_be_visible()
+    assert_accessible(page, "contracts")
+    visit(page, app, "/contratti/piano?numero=90317")
+    expect(page.locator(".plan-row").first).to_be_visible()
+    assert_accessible(page, "plan")
+    visit(page, app, "/beni-in-locazione")
+    expect(page.locator(".asset-card").first).to_be_visible()
+    assert_accessible(page, "assets")
 
 
 def test_operator_pages(new_page, app, mailbox):
