@@ -44,7 +44,7 @@ seed: migrate
 
 ## run: migrate, load the demo data if the database is empty, serve on http://127.0.0.1:$(PORT)
 run: migrate
-	$(PY) -m portal.seed --if-empty
+	PORTAL_DEMO_MODE=1 $(PY) -m portal.seed --if-empty
 	PORT=$(PORT) PORTAL_DEMO_MODE=1 $(VENV)/bin/reflex run --env prod --single-port
 
 ## chromium: Debian's Chromium for the browser tests (never a downloaded browser)

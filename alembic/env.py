@@ -20,6 +20,13 @@ if config.config_file_name is not None and not config.attributes.get("skip_loggi
 target_metadata = SQLModel.metadata
 
 
+def _foreign_keys(connection, enabled: bool) -> None:
+    """SQLite rebuilds a table to alter it (batch mode): foreign keys must be off meanwhile,
+    and the pragma only takes effect outside a transaction, so it is set before migrating."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if enabled else 'OFF'}")
+
+
 def _configure(connection) -> None:
     context.configure(
         connection=connection,
@@ -44,15 +51,21 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
+        _foreign_keys(connection, False)
         _configure(connection)
         with context.begin_transaction():
             context.run_migrations()
+        _foreign_keys(connection, True)
         return
     engine = make_engine(settings.database_url)
     with engine.connect() as connection:
+        _foreign_keys(connection, False)
+        connection.commit()  # end the implicit transaction, or the migrations would run inside it
         _configure(connection)
         with context.begin_transaction():
             context.run_migrations()
+        _foreign_keys(connection, True)
+        connection.commit()
     engine.dispose()
 
 

@@ -17,7 +17,15 @@ from starlette.routing import Route
 from portal.db import session_scope
 from portal.models import Tenant, UserAccount
 from portal.services import clock, downloads, two_factor
+from portal.services.access import scope_of
+from portal.services.billing_views import invoice_in_scope
+from portal.services.contract_views import find_contract
+from portal.services.fatturapa import invoice_xml, xml_filename
+from portal.services.invoice_documents import load_invoice_document
+from portal.services.invoice_pdf import invoice_pdf, pdf_filename
 from portal.services.sessions import resolve_session
+from portal.services.statement_pdf import statement_filename, statement_pdf
+from portal.services.statements import build_statement, statement_years
 from portal.state.session import POLICY, SESSION_COOKIE
 
 NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
@@ -79,7 +87,66 @@ async def download(request: Request) -> Response:
     )
 
 
+def _disposition(request: Request, filename: str, *, always_attachment: bool = False) -> str:
+    """PDFs open in the browser unless ?scarica=1 asks for a download."""
+    kind = "attachment" if always_attachment or request.query_params.get("scarica") == "1" else "inline"
+    return f'{kind}; filename="{filename}"'
+
+
+def _language(request: Request, user: UserAccount) -> str:
+    lang = request.cookies.get("portal_lang", "")
+    return lang if lang in ("it", "en") else user.language.value
+
+
+async def invoice_document(request: Request) -> Response:
+    """An invoice or credit note as PDF or FatturaPA XML, for whoever may see it; 404 otherwise,
+    exactly as for a number that does not exist."""
+    try:
+        invoice_id = int(request.path_params["invoice_id"])
+    except ValueError:
+        return Response(status_code=404, headers=NO_STORE)
+    fmt = request.path_params["fmt"]
+    if fmt not in ("pdf", "xml"):
+        return Response(status_code=404, headers=NO_STORE)
+    with session_scope() as db:
+        user = _signed_in_user(request, db)
+        scope = scope_of(session=db, user=user) if user is not None else None
+        invoice = invoice_in_scope(session=db, scope=scope, invoice_id=invoice_id) if scope is not None else None
+        if invoice is None:
+            return Response(status_code=404, headers=NO_STORE)
+        doc = load_invoice_document(session=db, invoice=invoice)
+        if fmt == "xml":
+            body, media, name = invoice_xml(doc), "application/xml", xml_filename(doc)
+        else:
+            body, media, name = invoice_pdf(doc, _language(request, user)), "application/pdf", pdf_filename(doc)
+    headers = {**NO_STORE, "Content-Disposition": _disposition(request, name, always_attachment=fmt == "xml")}
+    return Response(body, media_type=media, headers=headers)
+
+
+async def annual_statement(request: Request) -> Response:
+    """The rendiconto annuale of one of the user's contracts for a closed year."""
+    number = request.path_params["number"]
+    try:
+        year = int(request.path_params["year"])
+    except ValueError:
+        return Response(status_code=404, headers=NO_STORE)
+    with session_scope() as db:
+        user = _signed_in_user(request, db)
+        scope = scope_of(session=db, user=user) if user is not None else None
+        contract = find_contract(session=db, scope=scope, number=number) if scope is not None else None
+        if contract is None or year not in statement_years(contract, clock.today()):
+            return Response(status_code=404, headers=NO_STORE)
+        statement = build_statement(session=db, contract=contract, year=year)
+        body = statement_pdf(statement, lang=_language(request, user), tenant=db.get(Tenant, contract.tenant_id),
+                             today=clock.today())
+        name = statement_filename(statement)
+    return Response(body, media_type="application/pdf",
+                    headers={**NO_STORE, "Content-Disposition": _disposition(request, name)})
+
+
 api = Starlette(routes=[
+    Route("/api/documenti/fattura/{invoice_id}.{fmt:str}", invoice_document),
+    Route("/api/documenti/rendiconto/{number}/{year}.pdf", annual_statement),
     Route("/api/totp/qr.svg", totp_qr),
     Route("/api/download/{token}", download),
 ])

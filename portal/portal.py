@@ -6,6 +6,7 @@ from portal.api import api
 from portal.components.shell import add_pages
 from portal.pages import (  # noqa: F401  (each page module declares its page)
     assets,
+    billing,
     contracts,
     dev_mailbox,
     forgot_password,

@@ -47,3 +47,19 @@ def plan_url(number: str) -> str:
 
 def assets_url(number: str | None = None) -> str:
     return f"{ASSETS}?{urlencode({'numero': number})}" if number else ASSETS
+
+
+def invoice_pdf_url(invoice_id: int, download: bool = False) -> str:
+    return f"/api/documenti/fattura/{invoice_id}.pdf" + ("?scarica=1" if download else "")
+
+
+def invoice_xml_url(invoice_id: int) -> str:
+    return f"/api/documenti/fattura/{invoice_id}.xml"
+
+
+def statement_url(number: str, year: int) -> str:
+    return f"/api/documenti/rendiconto/{number}/{year}.pdf"
+
+
+def billing_url(number: str | None = None) -> str:
+    return f"{BILLING}?{urlencode({'numero': number})}" if number else BILLING

@@ -68,3 +68,15 @@ def date_time(moment: dt.datetime | None, lang: str | None) -> str:
     if moment is None:
         return ""
     return format_datetime(moment.astimezone(ROME), format="dd/MM/yy HH:mm", locale=_locale(lang))
+
+
+def document_date(day: dt.date | None, lang: str | None) -> str:
+    """5 aprile 2024: the date written on documents."""
+    if day is None:
+        return ""
+    return format_date(day, format="long", locale=_locale(lang))
+
+
+def month_label(day: dt.date, lang: str | None) -> str:
+    """apr 24: a month on a chart's axis."""
+    return format_date(day, format="MMM yy", locale=_locale(lang))

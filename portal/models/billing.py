@@ -38,6 +38,10 @@ class Invoice(SQLModel, table=True):
     paid_amount: Decimal = money_field()  # kept equal to the sum of its payments
     payment_method: PaymentMethod = enum_field(PaymentMethod)
     published_at: dt.datetime = timestamp_field()
+    # Set when the publication notice went out; paper_copy records that the customer had asked
+    # for paper invoices at that time, so a printed copy was posted too.
+    notified_at: dt.datetime | None = timestamp_field(nullable=True, default_now=False)
+    paper_copy: bool = Field(default=False)
 
 
 class InvoiceLine(SQLModel, table=True):

@@ -80,3 +80,4 @@ class RequestStatus(str, enum.Enum):
 class NotificationKind(str, enum.Enum):
     BROADCAST = "broadcast"  # from the leasing company to every customer
     REQUEST = "request"  # from the service desk about one request
+    DOCUMENT = "document"  # a new invoice or credit note was published

@@ -19,6 +19,7 @@ class Notification(SQLModel, table=True):
     kind: NotificationKind = enum_field(NotificationKind)
     user_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)  # None: broadcast
     request_id: int | None = Field(default=None, foreign_key="service_request.id", index=True)
+    invoice_id: int | None = Field(default=None, foreign_key="invoice.id", index=True)
     title: str = Field(max_length=200)
     body: str = Field(default="", max_length=2000)
     created_at: dt.datetime = timestamp_field()

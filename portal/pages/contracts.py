@@ -22,6 +22,7 @@ from portal.services.contract_views import (
     plan_row_count,
 )
 from portal.services.exports import safe_filename
+from portal.services.statements import statement_years
 from portal.state.exports import ExportState
 from portal.state.i18n import tr
 
@@ -135,8 +136,23 @@ class ContractsState(ExportState):
             "spread": i18n.percent(contract.spread, lang) if contract.spread is not None else "—",
             "plan_url": routes.plan_url(contract.number),
             "assets_url": routes.assets_url(contract.number),
-            "billing_url": f"{routes.BILLING}?numero={contract.number}",
+            "billing_url": routes.billing_url(contract.number),
         }
+
+    @rx.var
+    def statements(self) -> list[dict[str, str]]:
+        if self._detail is None:
+            return []
+        contract = self._detail.contract
+        return [
+            {
+                "year": str(year),
+                "title": i18n.translate(self.lang, "documents.statement", year=year),
+                "label": i18n.translate(self.lang, "documents.open", year=year),
+                "url": routes.statement_url(contract.number, year),
+            }
+            for year in statement_years(contract, clock.today())
+        ]
 
     def _points(self) -> list[tuple[object, object]]:
         """One point per day: on signing day the balance after the advance (categories of the
@@ -319,8 +335,35 @@ def details() -> rx.Component:
               value_block("contracts.instalment_amount", "instalment_amount"), value_block("contracts.duration", "duration"),
               value_block("contracts.reference_rate", "reference_rate", "contract-rate-again"),
               value_block("contracts.leasing_rate", "leasing_rate"), columns="3"),
+        documents(),
         spacing="4",
         width="100%",
+    )
+
+
+def documents() -> rx.Component:
+    return card(
+        rx.text(tr("documents.statement_hint"), size="2", color_scheme="gray", margin_bottom="0.5rem", as_="p"),
+        rx.cond(
+            ContractsState.statements.length() > 0,
+            rx.el.ul(
+                rx.foreach(
+                    ContractsState.statements,
+                    lambda item: rx.el.li(
+                        rx.link(rx.hstack(rx.icon("file-text", size=16), rx.text(item["title"]), spacing="2", align="center"),
+                                href=item["url"], is_external=True, aria_label=item["label"], class_name="statement-link"),
+                        padding_y="0.3rem",
+                    ),
+                ),
+                list_style="none", padding="0", margin="0", id="statement-list",
+            ),
+            rx.text(tr("documents.none"), color_scheme="gray", size="2"),
+        ),
+        *([rx.link(rx.hstack(rx.icon("receipt-text", size=16), rx.text(tr("documents.invoices")), spacing="2", align="center"),
+                   href=ContractsState.fields["billing_url"], margin_top="0.5rem")] if is_registered(routes.BILLING) else []),
+        title=tr("documents.title"),
+        title_id="contract-documents-title",
+        id="contract-documents",
     )
 
 

@@ -7,19 +7,24 @@ has customers, so `make run` can call it every time.
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
-import sys
-import time
+import os
 
-from sqlmodel import select
+# Demo data never sends real mail: what the seed "sends" lands in the demo outbox.
+os.environ["MAIL_BACKEND"] = "outbox"
 
-from portal.config import settings
-from portal.db import session_scope
-from portal.models import Customer
-from portal.seed.demo import seed_demo
-from portal.seed.fleet import FLEET_CODE, seed_fleet
-from portal.services.branding import load_branding, sync_tenant
+import argparse  # noqa: E402
+import datetime as dt  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+from sqlmodel import select  # noqa: E402
+
+from portal.config import settings  # noqa: E402
+from portal.db import session_scope  # noqa: E402
+from portal.models import Customer  # noqa: E402
+from portal.seed.demo import seed_demo  # noqa: E402
+from portal.seed.fleet import FLEET_CODE, seed_fleet  # noqa: E402
+from portal.services.branding import load_branding, sync_tenant  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
+from portal.config import settings
 from portal.models import (
     Contract,
     Customer,
@@ -39,6 +40,7 @@ from portal.services import billing, requests
 from portal.services.contracts import ContractDraft, close_finished_contracts, open_contract
 from portal.services.indexation import RateSeries
 from portal.services.passwords import hash_password
+from portal.services.publication import publish
 from portal.services.rates import load_series, store_observations
 
 DEMO_PASSWORD = "Aurora-Demo-2026"  # shown in README.md; every demo account uses it
@@ -357,6 +359,7 @@ def seed_demo(*, session: Session, tenant: Tenant, as_of: dt.date) -> dict[str, 
     ])
     session.add_all(SubUserContract(user_id=fleet_manager.id, contract_id=contract.id) for contract in (van, car))
     _seed_customers_without_access(session, tenant, as_of)
+    workshop = _seed_long_standing_customer(session, tenant, as_of)
     session.flush()
 
     # An investigation fee billed at signing and then waived: the demo's credit note.
@@ -388,12 +391,18 @@ def seed_demo(*, session: Session, tenant: Tenant, as_of: dt.date) -> dict[str, 
     overdue_line = latest_instalment_before(session, van, as_of)
     collect_payments(
         session=session,
-        customer_ids=[company.id, person.id, *_customers_without_access(session, tenant)],
+        customer_ids=[company.id, person.id, workshop.id, *_customers_without_access(session, tenant)],
         as_of=as_of,
         unpaid_line_ids={overdue_line.id} if overdue_line else set(),
     )
     session.flush()
     close_finished_contracts(session=session, as_of=as_of)
+    # The company's newest document is announced as the billing job would; the rest is history.
+    latest = session.exec(
+        select(Invoice).where(Invoice.customer_id == company.id).order_by(Invoice.issue_date.desc(), Invoice.id.desc())
+    ).first()
+    mark_history_notified(session, keep=latest)
+    publish(session=session, invoice=latest, now=_moment(latest.issue_date, 8, 5), public_url=settings.public_url)
 
     _seed_requests(session, tenant=tenant, owner=owner, operator=operator, dental=dental, van=van, as_of=as_of)
     _seed_requests_for_person(session, user=private_user, customer=person, as_of=as_of)
@@ -411,6 +420,63 @@ def seed_demo(*, session: Session, tenant: Tenant, as_of: dt.date) -> dict[str, 
 
 
 WITHOUT_ACCESS = ("30882", "41250")
+
+
+def mark_history_notified(session: Session, keep: Invoice | None = None) -> None:
+    """Documents of the past were announced when they were published: no notice goes out again."""
+    for invoice in session.exec(select(Invoice).where(Invoice.notified_at.is_(None))).all():
+        if invoice is not keep:
+            invoice.notified_at = invoice.published_at
+            session.add(invoice)
+
+
+def _seed_long_standing_customer(session: Session, tenant: Tenant, as_of: dt.date) -> Customer:
+    """A customer since 2008: its invoice history goes back to the first one."""
+    workshop = add_customer(
+        session, tenant,
+        code="12006",
+        kind=CustomerKind.COMPANY,
+        denominazione="Officine Meccaniche Ferraresi S.r.l.",
+        codice_fiscale="01987654322",
+        partita_iva="01987654322",
+        pec="officine.ferraresi@pec.ferraresi-demo.it",
+        street="Via Bologna 311",
+        postal_code="44122",
+        city="Ferrara",
+        province="FE",
+        sdi_code="T04ZHR3",
+    )
+    add_user(
+        session, tenant,
+        customer_id=workshop.id,
+        username="12006",
+        role=UserRole.CUSTOMER,
+        first_name="Paolo",
+        last_name="Ferraresi",
+        language=Language.IT,
+        primary_email=workshop.pec,
+    )
+    drafts = (
+        ("40518", "1", D("86000.00"), D("8600.00"), D("860.00"), 60, dt.date(2008, 3, 18), dt.date(2008, 4, 1), D("0.0585"),
+         "CENTRO DI LAVORO VERTICALE A CONTROLLO NUMERICO", "164020"),
+        ("81277", "2", D("54000.00"), D("5400.00"), D("540.00"), 72, dt.date(2021, 9, 6), dt.date(2021, 10, 1), D("0.0395"),
+         "TORNIO CNC A BANCALE INCLINATO", "178815"),
+    )
+    for number, module, amount, advance, residual, count, signed, first_due, rate, description, code in drafts:
+        contract = open_contract(
+            session=session,
+            draft=ContractDraft(
+                tenant_id=tenant.id, customer_id=workshop.id, number=number, module_number=module,
+                product="Leasing strumentale", amount=amount, advance=advance, residual_value=residual,
+                instalment_count=count, periodicity_months=1, signed_on=signed, first_due_date=first_due,
+                fixed_annual_rate=rate, subsidy="Nessuna agevolazione", beneficiary_code="F00210",
+                beneficiary_name="Macchine Utensili Estensi S.p.A.", direct_debit_iban="IT17X0605502100000001234567",
+            ),
+            series=None,
+            as_of=as_of,
+        )
+        add_assets(session, contract, [AssetSpec(code, "Beni mobili in leasing", description, amount, residual)])
+    return workshop
 
 
 def _customers_without_access(session: Session, tenant: Tenant) -> list[int]:

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from portal.models import Tenant
 from portal.models.enums import CustomerKind, Language, UserRole
-from portal.seed.demo import AssetSpec, add_assets, add_customer, add_user, collect_payments
+from portal.seed.demo import AssetSpec, add_assets, add_customer, add_user, collect_payments, mark_history_notified
 from portal.seed.euribor import EURIBOR_3M
 from portal.services import billing
 from portal.services.contracts import ContractDraft, close_finished_contracts, open_contract
@@ -90,5 +90,6 @@ def seed_fleet(*, session: Session, tenant: Tenant, as_of: dt.date, contracts: i
     session.flush()
     collect_payments(session=session, customer_ids=[fleet.id], as_of=as_of, unpaid_line_ids=set())
     close_finished_contracts(session=session, as_of=as_of)
+    mark_history_notified(session)
     session.flush()
     return {"customers": 1, "contracts": contracts}

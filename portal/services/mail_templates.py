@@ -89,3 +89,17 @@ def password_reset(
         subject_key="mail.reset.subject_unlock" if unlocked else "mail.reset.subject", name=name,
         paragraphs=paragraphs, action=(translate(lang, "mail.reset.action"), link), user_id=user_id,
     )
+
+
+def publication(
+    *, tenant: Tenant, lang: str, to: str, name: str, number: str, issue_date: str, contract: str, amount: str,
+    due: str, paper: bool, link: str, user_id: int,
+) -> OutgoingMail:
+    paragraphs = [translate(lang, "mail.publication.body", number=number, date=issue_date, contract=contract,
+                            amount=amount, due=due)]
+    if paper:
+        paragraphs.append(translate(lang, "mail.publication.paper"))
+    return _compose(
+        tenant=tenant, lang=lang, kind="publication", to=to, subject_key="mail.publication.subject", name=name,
+        paragraphs=paragraphs, action=(translate(lang, "mail.publication.action"), link), user_id=user_id,
+    )

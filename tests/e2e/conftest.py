@@ -177,6 +177,7 @@ def app(tmp_path_factory, mailbox) -> RunningApp:
     try:
         _wait_until_up(base_url, process, log_path)
         running = RunningApp(base_url, database_url, log_path, today, tmp / "private")
+        running.env = env
         running.new_log_errors()  # start counting after start-up
         yield running
     finally:

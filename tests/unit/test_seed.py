@@ -62,7 +62,9 @@ def test_every_plan_reconciles(db, demo):
 
 def test_invoices_history_credit_note_and_overdue(db, demo):
     invoices = db.exec(select(Invoice)).all()
-    assert min(invoice.issue_date for invoice in invoices).year == 2016
+    assert min(invoice.issue_date for invoice in invoices).year == 2008  # the long-standing customer
+    company = db.exec(select(Customer).where(Customer.code == "10093")).one()
+    assert min(i.issue_date for i in invoices if i.customer_id == company.id).year == 2016
     notes = [invoice for invoice in invoices if invoice.kind is DocumentKind.CREDIT_NOTE]
     assert notes and all(note.corrects_invoice_id for note in notes if note.schedule_line_id is None)
     overdue = [

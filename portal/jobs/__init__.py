@@ -1,0 +1,1 @@
+"""Batch jobs run outside the web app (from cron, or by hand)."""

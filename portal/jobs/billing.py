@@ -1,0 +1,35 @@
+"""python -m portal.jobs.billing [--as-of YYYY-MM-DD]
+
+The daily billing run: issues the invoices whose publication day has come and notifies the
+customers (bell and e-mail). Safe to run again: nothing is issued or notified twice.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+
+from sqlmodel import select
+
+from portal.config import settings
+from portal.db import session_scope
+from portal.models import Tenant
+from portal.services import clock
+from portal.services.publication import run_billing
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m portal.jobs.billing")
+    parser.add_argument("--as-of", type=dt.date.fromisoformat, default=clock.today())
+    args = parser.parse_args(argv)
+    with session_scope() as session:
+        tenant = session.exec(select(Tenant).where(Tenant.slug == settings.tenant_slug)).one()
+        issued = run_billing(session=session, tenant_id=tenant.id, as_of=args.as_of, now=clock.now(),
+                             public_url=settings.public_url)
+        print(f"{len(issued)} documents issued and published as of {args.as_of.isoformat()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

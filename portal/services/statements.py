@@ -1,0 +1,143 @@
+"""Rendiconto annuale (comunicazione periodica) of a contract for a calendar year: movements,
+balances at start and end, conditions in force and, for companies, the figures for the notes to
+the accounts (present value of what is still to pay, the year's financial charge)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from decimal import Decimal
+
+from sqlmodel import Session, select
+
+from portal.models import Contract, Customer, Invoice, Payment, ReferenceRate, ScheduleLine
+from portal.models.enums import DocumentKind, ScheduleLineKind
+from portal.services.amortization import to_cents
+from portal.services.contracts import residual_capital_on
+
+ZERO = Decimal("0.00")
+
+
+@dataclasses.dataclass(frozen=True)
+class Movement:
+    """A document issued (charged, VAT included; negative for a credit note) or a payment."""
+
+    day: dt.date
+    kind: str  # a ScheduleLineKind value, "credit_note", "other", or "payment"
+    document: str  # the document's number (for a payment, the document it settles)
+    instalment: int | None
+    charged: Decimal
+    paid: Decimal
+
+
+@dataclasses.dataclass(frozen=True)
+class Statement:
+    contract: Contract
+    customer: Customer
+    year: int
+    start: dt.date
+    end: dt.date
+    movements: list[Movement]
+    capital_start: Decimal
+    capital_end: Decimal
+    debt_start: Decimal
+    debt_end: Decimal
+    index_value: Decimal | None  # the reference rate at the end of the period, if indexed
+    present_value_unpaid: Decimal
+    financial_charge: Decimal
+    principal_repaid: Decimal
+
+    @property
+    def total_charged(self) -> Decimal:
+        return sum((m.charged for m in self.movements), ZERO)
+
+    @property
+    def total_paid(self) -> Decimal:
+        return sum((m.paid for m in self.movements), ZERO)
+
+
+def statement_years(contract: Contract, today: dt.date) -> list[int]:
+    """Closed calendar years in which the contract ran, newest first."""
+    last = (contract.extinguished_on or contract.end_date).year
+    return list(range(min(last, today.year - 1), contract.signed_on.year - 1, -1))
+
+
+def _debt_on(session: Session, contract: Contract, day: dt.date) -> Decimal:
+    """What the customer owed on `day`: documents issued by then less payments made by then."""
+    invoices = session.exec(
+        select(Invoice.kind, Invoice.total).where(Invoice.contract_id == contract.id, Invoice.issue_date <= day)
+    ).all()
+    charged = sum((-total if kind is DocumentKind.CREDIT_NOTE else total for kind, total in invoices), ZERO)
+    payments = session.exec(
+        select(Invoice.kind, Payment.amount)
+        .join(Invoice, Invoice.id == Payment.invoice_id)
+        .where(Payment.contract_id == contract.id, Payment.paid_on <= day)
+    ).all()
+    paid = sum((-amount if kind is DocumentKind.CREDIT_NOTE else amount for kind, amount in payments), ZERO)
+    return to_cents(charged - paid)
+
+
+def present_value(*, lines: list[ScheduleLine], on: dt.date, annual_rate: Decimal, periodicity_months: int) -> Decimal:
+    """Σ amount · (1+i)^-t of the principal-bearing rows due after `on`, t in periods."""
+    i = annual_rate * periodicity_months / 12
+    total = Decimal("0")
+    for line in lines:
+        if line.due_date <= on or line.kind is ScheduleLineKind.INDEXATION:
+            continue
+        periods = Decimal((line.due_date - on).days) / Decimal("30.4375") / periodicity_months
+        total += line.amount / (1 + i) ** periods if i else line.amount
+    return to_cents(total)
+
+
+def build_statement(*, session: Session, contract: Contract, year: int) -> Statement:
+    start = max(dt.date(year, 1, 1), contract.signed_on)
+    end = dt.date(year, 12, 31)
+    customer = session.get(Customer, contract.customer_id)
+    lines = list(session.exec(select(ScheduleLine).where(ScheduleLine.contract_id == contract.id).order_by(ScheduleLine.position)).all())
+    by_id = {line.id: line for line in lines}
+    movements = []
+    documents = session.exec(
+        select(Invoice).where(Invoice.contract_id == contract.id, Invoice.issue_date >= start, Invoice.issue_date <= end)
+    ).all()
+    for invoice in documents:
+        line = by_id.get(invoice.schedule_line_id)
+        if invoice.kind is DocumentKind.CREDIT_NOTE:
+            kind, charged = "credit_note", -invoice.total
+        else:
+            kind, charged = (line.kind.value if line else "other"), invoice.total
+        instalment = line.number if line is not None and line.kind in (ScheduleLineKind.INSTALMENT, ScheduleLineKind.RESIDUAL_VALUE) else None
+        movements.append(Movement(invoice.issue_date, kind, invoice.number, instalment, charged, ZERO))
+    payments = session.exec(
+        select(Payment.paid_on, Payment.amount, Invoice.number, Invoice.kind)
+        .join(Invoice, Invoice.id == Payment.invoice_id)
+        .where(Payment.contract_id == contract.id, Payment.paid_on >= start, Payment.paid_on <= end)
+    ).all()
+    for paid_on, amount, number, kind in payments:
+        movements.append(Movement(paid_on, "payment", number, None, ZERO, -amount if kind is DocumentKind.CREDIT_NOTE else amount))
+    movements.sort(key=lambda m: (m.day, m.kind == "payment", m.document))
+    # Principal and interest belong to the year their instalment falls due in (competence).
+    due_in_year = [line for line in lines if start <= line.due_date <= end]
+
+    index_value = None
+    if contract.reference_rate:
+        index_value = session.exec(
+            select(ReferenceRate.rate).where(ReferenceRate.name == contract.reference_rate, ReferenceRate.observed_on <= end)
+            .order_by(ReferenceRate.observed_on.desc()).limit(1)
+        ).first()
+    return Statement(
+        contract=contract,
+        customer=customer,
+        year=year,
+        start=start,
+        end=end,
+        movements=movements,
+        capital_start=residual_capital_on(session=session, contract=contract, on=start - dt.timedelta(days=1)),
+        capital_end=residual_capital_on(session=session, contract=contract, on=end),
+        debt_start=_debt_on(session, contract, start - dt.timedelta(days=1)),
+        debt_end=_debt_on(session, contract, end),
+        index_value=index_value,
+        present_value_unpaid=present_value(lines=lines, on=end, annual_rate=contract.annual_rate,
+                                           periodicity_months=contract.periodicity_months),
+        financial_charge=sum((line.interest for line in due_in_year), ZERO),
+        principal_repaid=sum((line.principal for line in due_in_year), ZERO),
+    )
