@@ -19,6 +19,13 @@ OPERATOR_CUSTOMERS = "/operatore/clienti"
 DEV_MAILBOX = "/dev/mailbox"  # demo mode only
 
 PLAN = "/contratti/piano"
+NEW_REQUEST = "/richieste/nuova"
+REQUEST_DETAIL = "/richieste/dettaglio"
+NOTIFICATIONS = "/notifiche"
+DESK = "/operatore/richieste"
+DESK_DETAIL = "/operatore/richieste/dettaglio"
+DESK_BROADCAST = "/operatore/comunicazioni"
+FORM_PREVIEW = "/operatore/anteprima-moduli"
 
 PUBLIC_ROUTES = frozenset({LOGIN, REGISTER, FORGOT_PASSWORD, UNLOCK, RESET_PASSWORD, DEV_MAILBOX})
 
@@ -63,3 +70,23 @@ def statement_url(number: str, year: int) -> str:
 
 def billing_url(number: str | None = None) -> str:
     return f"{BILLING}?{urlencode({'numero': number})}" if number else BILLING
+
+
+def payoff_url(number: str, instalment: int) -> str:
+    return f"/api/documenti/stima-estinzione/{number}/{instalment}.pdf"
+
+
+def new_request_url(form_key: str) -> str:
+    return f"{NEW_REQUEST}?{urlencode({'modulo': form_key})}"
+
+
+def request_url(code: str) -> str:
+    return f"{REQUEST_DETAIL}?{urlencode({'codice': code})}"
+
+
+def desk_request_url(code: str) -> str:
+    return f"{DESK_DETAIL}?{urlencode({'codice': code})}"
+
+
+def attachment_url(attachment_id: int) -> str:
+    return f"/api/allegati/{attachment_id}"

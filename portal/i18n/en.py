@@ -508,7 +508,6 @@ MESSAGES: dict[str, str] = {
     'documents.title': 'Documents',
     'documents.statement': 'Annual statement {year}',
     'documents.statement_hint': 'Periodic statement: movements, balances, conditions and figures for the accounts',
-    'documents.open': 'Open the {year} statement',
     'documents.invoices': 'Invoices of the contract',
     'documents.none': 'No statement yet: the first one is ready once the first year has closed.',
     'statement.col.document': 'Document no.',

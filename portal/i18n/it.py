@@ -508,7 +508,6 @@ MESSAGES: dict[str, str] = {
     'documents.title': 'Documenti',
     'documents.statement': 'Rendiconto annuale {year}',
     'documents.statement_hint': 'Comunicazione periodica: movimenti, saldi, condizioni e dati per il bilancio',
-    'documents.open': 'Apri il rendiconto {year}',
     'documents.invoices': 'Fatture del contratto',
     'documents.none': 'Nessun rendiconto disponibile: il primo è pronto dopo la chiusura del primo anno.',
     'statement.col.document': 'N. documento',

@@ -148,7 +148,6 @@ class ContractsState(ExportState):
             {
                 "year": str(year),
                 "title": i18n.translate(self.lang, "documents.statement", year=year),
-                "label": i18n.translate(self.lang, "documents.open", year=year),
                 "url": routes.statement_url(contract.number, year),
             }
             for year in statement_years(contract, clock.today())
@@ -351,7 +350,7 @@ def documents() -> rx.Component:
                     ContractsState.statements,
                     lambda item: rx.el.li(
                         rx.link(rx.hstack(rx.icon("file-text", size=16), rx.text(item["title"]), spacing="2", align="center"),
-                                href=item["url"], is_external=True, aria_label=item["label"], class_name="statement-link"),
+                                href=item["url"], is_external=True, class_name="statement-link"),
                         padding_y="0.3rem",
                     ),
                 ),

@@ -68,6 +68,9 @@ def test_signed_in_pages(new_page, app, mailbox):
     visit(page, app, "/beni-in-locazione")
     expect(page.locator(".asset-card").first).to_be_visible()
     assert_accessible(page, "assets")
+    visit(page, app, "/fatture-e-pagamenti")
+    expect(page.locator(".document-row").first).to_be_visible()
+    assert_accessible(page, "billing")
 
 
 def test_operator_pages(new_page, app, mailbox):
