@@ -15,7 +15,8 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
 from portal.db import session_scope
-from portal.models import Tenant, UserAccount
+from portal.models import Customer, Tenant, UserAccount
+from portal.services import attachments as files
 from portal.services import clock, downloads, two_factor
 from portal.services.access import scope_of
 from portal.services.billing_views import invoice_in_scope
@@ -23,6 +24,9 @@ from portal.services.contract_views import find_contract
 from portal.services.fatturapa import invoice_xml, xml_filename
 from portal.services.invoice_documents import load_invoice_document
 from portal.services.invoice_pdf import invoice_pdf, pdf_filename
+from portal.services.payoff import estimate
+from portal.services.payoff_pdf import payoff_pdf
+from portal.services.requests import attachment_for
 from portal.services.sessions import resolve_session
 from portal.services.statement_pdf import statement_filename, statement_pdf
 from portal.services.statements import build_statement, statement_years
@@ -144,7 +148,51 @@ async def annual_statement(request: Request) -> Response:
                     headers={**NO_STORE, "Content-Disposition": _disposition(request, name)})
 
 
+async def request_attachment(request: Request) -> Response:
+    """A request's file, for the customer who owns the request (within a sub-user's rights) and
+    for the service desk; 404 for anyone else. The stored name is random; the label is sent
+    only as the download's file name."""
+    try:
+        attachment_id = int(request.path_params["attachment_id"])
+    except ValueError:
+        return Response(status_code=404, headers=NO_STORE)
+    with session_scope() as db:
+        user = _signed_in_user(request, db)
+        attachment = attachment_for(session=db, user=user, attachment_id=attachment_id) if user is not None else None
+        if attachment is None:
+            return Response(status_code=404, headers=NO_STORE)
+        path, name, media = files.path_of(attachment.storage_key), attachment.display_name, attachment.content_type
+    inline = media.startswith("image/") or media == "application/pdf"
+    return FileResponse(path, media_type=media, filename=name, content_disposition_type="inline" if inline else "attachment",
+                        headers={**NO_STORE, "Content-Security-Policy": "sandbox"})
+
+
+async def payoff_estimate(request: Request) -> Response:
+    """The early-termination estimate of one of the user's active contracts, as PDF."""
+    number = request.path_params["number"]
+    try:
+        last = int(request.path_params["instalment"])
+    except ValueError:
+        return Response(status_code=404, headers=NO_STORE)
+    with session_scope() as db:
+        user = _signed_in_user(request, db)
+        scope = scope_of(session=db, user=user) if user is not None else None
+        contract = find_contract(session=db, scope=scope, number=number) if scope is not None else None
+        if contract is None:
+            return Response(status_code=404, headers=NO_STORE)
+        try:
+            result = estimate(session=db, contract=contract, last_number=last, today=clock.today())
+        except LookupError:
+            return Response(status_code=404, headers=NO_STORE)
+        body = payoff_pdf(result, customer=db.get(Customer, contract.customer_id), tenant=db.get(Tenant, contract.tenant_id),
+                          lang=_language(request, user), today=clock.today())
+    name = f"stima-estinzione-{number}.pdf"
+    return Response(body, media_type="application/pdf", headers={**NO_STORE, "Content-Disposition": _disposition(request, name)})
+
+
 api = Starlette(routes=[
+    Route("/api/allegati/{attachment_id}", request_attachment),
+    Route("/api/documenti/stima-estinzione/{number}/{instalment}.pdf", payoff_estimate),
     Route("/api/documenti/fattura/{invoice_id}.{fmt:str}", invoice_document),
     Route("/api/documenti/rendiconto/{number}/{year}.pdf", annual_statement),
     Route("/api/totp/qr.svg", totp_qr),

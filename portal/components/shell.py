@@ -34,7 +34,8 @@ MENU = (
     MenuEntry(routes.CONTRACTS, "menu.contracts", "file-text", "customer"),
     MenuEntry(routes.ASSETS, "menu.assets", "truck", "customer"),
     MenuEntry(routes.OPERATOR_CUSTOMERS, "menu.customers", "users", "operator"),
-    MenuEntry(routes.REQUESTS, "menu.requests", "messages-square"),
+    MenuEntry(routes.REQUESTS, "menu.requests", "messages-square", "customer"),
+    MenuEntry(routes.DESK, "menu.requests", "messages-square", "operator"),
     MenuEntry(routes.PROFILE, "menu.profile", "user-round"),
 )
 
@@ -155,6 +156,12 @@ def user_badge() -> rx.Component:
     )
 
 
+def signed_in_tools() -> list[rx.Component]:
+    from portal.components.bell import bell, bell_refresher
+
+    return [bell(), bell_refresher()] if routes.NOTIFICATIONS in _pages else []
+
+
 def header(current: str) -> rx.Component:
     return rx.el.header(
         rx.box(height="4px", background=BRAND.primary_color),
@@ -171,7 +178,7 @@ def header(current: str) -> rx.Component:
             ),
             rx.hstack(
                 language_switch(),
-                rx.cond(SessionState.signed_in, rx.hstack(user_badge(), logout_dialog(), spacing="3", align="center")),
+                rx.cond(SessionState.signed_in, rx.hstack(*signed_in_tools(), user_badge(), logout_dialog(), spacing="3", align="center")),
                 spacing="4",
                 align="center",
             ),
@@ -256,7 +263,10 @@ def template(*, route: str, title_key: str, on_load=None) -> Callable[[Callable[
         page.__name__ = content_fn.__name__
         page.__qualname__ = content_fn.__qualname__
         title = f"{i18n.translate(i18n.DEFAULT_LANGUAGE, title_key)} | {BRAND.name}"
-        _pages[route] = PageSpec(route=route, title=title, component=page, on_load=on_load)
+        from portal.state.notifications import NotificationState
+
+        loads = [on_load] if on_load is not None else []
+        _pages[route] = PageSpec(route=route, title=title, component=page, on_load=[*loads, NotificationState.refresh])
         return page
 
     return decorator

@@ -80,3 +80,16 @@ def document_date(day: dt.date | None, lang: str | None) -> str:
 def month_label(day: dt.date, lang: str | None) -> str:
     """apr 24: a month on a chart's axis."""
     return format_date(day, format="MMM yy", locale=_locale(lang))
+
+
+def relative_time(moment: dt.datetime, now: dt.datetime, lang: str | None) -> str:
+    """"2 sec fa", "ieri", "3 gg fa": how long ago, as the bell shows it."""
+    from babel.dates import format_timedelta
+
+    local_now, local_moment = now.astimezone(ROME), moment.astimezone(ROME)
+    if (local_now.date() - local_moment.date()).days == 1 and (now - moment) > dt.timedelta(hours=1):
+        return translate(lang, "time.yesterday")
+    delta = moment - now
+    if abs(delta) < dt.timedelta(seconds=1):
+        delta = dt.timedelta(seconds=-1)
+    return format_timedelta(delta, add_direction=True, format="short", threshold=0.9, locale=_locale(lang)).replace("sec.", "sec")

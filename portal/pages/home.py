@@ -18,6 +18,7 @@ from portal.components.ui import (
     table_region,
 )
 from portal.db import session_scope
+from portal.forms import registry
 from portal.services import clock
 from portal.services.dashboard import (
     HOME_REQUESTS,
@@ -34,6 +35,7 @@ OPERATOR_REQUESTS = 10
 
 class HomeState(SessionState):
     loaded: bool = False
+    may_submit: bool = False
     _summary: HomeSummary | None = None
     _tenant_requests: list[RequestRow] = []
 
@@ -42,6 +44,7 @@ class HomeState(SessionState):
         principal = self._principal()
         if principal is None:
             return self._to_login()
+        self.may_submit = principal.may_submit_requests and principal.scope is not None
         with session_scope() as db:
             if principal.customer_id is None:
                 self._summary = None
@@ -133,8 +136,19 @@ class HomeState(SessionState):
                 "status": i18n.translate(self.lang, f"request_status.{row.status.value}"),
                 "open": "1" if row.status.is_open else "",
                 "updated": i18n.date_time(row.updated_at, self.lang),
+                "url": routes.desk_request_url(row.code) if self.is_operator else routes.request_url(row.code),
             }
             for row in rows
+        ]
+
+    @rx.var
+    def self_service_forms(self) -> list[dict[str, str]]:
+        if self._summary is None or not self.may_submit:
+            return []
+        return [
+            {"key": form.key, "title": form.title(self.lang), "url": routes.new_request_url(form.key), "icon": form.icon,
+             "aria": i18n.translate(self.lang, "requests.make_for", title=form.title(self.lang))}
+            for form in registry().values() if form.on_home
         ]
 
 
@@ -203,9 +217,35 @@ def contracts_panel() -> rx.Component:
     )
 
 
+def self_service_panel() -> rx.Component:
+    return rx.cond(
+        HomeState.self_service_forms.length() > 0,
+        card(
+            rx.el.ul(
+                rx.foreach(
+                    HomeState.self_service_forms,
+                    lambda form: rx.el.li(
+                        rx.hstack(
+                            rx.icon(form["icon"].to(str), size=18, color="var(--accent-11)", aria_hidden="true"),
+                            rx.text(form["title"], weight="medium", flex="1", text_transform="uppercase", size="2"),
+                            rx.link(rx.hstack(rx.text(tr("requests.make")), rx.icon("arrow-right", size=14), spacing="1", align="center"),
+                                    href=form["url"], aria_label=form["aria"], data_form=form["key"], class_name="self-service-link"),
+                            spacing="3", align="center", width="100%",
+                        ),
+                        padding_y="0.55rem", border_bottom="1px solid var(--gray-a4)",
+                    ),
+                ),
+                list_style="none", margin="0", padding="0", id="self-service",
+            ),
+            title=tr("requests.self_service"),
+            title_id="home-self-service-title",
+        ),
+    )
+
+
 def request_row(row: rx.Var) -> rx.Component:
     return rx.el.tr(
-        rx.el.td(rx.text(row["code"], weight="medium", white_space="nowrap")),
+        rx.el.td(rx.link(row["code"], href=row["url"], weight="medium", white_space="nowrap")),
         rx.el.td(row["title"]),
         rx.cond(HomeState.is_operator, rx.el.td(row["customer"])),
         rx.el.td(rx.badge(row["status"], color_scheme=rx.cond(row["open"] != "", "amber", "green"))),
@@ -251,7 +291,7 @@ def home() -> rx.Component:
                 requests_panel(),
                 rx.vstack(
                     rx.grid(situation_panel(), contracts_panel(), columns=rx.breakpoints(initial="1", md="2"), spacing="4", width="100%"),
-                    requests_panel(),
+                    rx.grid(self_service_panel(), requests_panel(), columns=rx.breakpoints(initial="1", md="2"), spacing="4", width="100%"),
                     spacing="4",
                     width="100%",
                 ),

@@ -411,7 +411,12 @@ def settings_card() -> rx.Component:
                     "profile-primary-email", tr("profile.primary_email"),
                     rx.input(id="profile-primary-email", name="primary_email", type="email", default_value=ProfileState.primary_email,
                              key=ProfileState.primary_email, size="3", aria_describedby="profile-primary-email-hint profile-primary-email-error"),
-                    rx.callout(tr("profile.primary_hint"), icon="info", size="1", id="profile-primary-email-hint", color_scheme="amber"),
+                    rx.callout(
+                        rx.text(tr("profile.primary_hint"), " ",
+                                rx.link(tr("profile.request_pec_change"), href=routes.new_request_url("other") + "&f_request_type=pec_change",
+                                        id="profile-pec-request", weight="medium")),
+                        icon="info", size="1", id="profile-primary-email-hint", color_scheme="amber",
+                    ),
                     _error(errors, "primary_email", "profile-primary-email"),
                 ),
                 _labelled(

@@ -13,6 +13,7 @@ from portal.models import Contract, Customer, Invoice, LeasedAsset, ScheduleLine
 from portal.models.enums import ContractStatus, DocumentKind, RequestStatus, ScheduleLineKind
 from portal.services.access import Scope
 from portal.services.amortization import to_cents
+from portal.services.requests import visible_to_customer
 
 ZERO = Decimal("0.00")
 HOME_CONTRACTS = 5
@@ -165,20 +166,10 @@ def active_contracts(*, session: Session, scope: Scope, limit: int) -> tuple[int
     return int(count), int(assets), cards
 
 
-def request_conditions(scope: Scope, user_id: int | None) -> list:
-    """A restricted sub-user sees the requests about its contracts and the ones it wrote."""
-    conditions = [ServiceRequest.customer_id == scope.customer_id]
-    if scope.contract_ids is not None:
-        conditions.append(
-            sa.or_(ServiceRequest.contract_id.in_(sorted(scope.contract_ids)), ServiceRequest.created_by_id == user_id)
-        )
-    return conditions
-
-
 def latest_requests(*, session: Session, scope: Scope, limit: int, user_id: int | None = None) -> list[RequestRow]:
     rows = session.exec(
         select(ServiceRequest)
-        .where(*request_conditions(scope, user_id))
+        .where(*visible_to_customer(scope, user_id))
         .order_by(ServiceRequest.updated_at.desc(), ServiceRequest.id.desc())
         .limit(limit)
     ).all()

@@ -3,6 +3,7 @@ colour and legal footer). The wording lives in the message catalogues under "mai
 
 from __future__ import annotations
 
+import dataclasses
 import html
 
 from portal.i18n import translate
@@ -103,3 +104,16 @@ def publication(
         tenant=tenant, lang=lang, kind="publication", to=to, subject_key="mail.publication.subject", name=name,
         paragraphs=paragraphs, action=(translate(lang, "mail.publication.action"), link), user_id=user_id,
     )
+
+
+def request_update(
+    *, tenant: Tenant, lang: str, to: str, name: str, code: str, title: str, status: str, text: str, link: str | None,
+    user_id: int | None,
+) -> OutgoingMail:
+    """News about a request: subject "<code> – <title>", the status and what changed."""
+    mail = _compose(
+        tenant=tenant, lang=lang, kind="request_update", to=to, subject_key="mail.request.subject", name=name,
+        paragraphs=[translate(lang, "mail.request.status", code=code, title=title, status=status), text],
+        action=(translate(lang, "mail.request.action"), link) if link else None, user_id=user_id,
+    )
+    return dataclasses.replace(mail, subject=f"{code} – {title}")

@@ -66,9 +66,12 @@ def _live_row(session: Session, token: str) -> UserSession | None:
 
 
 def resolve_session(
-    *, session: Session, token: str, now: dt.datetime, policy: SessionPolicy
+    *, session: Session, token: str, now: dt.datetime, policy: SessionPolicy, touch: bool = True
 ) -> UserAccount | None:
-    """The user behind a token, or None when the session is unknown, ended or expired."""
+    """The user behind a token, or None when the session is unknown, ended or expired.
+
+    `touch=False` for requests the user did not make (a timer refreshing the bell): they must not
+    keep an abandoned session alive past its idle limit."""
     row = _live_row(session, token)
     if row is None or row.revoked_at is not None:
         return None
@@ -79,7 +82,7 @@ def resolve_session(
     user = session.get(UserAccount, row.user_id)
     if user is None or not user.is_active:
         return None
-    if now - row.last_seen_at >= TOUCH_INTERVAL:
+    if touch and now - row.last_seen_at >= TOUCH_INTERVAL:
         row.last_seen_at = now
         session.add(row)
     return user

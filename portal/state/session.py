@@ -42,13 +42,13 @@ class SessionState(I18nState):
         self.is_operator = bool(principal and principal.is_operator)
         self.can_manage_sub_users = bool(principal and principal.can_manage_sub_users)
 
-    def _principal(self) -> Principal | None:
+    def _principal(self, touch: bool = True) -> Principal | None:
         """Who is signed in, checked against the database now (idle and absolute timeouts)."""
         if not self.session_token:
             self._show(None)
             return None
         with session_scope() as db:
-            user = resolve_session(session=db, token=self.session_token, now=clock.now(), policy=POLICY)
+            user = resolve_session(session=db, token=self.session_token, now=clock.now(), policy=POLICY, touch=touch)
             principal = principal_for(session=db, user=user) if user else None
         if principal is None:
             self.session_token = ""

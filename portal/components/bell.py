@@ -1,0 +1,77 @@
+"""The bell: a badge with the unread count, a popover with the latest five notices."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal import routes
+from portal.state.i18n import tr
+from portal.state.notifications import NotificationState
+
+
+def notice_item(item) -> rx.Component:
+    unread = item["read"] == ""
+    return rx.el.li(
+        rx.el.button(
+            rx.hstack(
+                rx.box(
+                    rx.icon(item["icon"].to(str), size=18, aria_hidden="true"),
+                    rx.cond(unread, rx.box(width="8px", height="8px", border_radius="50%", background="var(--red-9)",
+                                           position="absolute", top="-2px", right="-3px", class_name="unread-dot")),
+                    position="relative", padding_top="2px",
+                ),
+                rx.vstack(
+                    rx.text(item["subject"], size="2", weight=rx.cond(unread, "bold", "regular"), class_name="notice-subject",
+                            white_space="nowrap", overflow="hidden", text_overflow="ellipsis", max_width="260px"),
+                    rx.text(item["when"], size="1", color_scheme="gray"),
+                    spacing="0", align="start",
+                ),
+                spacing="3", align="start",
+            ),
+            on_click=NotificationState.open_notice(item["id"], item["url"]),
+            class_name="notice-button",
+            width="100%", text_align="left", padding="0.5rem 0.6rem", border_radius="var(--radius-2)",
+            background=rx.cond(unread, "var(--accent-a3)", "transparent"), border="none", cursor="pointer",
+        ),
+        class_name="notice-item",
+        data_read=item["read"],
+        list_style="none",
+    )
+
+
+def bell() -> rx.Component:
+    return rx.popover.root(
+        rx.popover.trigger(
+            rx.box(
+                rx.icon_button(rx.icon("bell", aria_hidden="true"), variant="ghost", size="3", aria_label=NotificationState.bell_label,
+                               id="bell-button", on_click=NotificationState.refresh),
+                rx.cond(NotificationState.unread > 0,
+                        rx.badge(NotificationState.unread, color_scheme="red", variant="solid", radius="full", size="1",
+                                 position="absolute", top="-4px", right="-6px", id="bell-count", aria_hidden="true")),
+                position="relative",
+            ),
+        ),
+        rx.popover.content(
+            rx.hstack(
+                rx.text(tr("notifications.title"), weight="bold"),
+                rx.cond(NotificationState.unread > 0,
+                        rx.button(tr("notifications.read_all"), size="1", variant="ghost", on_click=NotificationState.read_all,
+                                  id="bell-read-all")),
+                justify="between", align="center", width="100%", margin_bottom="0.5rem",
+            ),
+            rx.cond(
+                NotificationState.latest.length() > 0,
+                rx.el.ul(rx.foreach(NotificationState.latest, notice_item), margin="0", padding="0", id="bell-list"),
+                rx.text(tr("notifications.none"), size="2", color_scheme="gray"),
+            ),
+            rx.link(tr("notifications.all"), href=routes.NOTIFICATIONS, size="2", margin_top="0.5rem", display="block",
+                    id="bell-all"),
+            width="340px",
+            align="end",
+        ),
+    )
+
+
+def bell_refresher() -> rx.Component:
+    """Refreshes the bell every 30 seconds while the page is open."""
+    return rx.moment(interval=30_000, on_change=NotificationState.refresh, display="none")

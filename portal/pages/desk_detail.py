@@ -1,0 +1,138 @@
+"""A request on the service desk: the customer's answers and files, the thread, a reply with
+files, and the status. Every change notifies the customer and the contacts to notify."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal import i18n, routes
+from portal.components.request_view import answers, history, reply_files, summary, thread
+from portal.components.shell import template
+from portal.components.ui import card, form, loading
+from portal.config import settings
+from portal.db import session_scope
+from portal.models import UserAccount
+from portal.models.enums import RequestStatus
+from portal.services import clock
+from portal.services.mail import MailDeliveryError
+from portal.services.requests import detail, find_request, service_desk_update
+from portal.state.i18n import tr
+from portal.state.request_view import RequestViewState
+
+UPLOAD_ID = "desk-attachments"
+MAX_REPLY = 5000
+
+
+class DeskDetailState(RequestViewState):
+    loaded: bool = False
+    _code: str = ""
+
+    def _operator(self):
+        principal = self._principal()
+        return principal if principal is not None and principal.is_operator else None
+
+    def _may_upload(self) -> bool:
+        return self._operator() is not None
+
+    def _read(self, principal) -> None:
+        with session_scope() as db:
+            request = find_request(session=db, user=db.get(UserAccount, principal.user_id), code=self._code)
+            self._detail = detail(session=db, request=request) if request is not None else None
+        self.found = self._detail is not None
+
+    @rx.event
+    def load(self):
+        principal = self._principal()
+        if principal is None:
+            return self._to_login()
+        if not principal.is_operator:
+            return rx.redirect(routes.request_url(self._query_param("codice")))
+        self._code = self._query_param("codice")
+        self._discard_staged()
+        self.reply_error = ""
+        self._read(principal)
+        self.loaded = True
+
+    @rx.event
+    def update(self, form_data: dict):
+        principal = self._operator()
+        if principal is None:
+            return self._to_login()
+        body = str(form_data.get("body", "")).strip()
+        status_value = str(form_data.get("status", ""))
+        status = RequestStatus(status_value) if status_value in RequestStatus._value2member_map_ else None
+        if len(body) > MAX_REPLY:
+            self.reply_error = self._t("forms.too_long", max=MAX_REPLY)
+            return
+        with session_scope() as db:
+            operator = db.get(UserAccount, principal.user_id)
+            request = find_request(session=db, user=operator, code=self._code)
+            if request is None:
+                return rx.toast.error(self._t("subusers.not_allowed"))
+            if not body and not self._staged and (status is None or status == request.status):
+                self.reply_error = self._t("desk.nothing_to_send")
+                return
+            try:
+                service_desk_update(session=db, request=request, operator=operator, body=body, status=status, now=clock.now(),
+                                    public_url=settings.public_url, staged=self._claim_staged())
+            except MailDeliveryError:
+                pass  # the answer is stored and the bell notice shows it; the e-mail can be resent
+        self.reply_error = ""
+        self._read(principal)
+        return [rx.set_value("desk-body", ""), rx.toast.success(self._t("desk.sent"))]
+
+    @rx.var
+    def status_options(self) -> list[dict[str, str]]:
+        return [{"value": status.value, "label": i18n.translate(self.lang, f"request_status.{status.value}")} for status in RequestStatus]
+
+
+@template(route=routes.DESK_DETAIL, title_key="desk.detail_title", on_load=DeskDetailState.load)
+def desk_detail() -> rx.Component:
+    state = DeskDetailState
+    return rx.cond(
+        state.loaded,
+        rx.vstack(
+            rx.link(rx.hstack(rx.icon("arrow-left", size=16), rx.text(tr("desk.back")), spacing="1", align="center"), href=routes.DESK),
+            rx.cond(
+                state.found,
+                rx.vstack(
+                    rx.heading(tr("requests.detail_title"), " ", state.info["code"], as_="h1", size="7"),
+                    summary(state, show_customer=True),
+                    answers(state),
+                    thread(state),
+                    card(
+                        form(
+                            rx.vstack(
+                                rx.el.label(rx.text(tr("desk.answer"), size="2", weight="medium"), html_for="desk-body"),
+                                rx.text_area(id="desk-body", name="body", rows="5", max_length=MAX_REPLY, width="100%",
+                                             aria_describedby="reply-error"),
+                                reply_files(state, UPLOAD_ID),
+                                rx.flex(
+                                    rx.el.label(rx.text(tr("desk.new_status"), size="2", weight="medium"), html_for="desk-new-status"),
+                                    rx.el.select(
+                                        rx.foreach(state.status_options, lambda o: rx.el.option(o["label"], value=o["value"])),
+                                        id="desk-new-status", name="status", default_value=state.info["status"], key=state.info["status"],
+                                        class_name="portal-select",
+                                    ),
+                                    direction="column", spacing="1", max_width="280px",
+                                ),
+                                rx.cond(state.reply_error != "", rx.text(state.reply_error, id="reply-error", color_scheme="red", size="2", role="alert")),
+                                rx.button(tr("desk.send"), type="submit", id="desk-submit"),
+                                spacing="3",
+                                width="100%",
+                            ),
+                            on_submit=state.update,
+                        ),
+                        title=tr("desk.answer_title"),
+                    ),
+                    history(state),
+                    spacing="4",
+                    width="100%",
+                ),
+                rx.callout(tr("requests.not_found"), icon="triangle-alert", color_scheme="red", role="alert", id="request-not-found"),
+            ),
+            spacing="4",
+            width="100%",
+        ),
+        loading(),
+    )

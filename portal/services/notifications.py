@@ -1,0 +1,90 @@
+"""The bell: what a user has been told (their own notices and the leasing company's broadcasts),
+what is unread, and marking as read."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from portal.models import Invoice, Notification, NotificationRead, ServiceRequest, Tenant, UserAccount
+from portal.models.enums import NotificationKind, UserRole
+
+TITLE_LIMIT = 60
+
+
+@dataclasses.dataclass(frozen=True)
+class Notice:
+    notification_id: int
+    kind: NotificationKind
+    subject: str  # "<Tenant> – Titolo", "<codice richiesta> – Titolo", or the document's title
+    body: str
+    created_at: dt.datetime
+    read: bool
+    request_code: str | None
+    invoice_number: str | None
+
+
+def shorten(text: str, limit: int = TITLE_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
+
+
+def _visible(user: UserAccount):
+    """A user's own notices, and for customer accounts the broadcasts since they joined."""
+    own = Notification.user_id == user.id
+    if user.role is UserRole.OPERATOR:
+        return own
+    broadcast = sa.and_(Notification.user_id.is_(None), Notification.kind == NotificationKind.BROADCAST,
+                        Notification.tenant_id == user.tenant_id)
+    return sa.or_(own, broadcast)
+
+
+def unread_count(*, session: Session, user: UserAccount) -> int:
+    read = select(NotificationRead.notification_id).where(NotificationRead.user_id == user.id)
+    return int(session.exec(select(sa.func.count(Notification.id)).where(_visible(user), Notification.id.not_in(read))).one())
+
+
+def notices(*, session: Session, user: UserAccount, offset: int = 0, limit: int = 5) -> tuple[list[Notice], int]:
+    """Newest first, with each one's subject in the portal's two formats."""
+    query = (
+        select(Notification, NotificationRead.id, ServiceRequest.code, Invoice.number)
+        .outerjoin(NotificationRead, sa.and_(NotificationRead.notification_id == Notification.id, NotificationRead.user_id == user.id))
+        .outerjoin(ServiceRequest, ServiceRequest.id == Notification.request_id)
+        .outerjoin(Invoice, Invoice.id == Notification.invoice_id)
+        .where(_visible(user))
+    )
+    total = int(session.exec(select(sa.func.count()).select_from(query.subquery())).one())
+    tenant_name = session.exec(select(Tenant.name).where(Tenant.id == user.tenant_id)).one()
+    rows = session.exec(query.order_by(Notification.created_at.desc(), Notification.id.desc()).offset(max(0, offset)).limit(limit)).all()
+    result = []
+    for notification, read_id, code, number in rows:
+        if notification.kind is NotificationKind.BROADCAST:
+            subject = f"{tenant_name} – {notification.title}"
+        elif notification.kind is NotificationKind.REQUEST and code:
+            subject = f"{code} – {notification.title}"
+        else:
+            subject = notification.title
+        result.append(Notice(notification.id, notification.kind, shorten(subject), notification.body, notification.created_at,
+                             read_id is not None, code, number))
+    return result, total
+
+
+def mark_read(*, session: Session, user: UserAccount, notification_id: int, now: dt.datetime) -> bool:
+    """Mark one of the user's notices read; someone else's notice is left alone."""
+    visible = session.exec(select(Notification.id).where(Notification.id == notification_id, _visible(user))).first()
+    if visible is None:
+        return False
+    already = session.exec(select(NotificationRead.id).where(NotificationRead.notification_id == notification_id,
+                                                             NotificationRead.user_id == user.id)).first()
+    if already is None:
+        session.add(NotificationRead(notification_id=notification_id, user_id=user.id, read_at=now))
+    return True
+
+
+def mark_all_read(*, session: Session, user: UserAccount, now: dt.datetime) -> int:
+    read = select(NotificationRead.notification_id).where(NotificationRead.user_id == user.id)
+    unread = session.exec(select(Notification.id).where(_visible(user), Notification.id.not_in(read))).all()
+    session.add_all(NotificationRead(notification_id=notification_id, user_id=user.id, read_at=now) for notification_id in unread)
+    return len(unread)
