@@ -40,35 +40,39 @@ def notice_item(item) -> rx.Component:
 
 
 def bell() -> rx.Component:
-    return rx.popover.root(
-        rx.popover.trigger(
-            rx.box(
+    # The trigger is the button itself (it gets aria-expanded); the count sits beside it, outside.
+    return rx.box(
+        rx.popover.root(
+            rx.popover.trigger(
                 rx.icon_button(rx.icon("bell", aria_hidden="true"), variant="ghost", size="3", aria_label=NotificationState.bell_label,
-                               id="bell-button", on_click=NotificationState.refresh),
-                rx.cond(NotificationState.unread > 0,
-                        rx.badge(NotificationState.unread, color_scheme="red", variant="solid", radius="full", size="1",
-                                 position="absolute", top="-4px", right="-6px", id="bell-count", aria_hidden="true")),
-                position="relative",
+                               id="bell-button"),
             ),
+            rx.popover.content(
+                rx.hstack(
+                    rx.text(tr("notifications.title"), weight="bold"),
+                    rx.cond(NotificationState.unread > 0,
+                            rx.button(tr("notifications.read_all"), size="1", variant="ghost", on_click=NotificationState.read_all,
+                                      id="bell-read-all")),
+                    justify="between", align="center", width="100%", margin_bottom="0.5rem",
+                ),
+                rx.cond(
+                    NotificationState.latest.length() > 0,
+                    rx.el.ul(rx.foreach(NotificationState.latest, notice_item), margin="0", padding="0", id="bell-list"),
+                    rx.text(tr("notifications.none"), size="2", color_scheme="gray"),
+                ),
+                rx.link(tr("notifications.all"), href=routes.NOTIFICATIONS, size="2", margin_top="0.5rem", display="block",
+                        id="bell-all"),
+                width="340px",
+                max_width="calc(100vw - 1rem)",
+                align="end",
+            ),
+            on_open_change=NotificationState.popover_toggled,
         ),
-        rx.popover.content(
-            rx.hstack(
-                rx.text(tr("notifications.title"), weight="bold"),
-                rx.cond(NotificationState.unread > 0,
-                        rx.button(tr("notifications.read_all"), size="1", variant="ghost", on_click=NotificationState.read_all,
-                                  id="bell-read-all")),
-                justify="between", align="center", width="100%", margin_bottom="0.5rem",
-            ),
-            rx.cond(
-                NotificationState.latest.length() > 0,
-                rx.el.ul(rx.foreach(NotificationState.latest, notice_item), margin="0", padding="0", id="bell-list"),
-                rx.text(tr("notifications.none"), size="2", color_scheme="gray"),
-            ),
-            rx.link(tr("notifications.all"), href=routes.NOTIFICATIONS, size="2", margin_top="0.5rem", display="block",
-                    id="bell-all"),
-            width="340px",
-            align="end",
-        ),
+        rx.cond(NotificationState.unread > 0,
+                rx.badge(NotificationState.unread, color_scheme="red", variant="solid", radius="full", size="1",
+                         position="absolute", top="-4px", right="-6px", id="bell-count", aria_hidden="true",
+                         pointer_events="none")),
+        position="relative",
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal.components.attachments import attachment_picker
 from portal.state.i18n import tr
 
 UPLOAD_ID = "form-attachments"
@@ -78,37 +79,8 @@ def _field(state, spec) -> rx.Component:
 def attachments_block(state) -> rx.Component:
     return rx.cond(
         state.allows_attachments,
-        rx.vstack(
-            rx.text(tr("attachments.title"), weight="medium", size="2"),
-            rx.upload(
-                rx.vstack(
-                    rx.button(rx.icon("paperclip", size=16), tr("attachments.add"), type="button", variant="soft", id="attach-button"),
-                    rx.text(state.attachment_rule_text, size="1", color_scheme="gray"),
-                    align="start",
-                    spacing="1",
-                ),
-                id=UPLOAD_ID,
-                multiple=True,
-                accept=state.accept,
-                on_drop=state.upload(rx.upload_files(upload_id=UPLOAD_ID)),
-                border="1px dashed var(--gray-a7)",
-                border_radius="var(--radius-3)",
-                padding="0.75rem",
-                width="100%",
-            ),
-            rx.cond(state.attachment_error != "", rx.text(state.attachment_error, color_scheme="red", size="2", role="alert", id="attachment-error")),
-            rx.foreach(
-                state.attachment_names,
-                lambda item: rx.hstack(
-                    rx.icon("file", size=14), rx.text(item["name"], size="2"), rx.text(item["size"], size="1", color_scheme="gray"),
-                    rx.icon_button(rx.icon("x", size=14), size="1", variant="ghost", color_scheme="red", type="button",
-                                   aria_label=tr("attachments.remove"), on_click=state.remove_attachment(item["index"])),
-                    spacing="2", align="center", class_name="staged-attachment",
-                ),
-            ),
-            spacing="2",
-            width="100%",
-        ),
+        rx.vstack(rx.text(tr("attachments.title"), weight="medium", size="2"), attachment_picker(state, UPLOAD_ID),
+                  spacing="2", width="100%"),
     )
 
 

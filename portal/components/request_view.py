@@ -105,22 +105,3 @@ def history(state) -> rx.Component:
         ),
         title=tr("requests.history_title"),
     )
-
-
-def reply_files(state, upload_id: str) -> rx.Component:
-    return rx.vstack(
-        rx.upload(
-            rx.hstack(rx.button(rx.icon("paperclip", size=16), tr("attachments.add"), type="button", variant="soft", id="reply-attach"),
-                      rx.text(state.attachment_rule_text, size="1", color_scheme="gray"), spacing="3", align="center", wrap="wrap"),
-            id=upload_id, multiple=True, accept=state.accept, on_drop=state.upload(rx.upload_files(upload_id=upload_id)),
-            border="1px dashed var(--gray-a7)", border_radius="var(--radius-3)", padding="0.5rem", width="100%",
-        ),
-        rx.cond(state.attachment_error != "", rx.text(state.attachment_error, color_scheme="red", size="2", role="alert", id="attachment-error")),
-        rx.foreach(state.attachment_names, lambda item: rx.hstack(
-            rx.icon("file", size=14), rx.text(item["name"], size="2"), rx.text(item["size"], size="1", color_scheme="gray"),
-            rx.icon_button(rx.icon("x", size=14), size="1", variant="ghost", color_scheme="red", type="button",
-                           aria_label=tr("attachments.remove"), on_click=state.remove_attachment(item["index"])),
-            spacing="2", align="center", class_name="staged-attachment")),
-        spacing="2",
-        width="100%",
-    )

@@ -629,4 +629,5 @@ MESSAGES: dict[str, str] = {
     'requests.type_filter': 'Request type',
     'time.yesterday': 'yesterday',
     'profile.request_pec_change': 'Ask to change the PEC',
+    'forms.date_future': 'The date cannot be in the future.',
 }

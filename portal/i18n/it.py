@@ -629,4 +629,5 @@ MESSAGES: dict[str, str] = {
     'requests.type_filter': 'Tipo di richiesta',
     'time.yesterday': 'ieri',
     'profile.request_pec_change': 'Chiedi il cambio della PEC',
+    'forms.date_future': 'La data non può essere nel futuro.',
 }

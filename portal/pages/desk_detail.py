@@ -6,7 +6,8 @@ from __future__ import annotations
 import reflex as rx
 
 from portal import i18n, routes
-from portal.components.request_view import answers, history, reply_files, summary, thread
+from portal.components.attachments import attachment_picker
+from portal.components.request_view import answers, history, summary, thread
 from portal.components.shell import template
 from portal.components.ui import card, form, loading
 from portal.config import settings
@@ -18,12 +19,13 @@ from portal.services.mail import MailDeliveryError
 from portal.services.requests import detail, find_request, service_desk_update
 from portal.state.i18n import tr
 from portal.state.request_view import RequestViewState
+from portal.state.session import SessionState
 
 UPLOAD_ID = "desk-attachments"
 MAX_REPLY = 5000
 
 
-class DeskDetailState(RequestViewState):
+class DeskDetailState(RequestViewState, SessionState):
     loaded: bool = False
     _code: str = ""
 
@@ -106,7 +108,7 @@ def desk_detail() -> rx.Component:
                                 rx.el.label(rx.text(tr("desk.answer"), size="2", weight="medium"), html_for="desk-body"),
                                 rx.text_area(id="desk-body", name="body", rows="5", max_length=MAX_REPLY, width="100%",
                                              aria_describedby="reply-error"),
-                                reply_files(state, UPLOAD_ID),
+                                attachment_picker(state, UPLOAD_ID),
                                 rx.flex(
                                     rx.el.label(rx.text(tr("desk.new_status"), size="2", weight="medium"), html_for="desk-new-status"),
                                     rx.el.select(

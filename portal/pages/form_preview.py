@@ -19,9 +19,10 @@ from portal.services.access import whole_customer
 from portal.services.accounts import Principal
 from portal.state.forms import FormEngineState
 from portal.state.i18n import tr
+from portal.state.session import SessionState
 
 
-class FormPreviewState(FormEngineState):
+class FormPreviewState(FormEngineState, SessionState):
     loaded: bool = False
     customer_code: str = ""
     customers: list[dict[str, str]] = []
@@ -84,7 +85,7 @@ class FormPreviewState(FormEngineState):
 
     @rx.event
     def set_field(self, key: str, value: str | bool):
-        result = FormEngineState.set_field.fn(self, key, value)
+        result = super().set_field(key, value)
         principal = self._principal_for_forms()
         if principal is not None and self.form_found:
             self._validated(principal)  # live: every change is checked at once, as the server would on submit

@@ -17,9 +17,10 @@ from portal.services.forms import parse_contacts, payload_of
 from portal.services.mail import MailDeliveryError
 from portal.state.forms import FormEngineState
 from portal.state.i18n import tr
+from portal.state.session import SessionState
 
 
-class NewRequestState(FormEngineState):
+class NewRequestState(FormEngineState, SessionState):
     loaded: bool = False
     sending: bool = False
 

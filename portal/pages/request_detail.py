@@ -5,7 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from portal import routes
-from portal.components.request_view import answers, history, reply_files, summary, thread
+from portal.components.attachments import attachment_picker
+from portal.components.request_view import answers, history, summary, thread
 from portal.components.shell import template
 from portal.components.ui import card, form, loading
 from portal.db import session_scope
@@ -14,12 +15,13 @@ from portal.services import clock
 from portal.services.requests import customer_reply, detail, find_request
 from portal.state.i18n import tr
 from portal.state.request_view import RequestViewState
+from portal.state.session import SessionState
 
 UPLOAD_ID = "reply-attachments"
 MAX_REPLY = 2000
 
 
-class RequestDetailState(RequestViewState):
+class RequestDetailState(RequestViewState, SessionState):
     loaded: bool = False
     _code: str = ""
 
@@ -87,7 +89,7 @@ def request_detail() -> rx.Component:
                                 rx.el.label(rx.text(tr("requests.reply"), size="2", weight="medium"), html_for="reply-body"),
                                 rx.text_area(id="reply-body", name="body", rows="4", max_length=MAX_REPLY, width="100%",
                                              aria_describedby="reply-error"),
-                                reply_files(state, UPLOAD_ID),
+                                attachment_picker(state, UPLOAD_ID),
                                 rx.cond(state.reply_error != "", rx.text(state.reply_error, id="reply-error", color_scheme="red", size="2", role="alert")),
                                 rx.button(tr("requests.send_reply"), type="submit", id="reply-submit"),
                                 spacing="2",

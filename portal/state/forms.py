@@ -30,11 +30,18 @@ KIND_ACCEPT = {
 }
 
 
-class StagingState(SessionState):
-    """Files chosen but not yet sent: checked and staged on upload, claimed on submit."""
+class StagingState(SessionState, mixin=True):
+    """Files chosen but not yet sent: checked and staged on upload, claimed on submit.
+
+    A mixin, like the states built on it: Reflex runs an inherited handler on the state that
+    declares it, so only a mixin lets each page's state keep its own files and its own rules.
+    """
 
     attachment_names: list[dict[str, str]] = []
     attachment_error: str = ""
+    # Copied from _rule() whenever the staging area is shown: the page's vars then follow state, not code.
+    attachment_kinds: list[str] = []
+    attachment_max: int = 0
     _staged: list[files.StagedFile] = []
 
     def _rule(self) -> AttachmentRule | None:
@@ -56,29 +63,30 @@ class StagingState(SessionState):
         return staged
 
     def _show_staged(self) -> None:
+        rule = self._rule()
+        self.attachment_kinds = list(rule.kinds) if rule else []
+        self.attachment_max = rule.max_files if rule else 0
         self.attachment_names = [
             {"index": str(index), "name": staged.display_name,
              "size": i18n.number(max(1, round(staged.size_bytes / 1024)), self.lang, 0) + " KB"}
             for index, staged in enumerate(self._staged)
         ]
 
-    @rx.var(cache=False)  # follows _rule(), which subclasses redefine
+    @rx.var
     def attachment_rule_text(self) -> str:
-        rule = self._rule()
-        if rule is None:
+        if not self.attachment_kinds:
             return ""
-        kinds = ", ".join(i18n.translate(self.lang, f"attachments.kind.{kind}") for kind in rule.kinds)
-        return i18n.translate(self.lang, "attachments.rule", kinds=kinds, count=rule.max_files)
+        kinds = ", ".join(i18n.translate(self.lang, f"attachments.kind.{kind}") for kind in self.attachment_kinds)
+        return i18n.translate(self.lang, "attachments.rule", kinds=kinds, count=self.attachment_max)
 
-    @rx.var(cache=False)  # follows _rule(), which subclasses redefine
+    @rx.var
     def allows_attachments(self) -> bool:
-        return self._rule() is not None
+        return bool(self.attachment_kinds)
 
-    @rx.var(cache=False)  # follows _rule(), which subclasses redefine
+    @rx.var
     def accept(self) -> dict[str, list[str]]:
-        rule = self._rule()
         accepted: dict[str, list[str]] = {}
-        for kind in rule.kinds if rule else ():
+        for kind in self.attachment_kinds:
             accepted.update(KIND_ACCEPT[kind])
         return accepted
 
@@ -110,7 +118,7 @@ class StagingState(SessionState):
             self._show_staged()
 
 
-class FormEngineState(StagingState):
+class FormEngineState(StagingState, mixin=True):
     form_key: str = ""
     form_found: bool = False
     specs: list[dict] = []

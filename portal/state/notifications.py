@@ -63,6 +63,11 @@ class NotificationState(SessionState):
         self._reload(principal)
 
     @rx.event
+    def popover_toggled(self, is_open: bool):
+        if is_open:
+            return NotificationState.refresh
+
+    @rx.event
     def open_notice(self, notification_id: str, url: str):
         principal = self._principal()
         if principal is None:

@@ -18,7 +18,7 @@ def _file(attachment, lang: str) -> dict[str, str]:
             "size": i18n.number(max(1, round(attachment.size_bytes / 1024)), lang, 0) + " KB"}
 
 
-class RequestViewState(StagingState):
+class RequestViewState(StagingState, mixin=True):
     found: bool = False
     reply_error: str = ""
     _detail: RequestDetail | None = None

@@ -121,6 +121,7 @@ def _app_environment(tmp: Path, port: int, database_url: str, smtp_port: int) ->
         SMTP_PORT=str(smtp_port),
         PORTAL_PUBLIC_URL=f"http://127.0.0.1:{port}",
         PORTAL_PRIVATE_DIR=str(tmp / "private"),
+        PORTAL_EXTRA_FORMS="tests.e2e.extra_form",  # a form only the tests know: see test_requests.py
         PORTAL_TENANT="aurora",
         REFLEX_USE_SYSTEM_BUN="1",
         REFLEX_TELEMETRY_ENABLED="false",

@@ -60,7 +60,9 @@ def test_statuses_totals_filters_and_export(new_page, app, mailbox):
     expect(row).to_contain_text("Scaduto")
 
     page.get_by_label("Stato", exact=True).select_option("paid")
+    expect(page.locator(".document-row[data-status='overdue']")).to_have_count(0)  # the filtered list has arrived
     expect(page.locator(".document-row[data-status='to_be_due']")).to_have_count(0)
+    expect(page.locator(".document-row").first).to_be_visible()
     statuses = page.locator(".document-row").evaluate_all("rows => rows.map(r => r.dataset.status)")
     assert set(statuses) == {"paid"}
     paid_count, paid_total = _rows(

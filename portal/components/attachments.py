@@ -1,0 +1,52 @@
+"""The file picker shared by forms and request threads: drop zone, rule, errors, staged files."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal.state.i18n import tr
+
+
+def _drop_zone(state, upload_id: str) -> rx.Component:
+    zone = rx.upload(
+        rx.flex(
+            rx.button(rx.icon("paperclip", size=16, aria_hidden="true"), tr("attachments.add"), type="button", variant="soft",
+                      id=f"{upload_id}-button"),
+            rx.text(state.attachment_rule_text, size="1", color_scheme="gray", id=f"{upload_id}-rule"),
+            spacing="2", align="center", wrap="wrap",
+        ),
+        id=upload_id,
+        multiple=True,
+        accept=state.accept,
+        on_drop=state.upload(rx.upload_files(upload_id=upload_id)),
+        border="1px dashed var(--gray-a7)",
+        border_radius="var(--radius-3)",
+        padding="0.75rem",
+        width="100%",
+    )
+    # rx.upload takes no props for its hidden <input type=file>; screen readers still need its name.
+    file_input = zone.children[0].children[0]
+    file_input.custom_attrs.update({"aria-label": tr("attachments.add"), "aria-describedby": f"{upload_id}-rule"})
+    return zone
+
+
+def _staged_file(state, item) -> rx.Component:
+    return rx.hstack(
+        rx.icon("file", size=14, aria_hidden="true"),
+        rx.text(item["name"], size="2"),
+        rx.text(item["size"], size="1", color_scheme="gray"),
+        rx.icon_button(rx.icon("x", size=14), size="1", variant="ghost", color_scheme="red", type="button",
+                       aria_label=tr("attachments.remove"), on_click=state.remove_attachment(item["index"])),
+        spacing="2", align="center", class_name="staged-attachment",
+    )
+
+
+def attachment_picker(state, upload_id: str) -> rx.Component:
+    return rx.vstack(
+        _drop_zone(state, upload_id),
+        rx.cond(state.attachment_error != "",
+                rx.text(state.attachment_error, color_scheme="red", size="2", role="alert", id="attachment-error")),
+        rx.foreach(state.attachment_names, lambda item: _staged_file(state, item)),
+        spacing="2",
+        width="100%",
+    )

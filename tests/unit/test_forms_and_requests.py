@@ -1,0 +1,245 @@
+"""The form engine, the five forms, requests and their notices, attachments, the bell."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from decimal import Decimal as D
+
+import pytest
+from sqlmodel import select
+
+from portal import i18n
+from portal.forms import registry
+from portal.models import (
+    Contract,
+    MailMessage,
+    Notification,
+    RequestAttachment,
+    RequestContact,
+    ScheduleLine,
+    ServiceRequest,
+    UserAccount,
+)
+from portal.models.enums import NotificationKind, RequestStatus, ScheduleLineKind
+from portal.services import attachments as files
+from portal.services import notifications, requests
+from portal.services.accounts import principal_for
+from portal.services.forms import context_for, field_specs, parse_contacts, payload_of, render_payload, validate
+from portal.services.payoff import estimate, payable_instalments
+from tests.conftest import AS_OF
+
+NOW = dt.datetime(2026, 11, 22, 9, 0, tzinfo=dt.timezone.utc)
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 2000
+PDF = b"%PDF-1.7\n" + b"0" * 2000
+EXE = b"MZ\x90\x00\x03" + b"\x00" * 2000
+
+
+def _user(db, username="10093") -> UserAccount:
+    return db.exec(select(UserAccount).where(UserAccount.username == username)).one()
+
+
+def _ctx(db, username="10093", values=None, lang="it"):
+    user = _user(db, username)
+    return context_for(session=db, user=user, scope=principal_for(session=db, user=user).scope, lang=lang, today=AS_OF,
+                       values=values or {})
+
+
+def _errors(form_key, db, values, username="10093"):
+    _, errors = validate(registry()[form_key], values, _ctx(db, username))
+    return {key: message for key, (message, _params) in errors.items()}
+
+
+def test_the_registry_holds_the_five_forms():
+    assert list(registry()) == ["iban_change", "address_change", "other", "early_termination", "machine_ticket"]
+    for form in registry().values():
+        keys = [field.key for field in form.fields]
+        assert len(keys) == len(set(keys)) and form.title_it and form.title_en
+
+
+def test_required_and_length_rules(db, demo):
+    errors = _errors("other", db, {"request_type": "", "message": ""})
+    assert errors == {"request_type": "forms.required", "message": "forms.required"}
+    assert _errors("other", db, {"request_type": "contract_copy", "message": "x" * 501}) == {"message": "forms.too_long"}
+    assert _errors("other", db, {"request_type": "made_up", "message": "ok"}) == {"request_type": "forms.choice_invalid"}
+    assert _errors("other", db, {"request_type": "contract_copy", "message": "x" * 500}) == {}
+
+
+def test_iban_rules(db, demo):
+    base = {"contract": "90317", "start_date": (AS_OF + dt.timedelta(days=10)).isoformat(), "message": ""}
+    assert _errors("iban_change", db, {**base, "new_iban": "IT60X0542811101000000123457"}) == {"new_iban": "forms.iban_invalid"}
+    assert _errors("iban_change", db, {**base, "new_iban": "DE89370400440532013000"}) == {"new_iban": "forms.iban_not_italian"}
+    assert _errors("iban_change", db, {**base, "new_iban": "DE89370400440532013000", "foreign_iban": "on"}) == {}
+    assert _errors("iban_change", db, {**base, "new_iban": "IT60 X054 2811 1010 0000 0123 456"}) == {"new_iban": "forms.iban_same"}
+    assert _errors("iban_change", db, {**base, "new_iban": "IT40S0542811101000000123456"}) == {}
+    past = {**base, "new_iban": "IT40S0542811101000000123456", "start_date": "2020-01-01"}
+    assert _errors("iban_change", db, past) == {"start_date": "forms.date_past"}
+    assert _errors("iban_change", db, {**base, "start_date": "31/12/2030", "new_iban": "IT40S0542811101000000123456"}) == {
+        "start_date": "forms.date_invalid"}
+
+
+def test_pickers_only_offer_what_the_user_may_see(db, demo):
+    good = {"new_iban": "IT40S0542811101000000123456", "start_date": (AS_OF + dt.timedelta(days=1)).isoformat()}
+    # another customer's contract, or an extinguished one, is not an option
+    assert _errors("iban_change", db, {**good, "contract": "88120"}) == {"contract": "forms.choice_invalid"}
+    assert _errors("iban_change", db, {**good, "contract": "71204"}) == {"contract": "forms.choice_invalid"}
+    # a restricted sub-user cannot pick the dental equipment contract or its assets
+    assert _errors("iban_change", db, {**good, "contract": "84963"}, "10093.1") == {"contract": "forms.choice_invalid"}
+    ticket = {"ticket_type": "fault", "machine": "166030", "subject": "Panoramico fermo", "machine_status": "stopped",
+              "description": "Non si accende", "contacts": ""}
+    assert _errors("machine_ticket", db, ticket) == {}
+    assert _errors("machine_ticket", db, ticket, "10093.1") == {"machine": "forms.choice_invalid"}
+    specs = {spec["key"]: spec for spec in field_specs(registry()["machine_ticket"], _ctx(db, "10093.1"))}
+    assert {option["value"] for option in specs["machine"]["options"]} == {"171550", "183004"}
+
+
+def test_contacts_to_notify(db, demo):
+    ticket = {"ticket_type": "fault", "machine": "166030", "subject": "x", "machine_status": "stopped", "description": "y"}
+    assert _errors("machine_ticket", db, {**ticket, "contacts": "a@b.it, c@d.it"}) == {}
+    assert _errors("machine_ticket", db, {**ticket, "contacts": "a@b.it; not-an-address"}) == {"contacts": "forms.contacts_invalid"}
+    assert parse_contacts(" a@b.it,c@d.it\nE@f.it ") == ["a@b.it", "c@d.it", "E@f.it"]
+
+
+def test_instalment_options_follow_the_contract_and_the_estimate_is_computed(db, demo):
+    form = registry()["early_termination"]
+    specs = {spec["key"]: spec for spec in field_specs(form, _ctx(db))}
+    assert specs["last_instalment"]["options"] == []  # no contract chosen yet
+    ctx = _ctx(db, values={"contract": "84963"})
+    options = {spec["key"]: spec for spec in field_specs(form, ctx)}["last_instalment"]["options"]
+    contract = db.exec(select(Contract).where(Contract.number == "84963")).one()
+    future = payable_instalments(session=db, contract=contract, today=AS_OF)
+    assert [option["value"] for option in options] == [str(line.number) for line in future]
+    assert options[0]["label"].startswith(f"Rata {future[0].number} – ")
+    result = estimate(session=db, contract=contract, last_number=future[2].number, today=AS_OF)
+    # worked independently: discount each later row by whole periods at the contract's monthly rate
+    i = contract.annual_rate / 12
+    later = db.exec(select(ScheduleLine).where(ScheduleLine.contract_id == contract.id,
+                                               ScheduleLine.kind.in_([ScheduleLineKind.INSTALMENT, ScheduleLineKind.RESIDUAL_VALUE]),
+                                               ScheduleLine.position > future[2].position).order_by(ScheduleLine.position)).all()
+    expected = sum((line.amount / (1 + i) ** k for k, line in enumerate(later, start=1)), D("0"))
+    assert abs(result.remaining_discounted + result.residual_discounted - expected) < D("0.05")
+    assert result.total == result.taxable + result.vat + result.overdue
+    assert result.valid_until == min(result.payoff_date, AS_OF + dt.timedelta(days=30))
+    with pytest.raises(LookupError):
+        estimate(session=db, contract=contract, last_number=1, today=AS_OF)  # long paid
+    from portal.services.forms import computed_values
+
+    shown = computed_values(form, dataclasses.replace(ctx, values={"contract": "84963", "last_instalment": str(future[2].number)}))
+    assert i18n.money(result.total, "it") in shown["estimate"] and "servizio clienti" in shown["estimate"]
+
+
+def test_payload_reads_back_in_both_languages(db, demo):
+    form = registry()["iban_change"]
+    values, errors = validate(form, {"contract": "90317", "new_iban": "IT40S0542811101000000123456", "foreign_iban": "",
+                                     "start_date": "2026-12-01", "message": "Grazie"}, _ctx(db))
+    assert errors == {}
+    payload = payload_of(form, values, _ctx(db))
+    italian = dict(render_payload(payload, "it"))
+    english = dict(render_payload(payload, "en"))
+    assert italian["Seleziona contratto"] == "90317 · Leasing targato"
+    assert italian["Codice IBAN attuale"] == "IT60 X054 2811 1010 0000 0123 456"
+    assert italian["Nuovo IBAN"] == "IT40 S054 2811 1010 0000 0123 456"
+    assert english["New IBAN"] == "IT40 S054 2811 1010 0000 0123 456"
+    assert italian["IBAN estero"] == "No" and english["Foreign IBAN"] == "No"
+
+
+def test_open_request_with_files_and_contacts(db, demo, tmp_path, monkeypatch):
+    monkeypatch.setattr("portal.services.attachments.settings", dataclasses.replace(files.settings, private_dir=tmp_path))
+    user = _user(db)
+    staged = files.stage(chunks=[PNG], display_name="../../foto guasto.png", kinds=("image",))
+    request = requests.open_request(session=db, author=user, customer_id=user.customer_id, form_key="machine_ticket",
+                                    title="Guasto", message="Non parte", now=NOW, contacts=["tecnico@officina.it"], staged=[staged])
+    assert request.code == f"RIC-2026-{request.id:06d}"
+    attachment = db.exec(select(RequestAttachment).where(RequestAttachment.request_id == request.id)).one()
+    assert attachment.display_name == "foto guasto.png" and attachment.content_type == "image/png"
+    assert files.path_of(attachment.storage_key).read_bytes() == PNG
+    assert "/" not in attachment.storage_key and "foto" not in attachment.storage_key
+    assert db.exec(select(RequestContact.email).where(RequestContact.request_id == request.id)).all() == ["tecnico@officina.it"]
+
+
+def test_files_are_checked_by_content_and_size(tmp_path, monkeypatch):
+    monkeypatch.setattr("portal.services.attachments.settings", dataclasses.replace(files.settings, private_dir=tmp_path))
+    with pytest.raises(files.AttachmentRejected) as refused:
+        files.stage(chunks=[EXE], display_name="foto.jpg", kinds=("image", "video"))
+    assert refused.value.key == "attachments.bad_type"
+    with pytest.raises(files.AttachmentRejected):
+        files.stage(chunks=[PDF], display_name="doc.pdf", kinds=("image",))  # a real PDF, where only images go
+    assert files.stage(chunks=[PDF], display_name="doc.pdf", kinds=("pdf",)).content_type == "application/pdf"
+    big = [b"\xff\xd8\xff\xe0" + b"0" * (files.MB - 4)] + [b"0" * files.MB] * 10  # an 11 MB JPEG
+    with pytest.raises(files.AttachmentRejected) as too_big:
+        files.stage(chunks=iter(big), display_name="big.jpg", kinds=("image",))
+    assert too_big.value.key == "attachments.too_big" and too_big.value.params == {"limit": 10}
+    video = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 100
+    monkeypatch.setitem(files.KINDS, "video", (files.KINDS["video"][0], 2 * files.MB))
+    assert files.stage(chunks=[video], display_name="clip.mp4", kinds=("video",)).content_type == "video/mp4"
+    with pytest.raises(files.AttachmentRejected):
+        files.stage(chunks=[video, b"0" * (3 * files.MB)], display_name="long.mp4", kinds=("video",))
+    assert [p.name for p in files.staging(tmp_path).iterdir()] != [] and all(
+        p.stat().st_size <= 2 * files.MB for p in files.staging(tmp_path).iterdir())
+
+
+def test_who_may_read_a_request(db, demo):
+    company_request = db.exec(select(ServiceRequest).where(ServiceRequest.form_key == "iban_change")).first()  # about 90317
+    copy_request = db.exec(select(ServiceRequest).where(ServiceRequest.title.like("Copia%"))).first()  # about 84963
+    assert requests.may_read(session=db, user=_user(db), request=copy_request)
+    assert requests.may_read(session=db, user=_user(db, "10093.1"), request=company_request)
+    assert not requests.may_read(session=db, user=_user(db, "10093.1"), request=copy_request)
+    assert not requests.may_read(session=db, user=_user(db, "20417"), request=copy_request)
+    assert requests.may_read(session=db, user=_user(db, "servicedesk"), request=copy_request)
+    assert requests.find_request(session=db, user=_user(db, "20417"), code=copy_request.code) is None
+
+
+def test_service_desk_answer_notifies_customer_and_contacts(db, demo):
+    request = db.exec(select(ServiceRequest).where(ServiceRequest.form_key == "iban_change")).first()
+    db.add(RequestContact(request_id=request.id, email="contabile@studio-demo.it"))
+    db.flush()
+    before = len(db.exec(select(MailMessage)).all())
+    sent = requests.service_desk_update(session=db, request=request, operator=_user(db, "servicedesk"), body="IBAN aggiornato.",
+                                        status=RequestStatus.RESOLVED, now=NOW, public_url="http://portal.test")
+    owner, fleet_manager = _user(db), _user(db, "10093.1")
+    assert sent == 3  # the owner, the sub-user who sees the van, the contact
+    mails = db.exec(select(MailMessage)).all()[before:]
+    assert {mail.to_address for mail in mails} == {owner.secondary_email, fleet_manager.primary_email, "contabile@studio-demo.it"}
+    assert all(mail.subject.startswith(request.code) for mail in mails)
+    notices = db.exec(select(Notification).where(Notification.request_id == request.id, Notification.kind == NotificationKind.REQUEST)).all()
+    assert {n.user_id for n in notices} == {owner.id, fleet_manager.id}
+    assert request.status is RequestStatus.RESOLVED
+    with pytest.raises(PermissionError):
+        requests.service_desk_update(session=db, request=request, operator=owner, body="x", status=None, now=NOW, public_url="x")
+    requests.customer_reply(session=db, request=request, author=owner, body="Grazie, ma c'è un errore", now=NOW)
+    assert request.status is RequestStatus.IN_PROGRESS
+    with pytest.raises(PermissionError):
+        requests.customer_reply(session=db, request=request, author=_user(db, "20417"), body="intruso", now=NOW)
+
+
+def test_bell_subjects_unread_and_read(db, demo):
+    owner = _user(db)
+    operator = _user(db, "servicedesk")
+    requests.broadcast(session=db, operator=operator, title="Nuova app mobile disponibile per tutti i clienti del portale Aurora", body="",
+                       now=NOW)
+    db.flush()
+    items, total = notifications.notices(session=db, user=owner, limit=10)
+    subjects = [item.subject for item in items]
+    assert subjects[0].startswith("Aurora Leasing – Nuova app") and subjects[0].endswith("...") and len(subjects[0]) == 60
+    assert any(subject.startswith("RIC-") and " – " in subject for subject in subjects)
+    assert [item.created_at for item in items] == sorted((item.created_at for item in items), reverse=True)
+    unread = notifications.unread_count(session=db, user=owner)
+    assert unread == total
+    other = _user(db, "20417")
+    assert notifications.mark_read(session=db, user=other, notification_id=items[1].notification_id, now=NOW) is False
+    assert notifications.mark_read(session=db, user=owner, notification_id=items[1].notification_id, now=NOW)
+    assert notifications.unread_count(session=db, user=owner) == unread - 1
+    assert notifications.mark_all_read(session=db, user=owner, now=NOW) == unread - 1
+    assert notifications.unread_count(session=db, user=owner) == 0
+    # the broadcast reached the private customer too, but not the operator's bell
+    assert notifications.notices(session=db, user=other, limit=1)[0][0].kind is NotificationKind.BROADCAST
+    assert all(item.kind is not NotificationKind.BROADCAST for item in notifications.notices(session=db, user=operator, limit=50)[0])
+
+
+def test_relative_times():
+    now = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.timezone.utc)
+    assert i18n.relative_time(now - dt.timedelta(seconds=2), now, "it") == "2 sec fa"
+    assert i18n.relative_time(now - dt.timedelta(hours=20), now, "it") == "ieri"
+    assert i18n.relative_time(now - dt.timedelta(hours=20), now, "en") == "yesterday"
+    assert i18n.relative_time(now - dt.timedelta(days=3), now, "it") == "3 gg fa"
+
