@@ -15,7 +15,6 @@ from portal.db import session_scope
 from portal.models import UserAccount
 from portal.models.enums import RequestStatus
 from portal.services import clock
-from portal.services.mail import MailDeliveryError
 from portal.services.requests import detail, find_request, service_desk_update
 from portal.state.i18n import tr
 from portal.state.request_view import RequestViewState
@@ -74,11 +73,8 @@ class DeskDetailState(RequestViewState, SessionState):
             if not body and not self._staged and (status is None or status == request.status):
                 self.reply_error = self._t("desk.nothing_to_send")
                 return
-            try:
-                service_desk_update(session=db, request=request, operator=operator, body=body, status=status, now=clock.now(),
-                                    public_url=settings.public_url, staged=self._claim_staged())
-            except MailDeliveryError:
-                pass  # the answer is stored and the bell notice shows it; the e-mail can be resent
+            service_desk_update(session=db, request=request, operator=operator, body=body, status=status, now=clock.now(),
+                                public_url=settings.public_url, staged=self._claim_staged())
         self.reply_error = ""
         self._read(principal)
         return [rx.set_value("desk-body", ""), rx.toast.success(self._t("desk.sent"))]

@@ -14,7 +14,6 @@ from portal.db import session_scope
 from portal.models import Contract, LeasedAsset, UserAccount
 from portal.services import clock, requests
 from portal.services.forms import parse_contacts, payload_of
-from portal.services.mail import MailDeliveryError
 from portal.state.forms import FormEngineState
 from portal.state.i18n import tr
 from portal.state.session import SessionState
@@ -78,10 +77,7 @@ class NewRequestState(FormEngineState, SessionState):
                 staged=self._claim_staged(),
             )
             code = request.code
-            try:
-                requests.acknowledge(session=db, request=request, author=user, public_url=settings.public_url)
-            except MailDeliveryError:
-                pass  # the request is stored: a lost confirmation e-mail must not lose it
+            requests.acknowledge(session=db, request=request, author=user, public_url=settings.public_url)
         return [rx.redirect(routes.request_url(code)), rx.toast.success(self._t("requests.sent", code=code))]
 
 

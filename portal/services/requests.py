@@ -288,12 +288,21 @@ def people_to_tell(session: Session, request: ServiceRequest) -> list[UserAccoun
     return sorted(readers, key=lambda user: user.id != request.created_by_id)
 
 
+def _mail_quietly(session: Session, outgoing: mail.OutgoingMail) -> bool:
+    """Send one notice; a refusal is recorded on its mail_message row and the others still go."""
+    try:
+        mail.deliver(session=session, mail=outgoing)
+    except mail.MailDeliveryError:
+        return False
+    return True
+
+
 def notify_customer(
     *, session: Session, request: ServiceRequest, what: str, now: dt.datetime, public_url: str
 ) -> int:
     """A bell notice and an e-mail (to the secondary address, or the primary when there is none)
     for each account that may read the request, and an e-mail to every contact to notify.
-    Returns how many e-mails were sent."""
+    Returns how many e-mails were sent; one the server refuses stops neither the others nor the request."""
     tenant = session.get(Tenant, request.tenant_id)
     link = f"{public_url}{routes.request_url(request.code)}"
     sent = 0
@@ -302,32 +311,31 @@ def notify_customer(
         session.add(Notification(tenant_id=request.tenant_id, kind=NotificationKind.REQUEST, user_id=user.id,
                                  request_id=request.id, title=request.title, body=what[:2000], created_at=now))
         address = user.secondary_email or user.primary_email
-        mail.deliver(session=session, mail=mail_templates.request_update(
+        sent += _mail_quietly(session, mail_templates.request_update(
             tenant=tenant, lang=lang, to=address, name=_name(user), code=request.code, title=request.title,
             status=i18n.translate(lang, f"request_status.{request.status.value}"), text=what, link=link, user_id=user.id,
         ))
-        sent += 1
     for address in session.exec(select(RequestContact.email).where(RequestContact.request_id == request.id)).all():
-        mail.deliver(session=session, mail=mail_templates.request_update(
+        sent += _mail_quietly(session, mail_templates.request_update(
             tenant=tenant, lang="it", to=address, name="", code=request.code, title=request.title,
             status=i18n.translate("it", f"request_status.{request.status.value}"), text=what, link=None, user_id=None,
         ))
-        sent += 1
     return sent
 
 
 def acknowledge(*, session: Session, request: ServiceRequest, author: UserAccount, public_url: str) -> None:
-    """The confirmation e-mail of a new request, to its author and to the contacts to notify."""
+    """The confirmation e-mail of a new request, to its author and to the contacts to notify
+    (a refused one is recorded and does not undo the request)."""
     tenant = session.get(Tenant, request.tenant_id)
     lang = author.language.value
     text = i18n.translate(lang, "requests.ack_body", code=request.code)
-    mail.deliver(session=session, mail=mail_templates.request_update(
+    _mail_quietly(session, mail_templates.request_update(
         tenant=tenant, lang=lang, to=author.secondary_email or author.primary_email, name=_name(author), code=request.code,
         title=request.title, status=i18n.translate(lang, "request_status.submitted"), text=text,
         link=f"{public_url}{routes.request_url(request.code)}", user_id=author.id,
     ))
     for address in session.exec(select(RequestContact.email).where(RequestContact.request_id == request.id)).all():
-        mail.deliver(session=session, mail=mail_templates.request_update(
+        _mail_quietly(session, mail_templates.request_update(
             tenant=tenant, lang="it", to=address, name="", code=request.code, title=request.title,
             status=i18n.translate("it", "request_status.submitted"), text=i18n.translate("it", "requests.ack_body", code=request.code),
             link=None, user_id=None,

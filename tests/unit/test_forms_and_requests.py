@@ -16,6 +16,7 @@ from portal.models import (
     MailMessage,
     Notification,
     RequestAttachment,
+    RequestMessage,
     RequestContact,
     ScheduleLine,
     ServiceRequest,
@@ -243,3 +244,27 @@ def test_relative_times():
     assert i18n.relative_time(now - dt.timedelta(hours=20), now, "en") == "yesterday"
     assert i18n.relative_time(now - dt.timedelta(days=3), now, "it") == "3 gg fa"
 
+
+
+def test_a_refused_e_mail_loses_neither_the_answer_nor_the_other_notices(db, demo, monkeypatch):
+    import socket
+
+    from portal.services import mail
+
+    with socket.socket() as probe:  # a port nobody listens on: the SMTP connection is refused
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    refusing = dataclasses.replace(mail.settings.mail, backends=("smtp",), smtp_host="127.0.0.1", smtp_port=closed_port,
+                                   smtp_timeout=2.0)
+    monkeypatch.setattr(mail, "settings", dataclasses.replace(mail.settings, mail=refusing))
+    request = db.exec(select(ServiceRequest).where(ServiceRequest.form_key == "iban_change")).first()
+    before = len(db.exec(select(MailMessage)).all())
+    sent = requests.service_desk_update(session=db, request=request, operator=_user(db, "servicedesk"), body="Ricevuto.",
+                                        status=RequestStatus.IN_PROGRESS, now=NOW, public_url="http://portal.test")
+    assert sent == 0
+    attempts = db.exec(select(MailMessage)).all()[before:]
+    assert len(attempts) == 2 and all(attempt.error and attempt.sent_at is None for attempt in attempts)
+    notices = db.exec(select(Notification).where(Notification.request_id == request.id, Notification.body.like("Ricevuto.%"))).all()
+    assert {n.user_id for n in notices} == {_user(db).id, _user(db, "10093.1").id}
+    assert request.status is RequestStatus.IN_PROGRESS
+    assert db.exec(select(RequestMessage.body).where(RequestMessage.request_id == request.id)).all()[-1] == "Ricevuto."
