@@ -35,9 +35,12 @@ from portal.models.enums import (
     ScheduleLineKind,
     UserRole,
 )
+from portal.forms import get as get_form
 from portal.seed.euribor import EURIBOR_3M, euribor_3m_observations
 from portal.services import billing, requests
+from portal.services.access import scope_of
 from portal.services.contracts import ContractDraft, close_finished_contracts, open_contract
+from portal.services.forms import context_for, payload_of
 from portal.services.indexation import RateSeries
 from portal.services.passwords import hash_password
 from portal.services.publication import publish
@@ -546,6 +549,13 @@ def _seed_customers_without_access(session: Session, tenant: Tenant, as_of: dt.d
     ])
 
 
+def _form_payload(session: Session, *, user: UserAccount, form_key: str, values: dict[str, str], today: dt.date) -> dict:
+    """What the form engine would have stored for these answers, so seeded requests read like real ones."""
+    ctx = context_for(session=session, user=user, scope=scope_of(session=session, user=user), lang=user.language.value,
+                      today=today, values=values)
+    return payload_of(get_form(form_key), values, ctx)
+
+
 def _seed_requests(
     session: Session,
     *,
@@ -564,7 +574,10 @@ def _seed_requests(
         title="Variazione indirizzo",
         message="Dal 1° del mese prossimo la sede legale si trasferisce in Via Lorenzo il Magnifico 18, Firenze.",
         now=_moment(as_of - dt.timedelta(days=160), 11, 20),
-        payload={"new_address": "Via Lorenzo il Magnifico 18, 50129 Firenze FI"},
+        payload=_form_payload(session, user=owner, form_key="address_change", today=as_of - dt.timedelta(days=160), values={
+            "start_date": (as_of - dt.timedelta(days=130)).isoformat(), "new_address": "Via Lorenzo il Magnifico 18, 50129 Firenze FI",
+            "message": "Dal 1° del mese prossimo la sede legale si trasferisce in Via Lorenzo il Magnifico 18, Firenze.",
+        }),
     )
     requests.add_message(
         session=session, request=moved, author=operator,
@@ -585,7 +598,10 @@ def _seed_requests(
         message="Potete inviarci copia del contratto 84963 firmato e delle condizioni generali?",
         now=_moment(as_of - dt.timedelta(days=9), 9, 40),
         contract_id=dental.id,
-        payload={"request_type": "contract_copy"},
+        payload=_form_payload(session, user=owner, form_key="other", today=as_of - dt.timedelta(days=9), values={
+            "request_type": "contract_copy",
+            "message": "Potete inviarci copia del contratto 84963 firmato e delle condizioni generali?",
+        }),
     )
     requests.change_status(
         session=session, request=copy, author=operator, status=RequestStatus.IN_PROGRESS,
@@ -617,7 +633,11 @@ def _seed_requests(
         message="Vi chiediamo di addebitare i canoni del contratto 90317 sul nuovo conto.",
         now=_moment(as_of - dt.timedelta(days=2), 16, 30),
         contract_id=van.id,
-        payload={"new_iban": "IT40S0542811101000000123456", "foreign_iban": False},
+        payload=_form_payload(session, user=owner, form_key="iban_change", today=as_of - dt.timedelta(days=2), values={
+            "contract": van.number, "new_iban": "IT40S0542811101000000123456", "foreign_iban": "",
+            "start_date": (as_of + dt.timedelta(days=28)).isoformat(),
+            "message": "Vi chiediamo di addebitare i canoni del contratto 90317 sul nuovo conto.",
+        }),
     )
 
 
@@ -630,4 +650,7 @@ def _seed_requests_for_person(session: Session, *, user: UserAccount, customer: 
         title="Informazioni sul riscatto",
         message="Vorrei sapere come esercitare il riscatto alla scadenza del contratto.",
         now=_moment(as_of - dt.timedelta(days=20), 18, 2),
+        payload=_form_payload(session, user=user, form_key="other", today=as_of - dt.timedelta(days=20), values={
+            "request_type": "other", "message": "Vorrei sapere come esercitare il riscatto alla scadenza del contratto.",
+        }),
     )

@@ -97,6 +97,7 @@ def test_thread_reply_and_other_customers_request(signed_in):
     browser.run(RequestDetailState, "load")
     page = browser.state(RequestDetailState)
     assert page.found and page.info["code"] == code and page.thread[0]["desk"] == ""
+    assert {"label": "Richieste default", "value": "Copia del contratto"} in page.payload_rows  # seeded through the engine
     browser.run(RequestDetailState, "reply", {"body": ""})
     assert page.reply_error == "Scrivi un messaggio o allega un file."
     browser.run(RequestDetailState, "reply", {"body": "Grazie, attendiamo."})
