@@ -14,30 +14,76 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
+from portal import i18n
+from portal.config import settings
 from portal.db import session_scope
 from portal.models import Customer, Tenant, UserAccount
 from portal.services import attachments as files
-from portal.services import clock, downloads, two_factor
-from portal.services.access import scope_of
+from portal.services import clock, downloads, sign_in, two_factor
+from portal.services.access import Scope, scope_of
 from portal.services.billing_views import invoice_in_scope
 from portal.services.contract_views import find_contract
 from portal.services.fatturapa import invoice_xml, xml_filename
 from portal.services.invoice_documents import load_invoice_document
 from portal.services.invoice_pdf import invoice_pdf, pdf_filename
 from portal.services.payoff import estimate
-from portal.services.payoff_pdf import payoff_pdf
+from portal.services.payoff_pdf import payoff_filename, payoff_pdf
 from portal.services.requests import attachment_for
-from portal.services.sessions import resolve_session
+from portal.services.sessions import LANGUAGE_COOKIE, SESSION_COOKIE, resolve_session
 from portal.services.statement_pdf import statement_filename, statement_pdf
 from portal.services.statements import build_statement, statement_years
-from portal.state.session import POLICY, SESSION_COOKIE
+from portal.state.session import POLICY, SIGN_IN_URL, SIGN_OUT_URL
 
 NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # as the language switch's own cookie (state/i18n.py)
+
+
+def _not_found() -> Response:
+    return Response(status_code=404, headers=NO_STORE)
+
+
+def _client_ip(request: Request) -> str:
+    return request.client.host if request.client else ""
 
 
 def _signed_in_user(request: Request, db) -> UserAccount | None:
     token = request.cookies.get(SESSION_COOKIE, "")
     return resolve_session(session=db, token=token, now=clock.now(), policy=POLICY) if token else None
+
+
+def _customer_reader(request: Request, db) -> tuple[UserAccount, Scope] | None:
+    """The signed-in customer (or sub-user) and the data they may see."""
+    user = _signed_in_user(request, db)
+    scope = scope_of(session=db, user=user) if user is not None else None
+    return (user, scope) if scope is not None else None
+
+
+async def open_session(request: Request) -> Response:
+    """The end of a login: the one-time ticket the login page handed over becomes the session
+    cookie, HttpOnly so that no script of the page can read it; 403 for a used or stale ticket."""
+    try:
+        ticket = str((await request.json()).get("ticket", ""))
+    except (ValueError, AttributeError):
+        return Response(status_code=400, headers=NO_STORE)
+    with session_scope() as db:
+        opened = sign_in.open_from_ticket(
+            session=db, ticket=ticket, now=clock.now(), policy=POLICY, client_ip=_client_ip(request),
+            user_agent=request.headers.get("user-agent", ""), previous_token=request.cookies.get(SESSION_COOKIE, ""),
+        )
+    if opened is None:
+        return Response(status_code=403, headers=NO_STORE)
+    response = Response(status_code=204, headers=NO_STORE)
+    response.set_cookie(SESSION_COOKIE, opened.token, path="/", httponly=True, secure=settings.cookie_secure, samesite="strict")
+    response.set_cookie(LANGUAGE_COOKIE, opened.language, path="/", max_age=LANGUAGE_COOKIE_AGE, samesite="strict")
+    return response
+
+
+async def forget_session(request: Request) -> Response:
+    """Logout's last step: the session, already ended by the page's state, leaves the browser
+    (only a route can delete an HttpOnly cookie)."""
+    response = Response(status_code=204, headers=NO_STORE)
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, secure=settings.cookie_secure, samesite="strict")
+    return response
 
 
 def _grouped_lines(secret: str) -> list[str]:
@@ -51,7 +97,7 @@ async def totp_qr(request: Request) -> Response:
     with session_scope() as db:
         user = _signed_in_user(request, db)
         if user is None or not user.totp_pending_secret:
-            return Response(status_code=404, headers=NO_STORE)
+            return _not_found()
         tenant = db.get(Tenant, user.tenant_id)
         uri = two_factor.provisioning_uri(user=user, issuer=tenant.name)
         secret = user.totp_pending_secret
@@ -82,7 +128,7 @@ async def download(request: Request) -> Response:
         if user is not None:
             found = downloads.redeem(session=db, token=request.path_params["token"], user_id=user.id, now=clock.now())
     if found is None:
-        return Response(status_code=404, headers=NO_STORE)
+        return _not_found()
     return FileResponse(
         found.path,
         media_type=found.content_type,
@@ -98,69 +144,55 @@ def _disposition(request: Request, filename: str, *, always_attachment: bool = F
 
 
 def _language(request: Request, user: UserAccount) -> str:
-    lang = request.cookies.get("portal_lang", "")
-    return lang if lang in ("it", "en") else user.language.value
+    lang = request.cookies.get(LANGUAGE_COOKIE, "")
+    return lang if lang in i18n.LANGUAGES else user.language.value
+
+
+def _document(request: Request, body: bytes, media: str, name: str, *, always_attachment: bool = False) -> Response:
+    headers = {**NO_STORE, "Content-Disposition": _disposition(request, name, always_attachment=always_attachment)}
+    return Response(body, media_type=media, headers=headers)
 
 
 async def invoice_document(request: Request) -> Response:
     """An invoice or credit note as PDF or FatturaPA XML, for whoever may see it; 404 otherwise,
     exactly as for a number that does not exist."""
-    try:
-        invoice_id = int(request.path_params["invoice_id"])
-    except ValueError:
-        return Response(status_code=404, headers=NO_STORE)
     fmt = request.path_params["fmt"]
     if fmt not in ("pdf", "xml"):
-        return Response(status_code=404, headers=NO_STORE)
+        return _not_found()
     with session_scope() as db:
-        user = _signed_in_user(request, db)
-        scope = scope_of(session=db, user=user) if user is not None else None
-        invoice = invoice_in_scope(session=db, scope=scope, invoice_id=invoice_id) if scope is not None else None
+        reader = _customer_reader(request, db)
+        invoice = invoice_in_scope(session=db, scope=reader[1], invoice_id=request.path_params["invoice_id"]) if reader else None
         if invoice is None:
-            return Response(status_code=404, headers=NO_STORE)
+            return _not_found()
         doc = load_invoice_document(session=db, invoice=invoice)
         if fmt == "xml":
-            body, media, name = invoice_xml(doc), "application/xml", xml_filename(doc)
-        else:
-            body, media, name = invoice_pdf(doc, _language(request, user)), "application/pdf", pdf_filename(doc)
-    headers = {**NO_STORE, "Content-Disposition": _disposition(request, name, always_attachment=fmt == "xml")}
-    return Response(body, media_type=media, headers=headers)
+            return _document(request, invoice_xml(doc), downloads.XML, xml_filename(doc), always_attachment=True)
+        return _document(request, invoice_pdf(doc, _language(request, reader[0])), downloads.PDF, pdf_filename(doc))
 
 
 async def annual_statement(request: Request) -> Response:
     """The rendiconto annuale of one of the user's contracts for a closed year."""
-    number = request.path_params["number"]
-    try:
-        year = int(request.path_params["year"])
-    except ValueError:
-        return Response(status_code=404, headers=NO_STORE)
+    year, today = request.path_params["year"], clock.today()
     with session_scope() as db:
-        user = _signed_in_user(request, db)
-        scope = scope_of(session=db, user=user) if user is not None else None
-        contract = find_contract(session=db, scope=scope, number=number) if scope is not None else None
-        if contract is None or year not in statement_years(contract, clock.today()):
-            return Response(status_code=404, headers=NO_STORE)
+        reader = _customer_reader(request, db)
+        contract = find_contract(session=db, scope=reader[1], number=request.path_params["number"]) if reader else None
+        if contract is None or year not in statement_years(contract, today):
+            return _not_found()
         statement = build_statement(session=db, contract=contract, year=year)
-        body = statement_pdf(statement, lang=_language(request, user), tenant=db.get(Tenant, contract.tenant_id),
-                             today=clock.today())
-        name = statement_filename(statement)
-    return Response(body, media_type="application/pdf",
-                    headers={**NO_STORE, "Content-Disposition": _disposition(request, name)})
+        body = statement_pdf(statement, lang=_language(request, reader[0]), tenant=db.get(Tenant, contract.tenant_id), today=today)
+        return _document(request, body, downloads.PDF, statement_filename(statement))
 
 
 async def request_attachment(request: Request) -> Response:
     """A request's file, for the customer who owns the request (within a sub-user's rights) and
     for the service desk; 404 for anyone else. The stored name is random; the label is sent
     only as the download's file name."""
-    try:
-        attachment_id = int(request.path_params["attachment_id"])
-    except ValueError:
-        return Response(status_code=404, headers=NO_STORE)
     with session_scope() as db:
         user = _signed_in_user(request, db)
+        attachment_id = request.path_params["attachment_id"]
         attachment = attachment_for(session=db, user=user, attachment_id=attachment_id) if user is not None else None
         if attachment is None:
-            return Response(status_code=404, headers=NO_STORE)
+            return _not_found()
         path, name, media = files.path_of(attachment.storage_key), attachment.display_name, attachment.content_type
     inline = media.startswith("image/") or media == "application/pdf"
     return FileResponse(path, media_type=media, filename=name, content_disposition_type="inline" if inline else "attachment",
@@ -169,32 +201,29 @@ async def request_attachment(request: Request) -> Response:
 
 async def payoff_estimate(request: Request) -> Response:
     """The early-termination estimate of one of the user's active contracts, as PDF."""
-    number = request.path_params["number"]
-    try:
-        last = int(request.path_params["instalment"])
-    except ValueError:
-        return Response(status_code=404, headers=NO_STORE)
+    number, today = request.path_params["number"], clock.today()
     with session_scope() as db:
-        user = _signed_in_user(request, db)
-        scope = scope_of(session=db, user=user) if user is not None else None
-        contract = find_contract(session=db, scope=scope, number=number) if scope is not None else None
+        reader = _customer_reader(request, db)
+        contract = find_contract(session=db, scope=reader[1], number=number) if reader else None
         if contract is None:
-            return Response(status_code=404, headers=NO_STORE)
+            return _not_found()
         try:
-            result = estimate(session=db, contract=contract, last_number=last, today=clock.today())
+            result = estimate(session=db, contract=contract, last_number=request.path_params["instalment"], today=today)
         except LookupError:
-            return Response(status_code=404, headers=NO_STORE)
+            return _not_found()
         body = payoff_pdf(result, customer=db.get(Customer, contract.customer_id), tenant=db.get(Tenant, contract.tenant_id),
-                          lang=_language(request, user), today=clock.today())
-    name = f"stima-estinzione-{number}.pdf"
-    return Response(body, media_type="application/pdf", headers={**NO_STORE, "Content-Disposition": _disposition(request, name)})
+                          lang=_language(request, reader[0]), today=today)
+        return _document(request, body, downloads.PDF, payoff_filename(number))
 
 
 api = Starlette(routes=[
-    Route("/api/allegati/{attachment_id}", request_attachment),
-    Route("/api/documenti/stima-estinzione/{number}/{instalment}.pdf", payoff_estimate),
-    Route("/api/documenti/fattura/{invoice_id}.{fmt:str}", invoice_document),
-    Route("/api/documenti/rendiconto/{number}/{year}.pdf", annual_statement),
+    Route(SIGN_IN_URL, open_session, methods=["POST"]),
+    Route(SIGN_OUT_URL, forget_session, methods=["POST"]),
+    # A path that is not a number does not match: Starlette answers 404 itself.
+    Route("/api/allegati/{attachment_id:int}", request_attachment),
+    Route("/api/documenti/stima-estinzione/{number}/{instalment:int}.pdf", payoff_estimate),
+    Route("/api/documenti/fattura/{invoice_id:int}.{fmt:str}", invoice_document),
+    Route("/api/documenti/rendiconto/{number}/{year:int}.pdf", annual_statement),
     Route("/api/totp/qr.svg", totp_qr),
     Route("/api/download/{token}", download),
 ])

@@ -12,13 +12,11 @@ from portal.components.shell import template
 from portal.components.ui import auth_card, form, notice, text_input
 from portal.config import settings
 from portal.db import session_scope
-from portal.models import UserAccount
 from portal.services import clock, two_factor
-from portal.services.accounts import SignIn, authenticate, complete_login, fiscal_code_of, set_password
+from portal.services.accounts import SignIn, authenticate, fiscal_code_of, set_password
 from portal.services.mail import MailDeliveryError
-from portal.services.sessions import close_session, open_session
 from portal.state.i18n import tr
-from portal.state.session import POLICY, SessionState
+from portal.state.session import FLASH_STORAGE_KEY, SessionState, sign_in_with
 
 CREDENTIALS, CODE, NEW_PASSWORD = "credentials", "code", "new_password"
 # The forced change of a temporary password must follow the code within this time.
@@ -44,6 +42,8 @@ class LoginState(SessionState):
     confirm_error: str = ""
     # A random handle of the pending login (not the code: that is only in the database).
     _handle: str = ""
+    # Left by the logout script for the next page load of this tab ("logout").
+    flash: str = rx.SessionStorage("", name=FLASH_STORAGE_KEY)
 
     @rx.var
     def code_sent_text(self) -> str:
@@ -69,6 +69,9 @@ class LoginState(SessionState):
     @rx.event
     def load(self):
         self._clear()
+        if self.flash == "logout":
+            self.info = self._t("logout.done")
+        self.flash = ""
         if self._principal() is not None:
             return rx.redirect(routes.safe_next(self._query_param("next")))
         if self.step != CREDENTIALS and not self._handle:
@@ -121,7 +124,7 @@ class LoginState(SessionState):
             if must_change:
                 self.step = NEW_PASSWORD
                 return
-            return self._finish(result.user.id)
+            return self._finish()
         if result.outcome is two_factor.Check.WRONG:
             self.code_error = self._t("login.code_wrong", count=result.attempts_left)
         elif result.outcome is two_factor.Check.EXPIRED:
@@ -164,7 +167,6 @@ class LoginState(SessionState):
                 problem = "differ"
             else:
                 problem = set_password(session=db, user=user, new_password=password, now=now, fiscal_code=fiscal_code_of(db, user))
-            user_id = user.id if user else None
         if problem == "expired":
             self._restart("login.code_invalid")
         elif problem == "differ":
@@ -172,30 +174,22 @@ class LoginState(SessionState):
         elif problem:
             self.new_password_error = self._t(problem)
         else:
-            return self._finish(user_id)
+            return self._finish()
 
     @rx.event
     def back_to_credentials(self):
         self._restart()
 
-    def _finish(self, user_id: int):
-        """Both factors passed: a new session (never the one the browser had), then go on."""
-        now = clock.now()
+    def _finish(self):
+        """Both factors passed: the browser gets a one-time ticket for its new session cookie."""
         with session_scope() as db:
-            user = db.get(UserAccount, user_id)
-            if self.session_token:
-                close_session(session=db, token=self.session_token, now=now)
-            two_factor.close(session=db, handle=self._handle, now=now)
-            complete_login(session=db, user=user, now=now, client_ip=self._client_ip())
-            token = open_session(
-                session=db, user=user, now=now, policy=POLICY, client_ip=self._client_ip(),
-                user_agent=self.router.headers.user_agent,
-            )
-            language = user.language.value
+            ticket = two_factor.sign_in_ticket(session=db, handle=self._handle, now=clock.now())
         self._handle = ""
         self.step = CREDENTIALS
-        self.session_token = token
-        return [self._apply_language(language), rx.redirect(routes.safe_next(self._query_param("next")))]
+        if ticket is None:
+            self.form_error = self._t("login.code_invalid")
+            return None
+        return sign_in_with(ticket, routes.safe_next(self._query_param("next")))
 
 
 def _links() -> rx.Component:
@@ -214,6 +208,7 @@ def credentials_form() -> rx.Component:
         rx.vstack(
             rx.heading(tr("login.title"), as_="h1", size="6"),
             rx.text(tr("login.subtitle"), color_scheme="gray"),
+            notice(LoginState.info, tone="green", icon="circle-check", element_id="login-info"),
             notice(LoginState.form_error, tone="red", icon="triangle-alert", element_id="login-error"),
             text_input(field_id="login-username", name="username", label=tr("login.username"),
                        error=LoginState.username_error, auto_complete="username"),

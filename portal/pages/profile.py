@@ -159,7 +159,7 @@ class ProfileState(SessionState):
         with session_scope() as db:
             errors = profile.change_password(
                 session=db, user=self._user(db, principal), current=str(form_data.get("current_password", "")),
-                new=new, now=clock.now(), keep_session_hash=token_digest(self.session_token),
+                new=new, now=clock.now(), keep_session_hash=token_digest(self._session_token()),
                 client_ip=self.router.session.client_ip,
             )
         self.password_errors = {field: self._t(key) for field, key in errors.items()}

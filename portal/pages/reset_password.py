@@ -43,7 +43,7 @@ class ResetPasswordState(SessionState):
         elif outcome is Reset.WEAK_PASSWORD:
             self.password_error = self._t(problem)
         else:
-            self.session_token = ""  # the reset ended every session: sign in again, with the code
+            self._show(None)  # the reset ended every session, this browser's too: sign in again, with the code
             self.done = self._t("reset.done")
 
 

@@ -42,3 +42,7 @@ def payoff_pdf(result: PayoffEstimate, *, customer: Customer, tenant: Tenant, la
         paragraph(t("payoff.disclaimer"), "small"),
     ]
     return render(tenant=tenant, flowables=flowables, title=title, page_label=t("pdf.page"))
+
+
+def payoff_filename(contract_number: str) -> str:
+    return f"stima-estinzione-{contract_number}.pdf"

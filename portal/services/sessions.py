@@ -9,11 +9,17 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import http.cookies
 import secrets
 
 from sqlmodel import Session, select
 
 from portal.models import UserAccount, UserSession
+
+# The session cookie is HttpOnly: set and cleared by HTTP routes (portal/api.py), never by page
+# scripts, and read by the app's states from the headers of the browser's connection.
+SESSION_COOKIE = "portal_session"
+LANGUAGE_COOKIE = "portal_lang"
 
 # Writing last_seen_at on every event would turn each click into a write; a minute of slack
 # is far below the idle timeout.
@@ -28,6 +34,17 @@ class SessionPolicy:
     @classmethod
     def from_minutes(cls, *, idle_minutes: int, absolute_hours: int) -> SessionPolicy:
         return cls(idle=dt.timedelta(minutes=idle_minutes), absolute=dt.timedelta(hours=absolute_hours))
+
+
+def token_from_cookie_header(header: str) -> str:
+    """The session token in a raw Cookie header ("" when absent or unreadable)."""
+    cookies = http.cookies.SimpleCookie()
+    try:
+        cookies.load(header or "")
+    except http.cookies.CookieError:
+        return ""
+    morsel = cookies.get(SESSION_COOKIE)
+    return morsel.value if morsel else ""
 
 
 def token_digest(token: str) -> str:

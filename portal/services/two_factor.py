@@ -28,6 +28,7 @@ CHALLENGE_TTL = dt.timedelta(minutes=15)
 MAX_ATTEMPTS = 5
 RESEND_INTERVAL = dt.timedelta(seconds=30)
 MAX_SENDS = 5
+SIGN_IN_TICKET_TTL = dt.timedelta(seconds=60)
 EMAIL = "email"
 TOTP = "totp"
 
@@ -62,10 +63,14 @@ def _new_code() -> str:
     return f"{secrets.randbelow(10**6):06d}"
 
 
-def _live(session: Session, handle: str, now: dt.datetime) -> LoginChallenge | None:
+def _by_handle(session: Session, handle: str) -> LoginChallenge | None:
     if not handle:
         return None
-    challenge = session.exec(select(LoginChallenge).where(LoginChallenge.handle_hash == token_digest(handle))).first()
+    return session.exec(select(LoginChallenge).where(LoginChallenge.handle_hash == token_digest(handle))).first()
+
+
+def _live(session: Session, handle: str, now: dt.datetime) -> LoginChallenge | None:
+    challenge = _by_handle(session, handle)
     if challenge is None or challenge.closed_at is not None or challenge.verified_at is not None:
         return None
     if now >= challenge.expires_at:
@@ -179,9 +184,7 @@ def check(*, session: Session, handle: str, code: str, now: dt.datetime, client_
 def verified_user(*, session: Session, handle: str, now: dt.datetime, within: dt.timedelta) -> UserAccount | None:
     """The user of a login whose code was accepted less than `within` ago and not yet used to
     open a session (the forced change of a temporary password happens in that window)."""
-    if not handle:
-        return None
-    challenge = session.exec(select(LoginChallenge).where(LoginChallenge.handle_hash == token_digest(handle))).first()
+    challenge = _by_handle(session, handle)
     if challenge is None or challenge.verified_at is None or challenge.closed_at is not None:
         return None
     if now - challenge.verified_at > within:
@@ -190,10 +193,31 @@ def verified_user(*, session: Session, handle: str, now: dt.datetime, within: dt
 
 
 def close(*, session: Session, handle: str, now: dt.datetime) -> None:
-    challenge = session.exec(select(LoginChallenge).where(LoginChallenge.handle_hash == token_digest(handle))).first()
+    challenge = _by_handle(session, handle)
     if challenge is not None and challenge.closed_at is None:
         challenge.closed_at = now
         session.add(challenge)
+
+
+def sign_in_ticket(*, session: Session, handle: str, now: dt.datetime) -> str | None:
+    """Both factors passed: the login's handle is swapped for a one-time ticket, valid
+    SIGN_IN_TICKET_TTL, that the browser trades for its session cookie (services/sign_in.py)."""
+    challenge = _by_handle(session, handle)
+    if challenge is None or challenge.verified_at is None or challenge.closed_at is not None:
+        return None
+    ticket = secrets.token_urlsafe(32)
+    challenge.handle_hash = token_digest(ticket)
+    challenge.verified_at = now
+    session.add(challenge)
+    return ticket
+
+
+def redeem_sign_in_ticket(*, session: Session, ticket: str, now: dt.datetime) -> UserAccount | None:
+    """The user a ticket was issued for, once: the login is closed by its use."""
+    user = verified_user(session=session, handle=ticket, now=now, within=SIGN_IN_TICKET_TTL)
+    if user is not None:
+        close(session=session, handle=ticket, now=now)
+    return user
 
 
 # Authenticator-app enrolment -------------------------------------------------------------

@@ -56,7 +56,7 @@ class NotificationState(SessionState):
 
     @rx.event
     def refresh(self):
-        principal = self._principal(touch=False) if self.session_token else None
+        principal = self._principal(touch=False)
         if principal is None:
             self.unread, self.latest = 0, []
             return

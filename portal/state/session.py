@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import urllib.parse
 
 import reflex as rx
@@ -9,22 +10,43 @@ import reflex as rx
 from portal import routes
 from portal.config import settings
 from portal.db import session_scope
-from portal.services import audit, clock
+from portal.services import clock
 from portal.services.accounts import Principal, principal_for
-from portal.services.sessions import SessionPolicy, close_session, resolve_session
+from portal.services.sessions import SessionPolicy, resolve_session, token_from_cookie_header
+from portal.services.sign_in import sign_out
 from portal.state.i18n import I18nState
 
-SESSION_COOKIE = "portal_session"
 POLICY = SessionPolicy.from_minutes(
     idle_minutes=settings.session_idle_minutes, absolute_hours=settings.session_absolute_hours
 )
+SIGN_IN_URL = "/api/sessione"
+SIGN_OUT_URL = "/api/sessione/esci"
+FLASH_STORAGE_KEY = "portal_flash"
+
+
+def _leave_page(fetch: str, then_path: str, flash: str = "") -> rx.event.EventSpec:
+    """Run `fetch` (a promise of a Response), then load `then_path` afresh with a new Reflex token,
+    so the next page starts from an empty state tree: nothing of the previous user stays in the tab."""
+    remember = f"window.sessionStorage.setItem({json.dumps(FLASH_STORAGE_KEY)}, {json.dumps(flash)});" if flash else ""
+    return rx.call_script(
+        f"{fetch}.catch(() => null).then((response) => {{ window.sessionStorage.removeItem('token'); {remember}"
+        f" window.location.replace(response && response.ok ? {json.dumps(then_path)} : {json.dumps(routes.LOGIN)}); }});"
+    )
+
+
+def sign_in_with(ticket: str, next_path: str) -> rx.event.EventSpec:
+    """The browser trades the one-time ticket for its HttpOnly session cookie, then opens `next_path`."""
+    body = json.dumps(json.dumps({"ticket": ticket}))
+    return _leave_page(
+        f"fetch({json.dumps(SIGN_IN_URL)}, {{method: 'POST', credentials: 'same-origin', "
+        f"headers: {{'Content-Type': 'application/json'}}, body: {body}}})",
+        next_path,
+    )
 
 
 class SessionState(I18nState):
-    # The session token is the browser's credential; the database keeps only its hash.
-    session_token: str = rx.Cookie(
-        "", name=SESSION_COOKIE, same_site="strict", secure=settings.cookie_secure
-    )
+    # The credential is an HttpOnly cookie the page's scripts cannot read; the server reads it from
+    # the headers of the browser's connection, and the database keeps only its hash.
     signed_in: bool = False
     display_name: str = ""
     customer_name: str = ""
@@ -42,18 +64,24 @@ class SessionState(I18nState):
         self.is_operator = bool(principal and principal.is_operator)
         self.can_manage_sub_users = bool(principal and principal.can_manage_sub_users)
 
+    def _session_token(self) -> str:
+        return token_from_cookie_header(self.router.headers.cookie)
+
     def _principal(self, touch: bool = True) -> Principal | None:
         """Who is signed in, checked against the database now (idle and absolute timeouts)."""
-        if not self.session_token:
-            self._show(None)
-            return None
-        with session_scope() as db:
-            user = resolve_session(session=db, token=self.session_token, now=clock.now(), policy=POLICY, touch=touch)
-            principal = principal_for(session=db, user=user) if user else None
-        if principal is None:
-            self.session_token = ""
+        token = self._session_token()
+        principal = None
+        if token:
+            with session_scope() as db:
+                user = resolve_session(session=db, token=token, now=clock.now(), policy=POLICY, touch=touch)
+                principal = principal_for(session=db, user=user) if user else None
         self._show(principal)
         return principal
+
+    def _operator(self) -> Principal | None:
+        """The signed-in user when it is a service-desk operator."""
+        principal = self._principal()
+        return principal if principal is not None and principal.is_operator else None
 
     def _current_path(self) -> str:
         url = self.router.url
@@ -69,12 +97,11 @@ class SessionState(I18nState):
 
     @rx.event
     def logout(self):
-        if self.session_token:
+        token = self._session_token()
+        if token:
             with session_scope() as db:
-                user = resolve_session(session=db, token=self.session_token, now=clock.now(), policy=POLICY)
-                if close_session(session=db, token=self.session_token, now=clock.now()) and user is not None:
-                    audit.record(session=db, action="logout", tenant_id=user.tenant_id, user_id=user.id,
-                                 customer_id=user.customer_id, client_ip=self.router.session.client_ip)
-        self.session_token = ""
+                sign_out(session=db, token=token, now=clock.now(), policy=POLICY, client_ip=self.router.session.client_ip)
         self._show(None)
-        return [rx.redirect(routes.LOGIN), rx.toast.info(self._t("logout.done"))]
+        # The route clears the HttpOnly cookie; the login page then says goodbye (FLASH_STORAGE_KEY).
+        return _leave_page(f"fetch({json.dumps(SIGN_OUT_URL)}, {{method: 'POST', credentials: 'same-origin'}})",
+                           routes.LOGIN, flash="logout")

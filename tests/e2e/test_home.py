@@ -63,6 +63,10 @@ def test_language_switch_and_logout_confirmation(new_page, app, db_session, mail
     login(page, app, "10093", DEMO_PASSWORD, mailbox)
     page.wait_for_url(app.url("/"))
     expect(page.get_by_role("heading", name="La tua situazione")).to_be_visible()
+    session_cookie = next(cookie for cookie in page.context.cookies() if cookie["name"] == "portal_session")
+    assert session_cookie["httpOnly"] and session_cookie["sameSite"] == "Strict"
+    assert "portal_session" not in page.evaluate("document.cookie")  # no script of the page can read it
+    tab_token = page.evaluate("window.sessionStorage.getItem('token')")
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("heading", name="Your situation")).to_be_visible()
     assert text_of(page, "#home-overdue").startswith("€")
@@ -81,6 +85,9 @@ def test_language_switch_and_logout_confirmation(new_page, app, db_session, mail
     page.wait_for_url(re.compile(r"/login/?$"))
     revoked = db_session.exec(select(UserSession).where(UserSession.revoked_at.is_not(None))).all()
     assert revoked, "logout must end the session on the server"
+    assert not any(cookie["name"] == "portal_session" for cookie in page.context.cookies())
+    assert page.evaluate("window.sessionStorage.getItem('token')") != tab_token  # a fresh state tree for the tab
+    expect(page.locator("#login-info")).to_have_text("Sei uscito dal portale.")
     visit(page, app, "/")
     page.wait_for_url(re.compile(r"/login/?\?next=%2F$"))
 

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import re
+import warnings
+from http.cookies import SimpleCookie
+
 import pytest
 import reflex as rx
-from reflex.istate.data import ReflexURL, RouterData, SessionData
+from reflex.istate.data import HeaderData, ReflexURL, RouterData, SessionData
 
 from portal.db import get_engine, session_scope
+from portal.services.sessions import SESSION_COOKIE
+from portal.state.i18n import I18nState
 from tests.conftest import AS_OF, migrate
 
 
@@ -24,15 +31,19 @@ def app_db():
 
 
 class Browser:
-    """One browser tab's state tree, as the app would hold it for a client."""
+    """One browser tab's state tree, as the app would hold it for a client, and the cookies the
+    browser keeps (the HttpOnly session cookie among them) for the portal's HTTP routes."""
 
     def __init__(self):
+        self.cookies: dict[str, str] = {}
         self.root = rx.State(_reflex_internal_init=True)
         self.visit("/")
 
     def visit(self, url: str) -> None:
+        self.url = url
         self.root.router = RouterData(
             session=SessionData(client_token="test-client", client_ip="127.0.0.1"),
+            headers=HeaderData(cookie="; ".join(f"{name}={value}" for name, value in self.cookies.items())),
             url=ReflexURL(f"http://127.0.0.1:3000{url}"),
         )
 
@@ -43,6 +54,49 @@ class Browser:
         """Call an event handler the way the framework does: on that state's instance."""
         instance = self.state(state_cls)
         return getattr(state_cls, handler).fn(instance, *args)
+
+    def follow(self, result) -> str | None:
+        """Do what a page script from state/session.py does: post to the session route (the real
+        one, through Starlette's test client), keep the cookies it sets, and open the next page
+        with a fresh state tree. The path opened; None when the handler returned no such script."""
+        script = script_of(result)
+        if script is None or "window.location.replace" not in script:
+            return None
+        from starlette.testclient import TestClient
+
+        from portal.api import api
+
+        url = json.loads(re.search(r'fetch\(("[^"]+")', script).group(1))
+        body = re.search(r"body: (\"(?:[^\"\\]|\\.)*\")", script)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            client = TestClient(api, base_url="http://127.0.0.1:3000", client=("127.0.0.1", 50000), cookies=self.cookies)
+        response = client.post(url, content=json.loads(body.group(1)) if body else None,
+                               headers={"Content-Type": "application/json"} if body else {})
+        for header in response.headers.get_list("set-cookie"):
+            for name, morsel in SimpleCookie(header).items():
+                if morsel["max-age"] == "0" or morsel["expires"].startswith("Thu, 01 Jan 1970"):
+                    self.cookies.pop(name, None)
+                else:
+                    self.cookies[name] = morsel.value
+        opened = json.loads(re.search(r'response\.ok \? ("[^"]*")', script).group(1)) if response.is_success else "/login"
+        self.root = rx.State(_reflex_internal_init=True)  # the script dropped the tab's Reflex token
+        self.visit(opened)
+        if "portal_lang" in self.cookies:  # what the browser sends for the language cookie on hydrate
+            self.state(I18nState).lang = self.cookies["portal_lang"]
+        return opened
+
+
+def script_of(result) -> str | None:
+    """The JavaScript of an rx.call_script among the handler's return values, if any."""
+    events = result if isinstance(result, list) else [result]
+    for event in events:
+        if event is None:
+            continue
+        args = dict((name._js_expr, value) for name, value in getattr(event, "args", ()))
+        if "javascript_code" in args:
+            return args["javascript_code"]._var_value
+    return None
 
 
 def redirect_target(result) -> str | None:
@@ -100,8 +154,8 @@ def signed_in(app_db):
         browser.visit("/login")
         browser.run(LoginState, "submit", {"username": username, "password": password})
         assert browser.state(LoginState).step == "code", browser.state(LoginState).form_error
-        browser.run(LoginState, "verify_code", {"code": mailed_code(address_of(username))})
-        assert browser.state(LoginState).session_token, "login failed"
+        result = browser.run(LoginState, "verify_code", {"code": mailed_code(address_of(username))})
+        assert browser.follow(result) == "/" and browser.cookies.get(SESSION_COOKIE), "login failed"
         return browser
 
     return sign_in

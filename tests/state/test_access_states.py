@@ -19,6 +19,7 @@ from portal.pages.reset_password import ResetPasswordState
 from portal.pages.unlock import UnlockState
 from portal.seed.demo import DEMO_PASSWORD
 from portal.services import clock
+from portal.services.sessions import SESSION_COOKIE
 from tests.state.conftest import Browser, address_of, last_mail, mailed_code, redirect_target
 
 NEW_PASSWORD = "un ponte sul fiume giallo"
@@ -44,15 +45,15 @@ def test_registration_then_forced_password_change(browser):
     login = Browser()
     login.visit("/login")
     login.run(LoginState, "submit", {"username": "30882", "password": temporary})
-    login.run(LoginState, "verify_code", {"code": mailed_code("studio.mariani@pec.mariani-demo.it")})
+    result = login.run(LoginState, "verify_code", {"code": mailed_code("studio.mariani@pec.mariani-demo.it")})
     state = login.state(LoginState)
-    assert state.step == "new_password" and state.session_token == ""
+    assert state.step == "new_password" and login.follow(result) is None and not login.cookies
     login.run(LoginState, "choose_password", {"new_password": NEW_PASSWORD, "confirm_password": "altro"})
     assert state.confirm_error == "Le due password non coincidono."
     login.run(LoginState, "choose_password", {"new_password": "password123456", "confirm_password": "password123456"})
     assert state.new_password_error.startswith("Questa password è troppo comune")
     result = login.run(LoginState, "choose_password", {"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
-    assert redirect_target(result) == "/" and state.session_token
+    assert login.follow(result) == "/" and login.cookies.get(SESSION_COOKIE)
     with session_scope() as db:
         user = db.exec(select(UserAccount).where(UserAccount.username == "30882")).one()
         assert not user.must_change_password
@@ -87,8 +88,8 @@ def test_lockout_unlock_and_reset(browser):
     # the new password works, and still asks for the code
     login = Browser()
     login.visit("/login")
-    login.run(LoginState, "submit", {"username": "20417", "password": NEW_PASSWORD})
-    assert login.state(LoginState).step == "code" and login.state(LoginState).session_token == ""
+    result = login.run(LoginState, "submit", {"username": "20417", "password": NEW_PASSWORD})
+    assert login.state(LoginState).step == "code" and login.follow(result) is None and not login.cookies
     _restore_password("20417")
 
 

@@ -13,7 +13,7 @@ from portal.seed.demo import DEMO_PASSWORD
 from portal.services import clock
 from portal.services.access import whole_customer
 from portal.services.dashboard import home_summary
-from portal.services.sessions import token_digest
+from portal.services.sessions import SESSION_COOKIE, token_digest
 from portal.state.session import SessionState
 from tests.state.conftest import address_of, mailed_code, redirect_target
 
@@ -24,16 +24,16 @@ def test_login_requires_both_fields(browser):
     login = browser.state(LoginState)
     assert login.username_error == "Inserisci lo username."
     assert login.password_error == "Inserisci la password."
-    assert login.session_token == "" and login.step == "credentials"
+    assert not browser.cookies and login.step == "credentials"
 
 
 def test_wrong_password_is_refused_without_a_session(browser):
     browser.visit("/login")
     result = browser.run(LoginState, "submit", {"username": "10093.1", "password": "Sbagliata-123456"})
     login = browser.state(LoginState)
-    assert redirect_target(result) is None
+    assert redirect_target(result) is None and browser.follow(result) is None
     assert login.form_error.startswith("Username o password non corretti.")
-    assert login.session_token == "" and login.step == "credentials"
+    assert not browser.cookies and login.step == "credentials"
     with session_scope() as db:
         assert db.exec(select(AuditEvent).where(AuditEvent.action == "login.failure")).first() is not None
         user = db.exec(select(UserAccount).where(UserAccount.username == "10093.1")).one()
@@ -59,19 +59,19 @@ def test_password_alone_opens_no_session(browser):
     browser.visit("/login")
     result = browser.run(LoginState, "submit", {"username": "10093", "password": DEMO_PASSWORD})
     login = browser.state(LoginState)
-    assert redirect_target(result) is None and login.step == "code" and login.session_token == ""
+    assert redirect_target(result) is None and login.step == "code" and browser.follow(result) is None
     assert login.code_address.startswith("od") and "@pec.valverde-demo.it" in login.code_address
-    browser.run(LoginState, "verify_code", {"code": "abcdef"})
+    result = browser.run(LoginState, "verify_code", {"code": "abcdef"})
     assert login.code_error == "Codice non corretto. Tentativi rimasti: 4."
-    assert login.session_token == ""
+    assert browser.follow(result) is None and not browser.cookies
 
 
 def test_code_opens_a_session_and_goes_back(browser):
     browser.visit("/login?next=%2F%3Fx%3D1")
     browser.run(LoginState, "submit", {"username": "10093", "password": DEMO_PASSWORD})
     result = browser.run(LoginState, "verify_code", {"code": mailed_code(address_of("10093"))})
-    token = browser.state(LoginState).session_token
-    assert redirect_target(result) == "/?x=1"
+    assert browser.follow(result) == "/?x=1"
+    token = browser.cookies[SESSION_COOKIE]
     with session_scope() as db:
         stored = db.exec(select(UserSession).where(UserSession.token_hash == token_digest(token))).one()
         assert stored.revoked_at is None and stored.client_ip == "127.0.0.1"
@@ -81,16 +81,16 @@ def test_login_never_redirects_to_another_site(browser):
     browser.visit("/login?next=%2F%2Fevil.example%2F")
     browser.run(LoginState, "submit", {"username": "10093", "password": DEMO_PASSWORD})
     result = browser.run(LoginState, "verify_code", {"code": mailed_code(address_of("10093"))})
-    assert redirect_target(result) == "/"
+    assert browser.follow(result) == "/"
 
 
 def test_login_rotates_the_session(signed_in):
     browser = signed_in()
-    first = browser.state(SessionState).session_token
+    first = browser.cookies[SESSION_COOKIE]
     browser.visit("/login")
     browser.run(LoginState, "submit", {"username": "10093", "password": DEMO_PASSWORD})
-    browser.run(LoginState, "verify_code", {"code": mailed_code(address_of("10093"))})
-    second = browser.state(SessionState).session_token
+    browser.follow(browser.run(LoginState, "verify_code", {"code": mailed_code(address_of("10093"))}))
+    second = browser.cookies[SESSION_COOKIE]
     assert second and second != first
     with session_scope() as db:
         old = db.exec(select(UserSession).where(UserSession.token_hash == token_digest(first))).one()
@@ -105,9 +105,10 @@ def test_home_without_session_goes_to_login(browser):
 
 
 def test_home_with_forged_token_goes_to_login(browser):
-    browser.state(SessionState).session_token = "forged-token"
+    browser.cookies[SESSION_COOKIE] = "forged-token"
+    browser.visit("/")
     assert redirect_target(browser.run(HomeState, "load")) is not None
-    assert browser.state(SessionState).session_token == ""
+    assert browser.state(SessionState).signed_in is False
 
 
 def test_home_shows_the_customers_figures(signed_in):
@@ -156,16 +157,17 @@ def test_restricted_sub_user_home(signed_in):
 
 def test_logout_revokes_the_session(signed_in):
     browser = signed_in()
-    token = browser.state(SessionState).session_token
+    token = browser.cookies[SESSION_COOKIE]
     result = browser.run(SessionState, "logout")
-    assert redirect_target(result) == "/login"
-    assert browser.state(SessionState).session_token == ""
+    assert browser.follow(result) == "/login"
+    assert SESSION_COOKIE not in browser.cookies
     with session_scope() as db:
         stored = db.exec(select(UserSession).where(UserSession.token_hash == token_digest(token))).one()
         assert stored.revoked_at is not None
         assert db.exec(select(AuditEvent).where(AuditEvent.action == "logout")).first() is not None
     # the old token no longer opens the home page, even if the browser sends it again
-    browser.state(SessionState).session_token = token
+    browser.cookies[SESSION_COOKIE] = token
+    browser.visit("/")
     assert redirect_target(browser.run(HomeState, "load")) is not None
 
 
@@ -175,3 +177,15 @@ def test_operator_home_lists_every_customers_requests(signed_in):
     home = browser.state(HomeState)
     assert home.is_operator
     assert {row["customer"] for row in home.request_rows} >= {"Odontoiatrica Valverde S.r.l.", "Alessandro Bianchi"}
+
+
+def test_the_session_token_never_reaches_the_page_state(signed_in):
+    """The credential lives only in the HttpOnly cookie: no state var the browser receives holds it
+    (serialized as Reflex serializes state for the browser, which leaves request cookies out)."""
+    from reflex.utils.format import json_dumps
+
+    browser = signed_in()
+    token = browser.cookies[SESSION_COOKIE]
+    browser.run(HomeState, "load")
+    assert browser.state(HomeState).loaded
+    assert token not in json_dumps(browser.root.dict())

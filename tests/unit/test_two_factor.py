@@ -118,3 +118,30 @@ def test_disabling_totp_needs_a_current_code(db, demo):
     assert not two_factor.disable(session=db, user=user, code="12345", now=later)
     assert two_factor.disable(session=db, user=user, code=pyotp.TOTP(secret).at(later), now=later)
     assert user.totp_secret is None
+
+
+def test_a_sign_in_ticket_opens_one_session_once_and_soon(db, demo):
+    from portal.models import UserSession
+    from portal.services import sign_in
+    from portal.services.sessions import SessionPolicy, open_session, token_digest
+
+    policy = SessionPolicy.from_minutes(idle_minutes=15, absolute_hours=12)
+    user = _user(db)
+    handle, _ = two_factor.begin(session=db, user=user, now=T0)
+    assert two_factor.sign_in_ticket(session=db, handle=handle, now=T0) is None  # no code accepted yet
+    assert two_factor.check(session=db, handle=handle, code=_mailed_code(db, user), now=T0).outcome is Check.OK
+    ticket = two_factor.sign_in_ticket(session=db, handle=handle, now=T0)
+    assert ticket and ticket != handle
+    assert two_factor.verified_user(session=db, handle=handle, now=T0, within=dt.timedelta(minutes=10)) is None  # handle retired
+    previous = open_session(session=db, user=user, now=T0, policy=policy)
+    late = T0 + two_factor.SIGN_IN_TICKET_TTL + dt.timedelta(seconds=1)
+    assert sign_in.open_from_ticket(session=db, ticket=ticket, now=late, policy=policy) is None
+    opened = sign_in.open_from_ticket(session=db, ticket=ticket, now=T0 + dt.timedelta(seconds=5), policy=policy,
+                                      client_ip="10.0.0.7", previous_token=previous)
+    assert opened is not None and opened.language == "it" and opened.token != previous
+    row = db.exec(select(UserSession).where(UserSession.token_hash == token_digest(opened.token))).one()
+    assert row.user_id == user.id and row.client_ip == "10.0.0.7" and row.revoked_at is None
+    old = db.exec(select(UserSession).where(UserSession.token_hash == token_digest(previous))).one()
+    assert old.revoked_at is not None  # the browser's previous session ends: sessions rotate at login
+    assert sign_in.open_from_ticket(session=db, ticket=ticket, now=T0 + dt.timedelta(seconds=6), policy=policy) is None
+    assert db.exec(select(AuditEvent).where(AuditEvent.action == "login.success", AuditEvent.user_id == user.id)).first()
