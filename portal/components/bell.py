@@ -28,7 +28,7 @@ def notice_item(item) -> rx.Component:
                 ),
                 spacing="3", align="start",
             ),
-            on_click=NotificationState.open_notice(item["id"], item["url"]),
+            on_click=NotificationState.open_notice(item["id"]),
             class_name="notice-button",
             width="100%", text_align="left", padding="0.5rem 0.6rem", border_radius="var(--radius-2)",
             background=rx.cond(unread, "var(--accent-a3)", "transparent"), border="none", cursor="pointer",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal.components.ui import card
+from portal.components.ui import card, loading
 from portal.state.i18n import tr
 
 
@@ -104,4 +104,31 @@ def history(state) -> rx.Component:
             margin="0", padding_left="1.2rem", id="request-history",
         ),
         title=tr("requests.history_title"),
+    )
+
+
+def request_page(state, *, back: rx.Component, reply: rx.Component, show_customer: bool = False) -> rx.Component:
+    """The page of one request: summary, answers, thread, the page's own reply box, history."""
+    return rx.cond(
+        state.loaded,
+        rx.vstack(
+            back,
+            rx.cond(
+                state.found,
+                rx.vstack(
+                    rx.heading(tr("requests.detail_title"), " ", state.info["code"], as_="h1", size="7"),
+                    summary(state, show_customer=show_customer),
+                    answers(state),
+                    thread(state),
+                    reply,
+                    history(state),
+                    spacing="4",
+                    width="100%",
+                ),
+                rx.callout(tr("requests.not_found"), icon="triangle-alert", color_scheme="red", role="alert", id="request-not-found"),
+            ),
+            spacing="4",
+            width="100%",
+        ),
+        loading(),
     )

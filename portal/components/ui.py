@@ -55,6 +55,11 @@ def figures(*rows: rx.Component) -> rx.Component:
     )
 
 
+def back_link(label_key: str, href: str) -> rx.Component:
+    return rx.link(rx.hstack(rx.icon("arrow-left", size=16, aria_hidden="true"), rx.text(tr(label_key)), spacing="1", align="center"),
+                   href=href)
+
+
 def loading(message_key: str = "home.loading") -> rx.Component:
     return rx.center(
         rx.hstack(rx.spinner(size="3"), rx.text(tr(message_key), color_scheme="gray"), spacing="3", align="center"),
@@ -163,3 +168,16 @@ def simple_table(*, header: list, body: rx.Component, caption=None, table_id: st
 
 def header_cell(label, numeric: bool = False) -> rx.Component:
     return rx.el.th(label, scope="col", class_name="portal-num" if numeric else "")
+
+
+def pager(state, id_prefix: str, *leading: rx.Component) -> rx.Component:
+    """"26–50 di 120" and the previous/next buttons of a PagedState (state/paging.py)."""
+    return rx.hstack(
+        *leading,
+        rx.text(state.page_info, size="2", id=f"{id_prefix}-page-info", aria_live="polite"),
+        rx.icon_button(rx.icon("chevron-left"), variant="soft", on_click=state.previous_page, disabled=~state.has_previous,
+                       aria_label=tr("plan.previous"), id=f"{id_prefix}-previous"),
+        rx.icon_button(rx.icon("chevron-right"), variant="soft", on_click=state.next_page, disabled=~state.has_next,
+                       aria_label=tr("plan.next"), id=f"{id_prefix}-next"),
+        spacing="3", align="center", justify="end", width="100%", wrap="wrap",
+    )

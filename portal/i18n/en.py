@@ -216,6 +216,7 @@ MESSAGES: dict[str, str] = {
     "subusers.contracts_required": "Choose at least one contract.",
     "subusers.contracts_invalid": "Invalid contract.",
     "subusers.not_allowed": "Operation not allowed.",
+    "requests.reply_not_allowed": "Your user can read requests but not write to customer service: ask the main account.",
     "subusers.invited": "Invitation sent",
     "subusers.active": "Active",
     "subusers.all": "All",

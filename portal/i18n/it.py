@@ -216,6 +216,7 @@ MESSAGES: dict[str, str] = {
     "subusers.contracts_required": "Scegli almeno un contratto.",
     "subusers.contracts_invalid": "Contratto non valido.",
     "subusers.not_allowed": "Operazione non consentita.",
+    "requests.reply_not_allowed": "Il tuo utente può consultare le richieste ma non scrivere al servizio clienti: chiedi all'utente principale.",
     "subusers.invited": "Invito inviato",
     "subusers.active": "Attivo",
     "subusers.all": "Tutti",

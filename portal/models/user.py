@@ -41,6 +41,10 @@ class UserAccount(SQLModel, table=True):
     all_contracts: bool = Field(default=True)
     created_at: dt.datetime = timestamp_field()
 
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
 
 class SubUserContract(SQLModel, table=True):
     """The contracts a sub-user may see when it does not see them all."""

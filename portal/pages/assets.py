@@ -6,27 +6,27 @@ import reflex as rx
 
 from portal import i18n, routes
 from portal.components.shell import template
-from portal.components.ui import card, empty, loading
+from portal.components.ui import card, empty, loading, pager
 from portal.db import session_scope
 from portal.services import clock
 from portal.services.contract_exports import export_assets
-from portal.services.contract_views import ASSET_PAGE_SIZE, AssetRow, all_assets, assets_page, contract_choices, find_contract
+from portal.services.contract_views import ASSET_PAGE_SIZE, AssetRow, asset_count, assets_page, contract_choices, find_contract
 from portal.services.exports import safe_filename
 from portal.state.exports import ExportState
 from portal.state.i18n import tr
+from portal.state.paging import PagedState
 
 ALL = "all"
 
 
-class AssetsState(ExportState):
+class AssetsState(PagedState, ExportState):
     loaded: bool = False
     contract: str = ALL
-    offset: int = 0
-    total: int = 0
+    _page_size: int = ASSET_PAGE_SIZE
     contract_options: list[dict[str, str]] = []
     _rows: list[AssetRow] = []
 
-    def _read(self):
+    def _show_page(self):
         principal = self._principal()
         if principal is None:
             return self._to_login()
@@ -51,7 +51,7 @@ class AssetsState(ExportState):
     def load(self):
         self.contract = self._query_param("numero") or ALL
         self.offset = 0
-        result = self._read()
+        result = self._show_page()
         self.loaded = True
         return result
 
@@ -59,18 +59,7 @@ class AssetsState(ExportState):
     def choose(self, value: str):
         self.contract = value
         self.offset = 0
-        return self._read()
-
-    @rx.event
-    def next_page(self):
-        if self.offset + ASSET_PAGE_SIZE < self.total:
-            self.offset += ASSET_PAGE_SIZE
-        return self._read()
-
-    @rx.event
-    def previous_page(self):
-        self.offset = max(0, self.offset - ASSET_PAGE_SIZE)
-        return self._read()
+        return self._show_page()
 
     @rx.event(background=True)
     async def export(self):
@@ -88,7 +77,7 @@ class AssetsState(ExportState):
         return await self._export(
             build=lambda db, scope, lang, path, progress: export_assets(
                 session=db, scope=scope, contract_id=contract_id(db, scope), lang=lang, path=path, progress=progress),
-            total=lambda db, scope: sum(1 for _ in all_assets(session=db, scope=scope, contract_id=contract_id(db, scope))),
+            total=lambda db, scope: asset_count(session=db, scope=scope, contract_id=contract_id(db, scope)),
             filename=safe_filename(f"beni-in-locazione-{number if number != ALL else clock.today().isoformat()}"),
         )
 
@@ -109,21 +98,6 @@ class AssetsState(ExportState):
             }
             for row in self._rows
         ]
-
-    @rx.var
-    def page_info(self) -> str:
-        if not self.total:
-            return ""
-        return i18n.translate(self.lang, "plan.page_info", first=self.offset + 1,
-                              last=min(self.offset + ASSET_PAGE_SIZE, self.total), total=self.total)
-
-    @rx.var
-    def has_previous(self) -> bool:
-        return self.offset > 0
-
-    @rx.var
-    def has_next(self) -> bool:
-        return self.offset + ASSET_PAGE_SIZE < self.total
 
 
 def field_line(label_key: str, value, value_class: str = "") -> rx.Component:
@@ -189,14 +163,7 @@ def assets() -> rx.Component:
                 state.rows.length() > 0,
                 rx.vstack(
                     rx.grid(rx.foreach(state.rows, asset_card), columns=rx.breakpoints(initial="1", md="2"), spacing="4", width="100%", id="assets-list"),
-                    rx.hstack(
-                        rx.text(state.page_info, size="2", id="assets-page-info", aria_live="polite"),
-                        rx.icon_button(rx.icon("chevron-left"), variant="soft", on_click=state.previous_page, disabled=~state.has_previous,
-                                       aria_label=tr("plan.previous")),
-                        rx.icon_button(rx.icon("chevron-right"), variant="soft", on_click=state.next_page, disabled=~state.has_next,
-                                       aria_label=tr("plan.next"), id="assets-next"),
-                        justify="end", align="center", spacing="3", width="100%",
-                    ),
+                    pager(state, "assets"),
                     width="100%",
                     spacing="3",
                 ),

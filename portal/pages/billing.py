@@ -9,7 +9,7 @@ import reflex as rx
 
 from portal import i18n, routes
 from portal.components.shell import template
-from portal.components.ui import card, empty, form, header_cell, loading, simple_table, table_region
+from portal.components.ui import card, empty, form, header_cell, loading, pager, simple_table, table_region
 from portal.db import session_scope
 from portal.models.enums import DocumentKind
 from portal.services import clock
@@ -26,8 +26,10 @@ from portal.services.billing_views import (
 )
 from portal.services.contract_views import contract_choices, find_contract
 from portal.services.exports import safe_filename
+from portal.services.paging import clamp_offset
 from portal.state.exports import ExportState
 from portal.state.i18n import tr
+from portal.state.paging import PagedState
 
 ALL = "all"
 COLUMNS = (
@@ -42,15 +44,14 @@ def parse_day(text: str) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 
 
-class BillingState(ExportState):
+class BillingState(PagedState, ExportState):
     loaded: bool = False
     contract: str = ALL
     status: str = ALL
     date_from: str = ""
     date_to: str = ""
     period_error: str = ""
-    offset: int = 0
-    total: int = 0
+    _page_size: int = PAGE_SIZE
     contract_options: list[dict[str, str]] = []
     _rows: list[DocumentRow] = []
     _overdue: object = None
@@ -70,7 +71,7 @@ class BillingState(ExportState):
         return DocumentFilter(contract_id=contract_id, status=status,
                               date_from=parse_day(self.date_from), date_to=parse_day(self.date_to))
 
-    def _read(self):
+    def _show_page(self):
         principal = self._principal()
         if principal is None:
             return self._to_login()
@@ -88,7 +89,7 @@ class BillingState(ExportState):
             self._months = monthly_due(session=db, scope=principal.scope, contract_id=flt.contract_id, today=today)
         self._rows = rows
         self.total = total
-        self.offset = min(self.offset, max(0, (total - 1) // PAGE_SIZE * PAGE_SIZE))
+        self.offset = clamp_offset(self.offset, total, PAGE_SIZE)  # the page documents_page showed
         return None
 
     @rx.event
@@ -97,7 +98,7 @@ class BillingState(ExportState):
         self.status = ALL
         self.date_from = self.date_to = self.period_error = ""
         self.offset = 0
-        result = self._read()
+        result = self._show_page()
         self.loaded = True
         return result
 
@@ -105,13 +106,13 @@ class BillingState(ExportState):
     def choose_contract(self, value: str):
         self.contract = value
         self.offset = 0
-        return self._read()
+        return self._show_page()
 
     @rx.event
     def choose_status(self, value: str):
         self.status = value if value in STATUS_FILTERS else ALL
         self.offset = 0
-        return self._read()
+        return self._show_page()
 
     @rx.event
     def apply_period(self, form_data: dict):
@@ -127,24 +128,14 @@ class BillingState(ExportState):
         self.period_error = ""
         self.date_from, self.date_to = start, end
         self.offset = 0
-        return self._read()
+        return self._show_page()
 
     @rx.event
     def clear_filters(self):
         self.status = ALL
         self.date_from = self.date_to = self.period_error = ""
         self.offset = 0
-        return [self._read(), rx.set_value("billing-from", ""), rx.set_value("billing-to", "")]
-
-    @rx.event
-    def next_page(self):
-        self.offset += PAGE_SIZE
-        return self._read()
-
-    @rx.event
-    def previous_page(self):
-        self.offset = max(0, self.offset - PAGE_SIZE)
-        return self._read()
+        return [self._show_page(), rx.set_value("billing-from", ""), rx.set_value("billing-to", "")]
 
     @rx.event(background=True)
     async def export(self):
@@ -212,21 +203,6 @@ class BillingState(ExportState):
     @rx.var
     def has_overdue(self) -> bool:
         return bool(self._overdue)
-
-    @rx.var
-    def page_info(self) -> str:
-        if not self.total:
-            return ""
-        return i18n.translate(self.lang, "plan.page_info", first=self.offset + 1,
-                              last=min(self.offset + PAGE_SIZE, self.total), total=self.total)
-
-    @rx.var
-    def has_previous(self) -> bool:
-        return self.offset > 0
-
-    @rx.var
-    def has_next(self) -> bool:
-        return self.offset + PAGE_SIZE < self.total
 
     @rx.var
     def status_options(self) -> list[dict[str, str]]:
@@ -366,14 +342,7 @@ def billing() -> rx.Component:
                             ),
                             label=tr("billing.caption"),
                         ),
-                        rx.hstack(
-                            rx.text(state.page_info, size="2", id="billing-page-info", aria_live="polite"),
-                            rx.icon_button(rx.icon("chevron-left"), variant="soft", on_click=state.previous_page,
-                                           disabled=~state.has_previous, aria_label=tr("plan.previous"), id="billing-previous"),
-                            rx.icon_button(rx.icon("chevron-right"), variant="soft", on_click=state.next_page,
-                                           disabled=~state.has_next, aria_label=tr("plan.next"), id="billing-next"),
-                            justify="end", align="center", spacing="3", width="100%",
-                        ),
+                        pager(state, "billing"),
                         width="100%",
                     ),
                     empty(tr("billing.empty"), icon="receipt-text"),

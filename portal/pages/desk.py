@@ -6,29 +6,29 @@ import reflex as rx
 
 from portal import i18n, routes
 from portal.components.shell import template
-from portal.components.ui import card, empty, form, header_cell, loading, simple_table, table_region
+from portal.components.ui import card, empty, form, header_cell, loading, pager, simple_table, table_region
 from portal.db import session_scope
 from portal.forms import registry
 from portal.services import clock
 from portal.services.requests import PAGE_SIZE, RequestFilter, desk_requests
 from portal.state.i18n import tr
+from portal.state.paging import PagedState
 from portal.state.session import SessionState
 
 STATUS_CHOICES = ("open", "all", "submitted", "in_progress", "waiting_customer", "resolved", "rejected")
 AGE_CHOICES = ("0", "2", "7", "30")
 
 
-class DeskState(SessionState):
+class DeskState(PagedState, SessionState):
     loaded: bool = False
     status: str = "open"
     form_key: str = ""
     customer: str = ""
     age: str = "0"
-    offset: int = 0
-    total: int = 0
+    _page_size: int = PAGE_SIZE
     rows: list[dict[str, str]] = []
 
-    def _read(self):
+    def _show_page(self):
         principal = self._principal()
         if principal is None:
             return self._to_login()
@@ -57,7 +57,7 @@ class DeskState(SessionState):
     @rx.event
     def load(self):
         self.offset = 0
-        result = self._read()
+        result = self._show_page()
         self.loaded = True
         return result
 
@@ -71,18 +71,7 @@ class DeskState(SessionState):
         age = str(form_data.get("age", "0"))
         self.age = age if age in AGE_CHOICES else "0"
         self.offset = 0
-        return self._read()
-
-    @rx.event
-    def next_page(self):
-        if self.offset + PAGE_SIZE < self.total:
-            self.offset += PAGE_SIZE
-        return self._read()
-
-    @rx.event
-    def previous_page(self):
-        self.offset = max(0, self.offset - PAGE_SIZE)
-        return self._read()
+        return self._show_page()
 
     @rx.var
     def status_options(self) -> list[dict[str, str]]:
@@ -98,13 +87,6 @@ class DeskState(SessionState):
     def age_options(self) -> list[dict[str, str]]:
         return [{"value": v, "label": i18n.translate(self.lang, "desk.any_age" if v == "0" else "desk.older_than", days=v)}
                 for v in AGE_CHOICES]
-
-    @rx.var
-    def page_info(self) -> str:
-        if not self.total:
-            return ""
-        return i18n.translate(self.lang, "plan.page_info", first=self.offset + 1, last=min(self.offset + PAGE_SIZE, self.total),
-                              total=self.total)
 
 
 def labelled(field_id: str, label_key: str, control: rx.Component, min_width: str = "180px") -> rx.Component:
@@ -175,14 +157,7 @@ def desk() -> rx.Component:
                             ),
                             label=tr("desk.title"),
                         ),
-                        rx.hstack(
-                            rx.text(state.page_info, size="2", aria_live="polite"),
-                            rx.icon_button(rx.icon("chevron-left"), variant="soft", on_click=state.previous_page,
-                                           disabled=state.offset == 0, aria_label=tr("plan.previous")),
-                            rx.icon_button(rx.icon("chevron-right"), variant="soft", on_click=state.next_page,
-                                           disabled=state.offset + PAGE_SIZE >= state.total, aria_label=tr("plan.next")),
-                            justify="end", align="center", spacing="3", width="100%",
-                        ),
+                        pager(state, "desk"),
                         width="100%",
                     ),
                     empty(tr("desk.empty")),

@@ -6,7 +6,7 @@ import reflex as rx
 
 from portal import routes
 from portal.components.shell import template
-from portal.components.ui import card, form, loading, text_input
+from portal.components.ui import back_link, card, form, loading, text_input
 from portal.db import session_scope
 from portal.models import UserAccount
 from portal.services import clock
@@ -34,8 +34,8 @@ class BroadcastState(SessionState):
 
     @rx.event
     def send(self, form_data: dict):
-        principal = self._principal()
-        if principal is None or not principal.is_operator:
+        principal = self._operator()
+        if principal is None:
             return self._to_login()
         title, body = str(form_data.get("title", "")).strip(), str(form_data.get("body", "")).strip()
         self.title_error = self._t("forms.required") if not title else (self._t("forms.too_long", max=MAX_TITLE) if len(title) > MAX_TITLE else "")
@@ -53,7 +53,7 @@ def desk_broadcast() -> rx.Component:
     return rx.cond(
         state.loaded,
         rx.vstack(
-            rx.link(rx.hstack(rx.icon("arrow-left", size=16), rx.text(tr("desk.back")), spacing="1", align="center"), href=routes.DESK),
+            back_link("desk.back", routes.DESK),
             rx.heading(tr("desk.broadcast"), as_="h1", size="7"),
             rx.text(tr("desk.broadcast_intro"), color_scheme="gray"),
             card(

@@ -7,15 +7,15 @@ import reflex as rx
 
 from portal import i18n, routes
 from portal.components.attachments import attachment_picker
-from portal.components.request_view import answers, history, summary, thread
+from portal.components.request_view import request_page
 from portal.components.shell import template
-from portal.components.ui import card, form, loading
+from portal.components.ui import back_link, card, form
 from portal.config import settings
 from portal.db import session_scope
 from portal.models import UserAccount
 from portal.models.enums import RequestStatus
 from portal.services import clock
-from portal.services.requests import detail, find_request, service_desk_update
+from portal.services.requests import find_request, service_desk_update
 from portal.state.i18n import tr
 from portal.state.request_view import RequestViewState
 from portal.state.session import SessionState
@@ -25,21 +25,8 @@ MAX_REPLY = 5000
 
 
 class DeskDetailState(RequestViewState, SessionState):
-    loaded: bool = False
-    _code: str = ""
-
-    def _operator(self):
-        principal = self._principal()
-        return principal if principal is not None and principal.is_operator else None
-
     def _may_upload(self) -> bool:
         return self._operator() is not None
-
-    def _read(self, principal) -> None:
-        with session_scope() as db:
-            request = find_request(session=db, user=db.get(UserAccount, principal.user_id), code=self._code)
-            self._detail = detail(session=db, request=request) if request is not None else None
-        self.found = self._detail is not None
 
     @rx.event
     def load(self):
@@ -48,11 +35,7 @@ class DeskDetailState(RequestViewState, SessionState):
             return self._to_login()
         if not principal.is_operator:
             return rx.redirect(routes.request_url(self._query_param("codice")))
-        self._code = self._query_param("codice")
-        self._discard_staged()
-        self.reply_error = ""
-        self._read(principal)
-        self.loaded = True
+        self._open(principal)
 
     @rx.event
     def update(self, form_data: dict):
@@ -84,53 +67,35 @@ class DeskDetailState(RequestViewState, SessionState):
         return [{"value": status.value, "label": i18n.translate(self.lang, f"request_status.{status.value}")} for status in RequestStatus]
 
 
+def answer_card() -> rx.Component:
+    state = DeskDetailState
+    return card(
+        form(
+            rx.vstack(
+                rx.el.label(rx.text(tr("desk.answer"), size="2", weight="medium"), html_for="desk-body"),
+                rx.text_area(id="desk-body", name="body", rows="5", max_length=MAX_REPLY, width="100%",
+                             aria_describedby="reply-error"),
+                attachment_picker(state, UPLOAD_ID),
+                rx.flex(
+                    rx.el.label(rx.text(tr("desk.new_status"), size="2", weight="medium"), html_for="desk-new-status"),
+                    rx.el.select(
+                        rx.foreach(state.status_options, lambda o: rx.el.option(o["label"], value=o["value"])),
+                        id="desk-new-status", name="status", default_value=state.info["status"], key=state.info["status"],
+                        class_name="portal-select",
+                    ),
+                    direction="column", spacing="1", max_width="280px",
+                ),
+                rx.cond(state.reply_error != "", rx.text(state.reply_error, id="reply-error", color_scheme="red", size="2", role="alert")),
+                rx.button(tr("desk.send"), type="submit", id="desk-submit"),
+                spacing="3",
+                width="100%",
+            ),
+            on_submit=state.update,
+        ),
+        title=tr("desk.answer_title"),
+    )
+
+
 @template(route=routes.DESK_DETAIL, title_key="desk.detail_title", on_load=DeskDetailState.load)
 def desk_detail() -> rx.Component:
-    state = DeskDetailState
-    return rx.cond(
-        state.loaded,
-        rx.vstack(
-            rx.link(rx.hstack(rx.icon("arrow-left", size=16), rx.text(tr("desk.back")), spacing="1", align="center"), href=routes.DESK),
-            rx.cond(
-                state.found,
-                rx.vstack(
-                    rx.heading(tr("requests.detail_title"), " ", state.info["code"], as_="h1", size="7"),
-                    summary(state, show_customer=True),
-                    answers(state),
-                    thread(state),
-                    card(
-                        form(
-                            rx.vstack(
-                                rx.el.label(rx.text(tr("desk.answer"), size="2", weight="medium"), html_for="desk-body"),
-                                rx.text_area(id="desk-body", name="body", rows="5", max_length=MAX_REPLY, width="100%",
-                                             aria_describedby="reply-error"),
-                                attachment_picker(state, UPLOAD_ID),
-                                rx.flex(
-                                    rx.el.label(rx.text(tr("desk.new_status"), size="2", weight="medium"), html_for="desk-new-status"),
-                                    rx.el.select(
-                                        rx.foreach(state.status_options, lambda o: rx.el.option(o["label"], value=o["value"])),
-                                        id="desk-new-status", name="status", default_value=state.info["status"], key=state.info["status"],
-                                        class_name="portal-select",
-                                    ),
-                                    direction="column", spacing="1", max_width="280px",
-                                ),
-                                rx.cond(state.reply_error != "", rx.text(state.reply_error, id="reply-error", color_scheme="red", size="2", role="alert")),
-                                rx.button(tr("desk.send"), type="submit", id="desk-submit"),
-                                spacing="3",
-                                width="100%",
-                            ),
-                            on_submit=state.update,
-                        ),
-                        title=tr("desk.answer_title"),
-                    ),
-                    history(state),
-                    spacing="4",
-                    width="100%",
-                ),
-                rx.callout(tr("requests.not_found"), icon="triangle-alert", color_scheme="red", role="alert", id="request-not-found"),
-            ),
-            spacing="4",
-            width="100%",
-        ),
-        loading(),
-    )
+    return request_page(DeskDetailState, back=back_link("desk.back", routes.DESK), reply=answer_card(), show_customer=True)

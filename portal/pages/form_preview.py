@@ -11,7 +11,7 @@ from sqlmodel import select
 from portal import routes
 from portal.components.form_renderer import form_fields
 from portal.components.shell import template
-from portal.components.ui import card, form, loading
+from portal.components.ui import back_link, card, form, loading
 from portal.db import session_scope
 from portal.forms import registry
 from portal.models import Customer
@@ -41,10 +41,8 @@ class FormPreviewState(FormEngineState, SessionState):
         return dataclasses.replace(principal, scope=whole_customer(customer.id))
 
     def _principal_for_forms(self):
-        principal = self._principal()
-        if principal is None or not principal.is_operator:
-            return None
-        return self._as_customer(principal)
+        principal = self._operator()
+        return self._as_customer(principal) if principal is not None else None
 
     def _signed_in_form_user(self):
         principal = self._principal_for_forms()
@@ -113,7 +111,7 @@ def form_preview() -> rx.Component:
     return rx.cond(
         state.loaded,
         rx.vstack(
-            rx.link(rx.hstack(rx.icon("arrow-left", size=16), rx.text(tr("desk.back")), spacing="1", align="center"), href=routes.DESK),
+            back_link("desk.back", routes.DESK),
             rx.heading(tr("preview.title"), as_="h1", size="7"),
             rx.text(tr("preview.intro"), color_scheme="gray"),
             rx.flex(

@@ -21,7 +21,6 @@ from portal.db import session_scope
 from portal.forms import registry
 from portal.services import clock
 from portal.services.dashboard import (
-    HOME_REQUESTS,
     HomeSummary,
     RequestRow,
     home_summary,

@@ -8,7 +8,7 @@ from sqlmodel import select
 from portal import routes
 from portal.components.form_renderer import form_fields
 from portal.components.shell import template
-from portal.components.ui import card, form, loading
+from portal.components.ui import back_link, card, form, loading
 from portal.config import settings
 from portal.db import session_scope
 from portal.models import Contract, LeasedAsset, UserAccount
@@ -21,7 +21,6 @@ from portal.state.session import SessionState
 
 class NewRequestState(FormEngineState, SessionState):
     loaded: bool = False
-    sending: bool = False
 
     @rx.event
     def load(self):
@@ -87,8 +86,7 @@ def new_request() -> rx.Component:
     return rx.cond(
         state.loaded,
         rx.vstack(
-            rx.link(rx.hstack(rx.icon("arrow-left", size=16), rx.text(tr("requests.back_to_list")), spacing="1", align="center"),
-                    href=routes.REQUESTS),
+            back_link("requests.back_to_list", routes.REQUESTS),
             rx.cond(
                 state.form_found,
                 rx.vstack(

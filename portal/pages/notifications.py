@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal import i18n, routes
+from portal import routes
 from portal.components.shell import template
-from portal.components.ui import card, empty, loading
+from portal.components.ui import card, empty, loading, pager
 from portal.db import session_scope
 from portal.models import UserAccount
 from portal.services import clock
 from portal.services.notifications import mark_all_read, mark_read, notices
 from portal.state.i18n import tr
 from portal.state.notifications import NotificationState, notice_rows
+from portal.state.paging import PagedState
 
 PAGE = 20
 
 
-class NotificationsPageState(NotificationState):
+class NotificationsPageState(PagedState, NotificationState):
     loaded: bool = False
-    offset: int = 0
-    total: int = 0
+    _page_size: int = PAGE
     rows: list[dict[str, str]] = []
 
     def _read_page(self, principal) -> None:
@@ -30,14 +30,19 @@ class NotificationsPageState(NotificationState):
         self.total = total
         self._reload(principal)
 
-    @rx.event
-    def load(self):
+    def _show_page(self):
         principal = self._principal()
         if principal is None:
             return self._to_login()
-        self.offset = 0
         self._read_page(principal)
+        return None
+
+    @rx.event
+    def load(self):
+        self.offset = 0
+        result = self._show_page()
         self.loaded = True
+        return result
 
     @rx.event
     def mark(self, notification_id: str):
@@ -45,7 +50,8 @@ class NotificationsPageState(NotificationState):
         if principal is None:
             return self._to_login()
         with session_scope() as db:
-            mark_read(session=db, user=db.get(UserAccount, principal.user_id), notification_id=int(notification_id), now=clock.now())
+            wanted = int(notification_id) if str(notification_id).isdigit() else 0
+            mark_read(session=db, user=db.get(UserAccount, principal.user_id), notification_id=wanted, now=clock.now())
         self._read_page(principal)
 
     @rx.event
@@ -56,29 +62,6 @@ class NotificationsPageState(NotificationState):
         with session_scope() as db:
             mark_all_read(session=db, user=db.get(UserAccount, principal.user_id), now=clock.now())
         self._read_page(principal)
-
-    @rx.event
-    def next_page(self):
-        principal = self._principal()
-        if principal is None:
-            return self._to_login()
-        if self.offset + PAGE < self.total:
-            self.offset += PAGE
-        self._read_page(principal)
-
-    @rx.event
-    def previous_page(self):
-        principal = self._principal()
-        if principal is None:
-            return self._to_login()
-        self.offset = max(0, self.offset - PAGE)
-        self._read_page(principal)
-
-    @rx.var
-    def page_info(self) -> str:
-        if not self.total:
-            return ""
-        return i18n.translate(self.lang, "plan.page_info", first=self.offset + 1, last=min(self.offset + PAGE, self.total), total=self.total)
 
 
 def row(item) -> rx.Component:
@@ -125,14 +108,7 @@ def notifications_page() -> rx.Component:
                     state.rows.length() > 0,
                     rx.vstack(
                         rx.foreach(state.rows, row),
-                        rx.hstack(
-                            rx.text(state.page_info, size="2", aria_live="polite"),
-                            rx.icon_button(rx.icon("chevron-left"), variant="soft", on_click=state.previous_page,
-                                           disabled=state.offset == 0, aria_label=tr("plan.previous")),
-                            rx.icon_button(rx.icon("chevron-right"), variant="soft", on_click=state.next_page,
-                                           disabled=state.offset + PAGE >= state.total, aria_label=tr("plan.next")),
-                            justify="end", align="center", spacing="3", width="100%",
-                        ),
+                        pager(state, "notifications"),
                         spacing="1", width="100%",
                     ),
                     empty(tr("notifications.none"), icon="bell-off"),

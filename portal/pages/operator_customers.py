@@ -23,10 +23,6 @@ class OperatorCustomersState(SessionState):
     search: str = ""
     rows: list[dict[str, str]] = []
 
-    def _operator(self) -> Principal | None:
-        principal = self._principal()
-        return principal if principal is not None and principal.is_operator else None
-
     def _reload(self, principal: Principal) -> None:
         with session_scope() as db:
             found = customers_with_access(session=db, tenant_id=principal.tenant_id, search=self.search)

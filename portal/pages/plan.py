@@ -6,7 +6,7 @@ import reflex as rx
 
 from portal import i18n, routes
 from portal.components.shell import template
-from portal.components.ui import card, header_cell, loading, simple_table, table_region
+from portal.components.ui import back_link, card, header_cell, loading, pager, simple_table, table_region
 from portal.db import session_scope
 from portal.models import ScheduleLine
 from portal.models.enums import ScheduleLineKind
@@ -15,6 +15,7 @@ from portal.services.contract_views import PLAN_PAGE_SIZE, find_contract, plan_p
 from portal.services.exports import safe_filename
 from portal.state.exports import ExportState
 from portal.state.i18n import tr
+from portal.state.paging import PagedState
 
 COLUMNS = (
     ("plan.number", False), ("plan.due_date", False), ("plan.kind", False), ("plan.amount", True),
@@ -23,13 +24,11 @@ COLUMNS = (
 )
 
 
-class PlanState(ExportState):
+class PlanState(PagedState, ExportState):
     loaded: bool = False
     number: str = ""
     found: bool = False
-    offset: int = 0
-    total: int = 0
-    _contract_id: int = 0
+    _page_size: int = PLAN_PAGE_SIZE
     _rows: list[ScheduleLine] = []
     _base_rate: object = None
 
@@ -47,7 +46,6 @@ class PlanState(ExportState):
                 self.total = 0
                 return None
             page = plan_page(session=db, contract=contract, offset=offset)
-            self._contract_id = contract.id
             self._base_rate = contract.base_index_rate
         self.found = True
         self._rows = page.rows
@@ -55,20 +53,15 @@ class PlanState(ExportState):
         self.total = page.total
         return None
 
+    def _show_page(self):
+        return self._read(self.offset)
+
     @rx.event
     def load(self):
         self.number = self._query_param("numero")
         result = self._read(0)
         self.loaded = True
         return result
-
-    @rx.event
-    def next_page(self):
-        return self._read(self.offset + PLAN_PAGE_SIZE)
-
-    @rx.event
-    def previous_page(self):
-        return self._read(self.offset - PLAN_PAGE_SIZE)
 
     @rx.event(background=True)
     async def export(self):
@@ -110,21 +103,6 @@ class PlanState(ExportState):
         return result
 
     @rx.var
-    def page_info(self) -> str:
-        if not self.total:
-            return ""
-        return i18n.translate(self.lang, "plan.page_info", first=self.offset + 1,
-                              last=min(self.offset + PLAN_PAGE_SIZE, self.total), total=self.total)
-
-    @rx.var
-    def has_previous(self) -> bool:
-        return self.offset > 0
-
-    @rx.var
-    def has_next(self) -> bool:
-        return self.offset + PLAN_PAGE_SIZE < self.total
-
-    @rx.var
     def caption(self) -> str:
         return i18n.translate(self.lang, "plan.caption", number=self.number)
 
@@ -159,22 +137,6 @@ def plan_row(row) -> rx.Component:
     )
 
 
-def pager() -> rx.Component:
-    return rx.hstack(
-        rx.text(PlanState.rows_per_page, size="2", color_scheme="gray"),
-        rx.text(PlanState.page_info, size="2", id="plan-page-info", aria_live="polite"),
-        rx.icon_button(rx.icon("chevron-left"), variant="soft", on_click=PlanState.previous_page,
-                       disabled=~PlanState.has_previous, aria_label=tr("plan.previous"), id="plan-previous"),
-        rx.icon_button(rx.icon("chevron-right"), variant="soft", on_click=PlanState.next_page,
-                       disabled=~PlanState.has_next, aria_label=tr("plan.next"), id="plan-next"),
-        spacing="3",
-        align="center",
-        justify="end",
-        width="100%",
-        wrap="wrap",
-    )
-
-
 def plan_table() -> rx.Component:
     return table_region(
         simple_table(
@@ -192,8 +154,7 @@ def plan() -> rx.Component:
     return rx.cond(
         PlanState.loaded,
         rx.vstack(
-            rx.link(rx.hstack(rx.icon("arrow-left", size=16), rx.text(tr("plan.back")), spacing="1", align="center"),
-                    href=routes.CONTRACTS + "?numero=" + PlanState.number),
+            back_link("plan.back", routes.CONTRACTS + "?numero=" + PlanState.number),
             rx.flex(
                 rx.heading(tr("plan.title"), " ", PlanState.number, as_="h1", size="7"),
                 rx.cond(
@@ -209,7 +170,7 @@ def plan() -> rx.Component:
             ),
             rx.cond(
                 PlanState.found,
-                card(plan_table(), pager()),
+                card(plan_table(), pager(PlanState, "plan", rx.text(PlanState.rows_per_page, size="2", color_scheme="gray"))),
                 rx.callout(tr("contracts.not_found"), icon="triangle-alert", color_scheme="red", role="alert", id="plan-not-found", width="100%"),
             ),
             spacing="4",

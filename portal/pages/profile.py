@@ -52,9 +52,6 @@ class ProfileState(SessionState):
     delete_id: int = 0
     delete_username: str = ""
 
-    def _signed_in(self) -> Principal | None:
-        return self._principal()
-
     def _user(self, db, principal: Principal) -> UserAccount:
         return db.get(UserAccount, principal.user_id)
 
@@ -108,7 +105,7 @@ class ProfileState(SessionState):
 
     @rx.event
     def load(self):
-        principal = self._signed_in()
+        principal = self._principal()
         if principal is None:
             return self._to_login()
         with session_scope() as db:
@@ -123,7 +120,7 @@ class ProfileState(SessionState):
 
     @rx.event
     def save_settings(self, form_data: dict):
-        principal = self._signed_in()
+        principal = self._principal()
         if principal is None:
             return self._to_login()
         language = str(form_data.get("language", self.profile_language))
@@ -149,7 +146,7 @@ class ProfileState(SessionState):
 
     @rx.event
     def change_password(self, form_data: dict):
-        principal = self._signed_in()
+        principal = self._principal()
         if principal is None:
             return self._to_login()
         new = str(form_data.get("new_password", ""))
@@ -171,7 +168,7 @@ class ProfileState(SessionState):
 
     @rx.event
     def start_totp(self):
-        principal = self._signed_in()
+        principal = self._principal()
         if principal is None:
             return self._to_login()
         with session_scope() as db:
@@ -182,7 +179,7 @@ class ProfileState(SessionState):
 
     @rx.event
     def cancel_totp(self):
-        principal = self._signed_in()
+        principal = self._principal()
         if principal is None:
             return self._to_login()
         with session_scope() as db:
@@ -194,7 +191,7 @@ class ProfileState(SessionState):
 
     @rx.event
     def confirm_totp(self, form_data: dict):
-        principal = self._signed_in()
+        principal = self._principal()
         if principal is None:
             return self._to_login()
         with session_scope() as db:
@@ -210,7 +207,7 @@ class ProfileState(SessionState):
 
     @rx.event
     def disable_totp(self, form_data: dict):
-        principal = self._signed_in()
+        principal = self._principal()
         if principal is None:
             return self._to_login()
         with session_scope() as db:
@@ -227,7 +224,7 @@ class ProfileState(SessionState):
 
     def _manager(self) -> Principal | None:
         """The signed-in main customer account; anyone else gets nothing, whatever they send."""
-        principal = self._signed_in()
+        principal = self._principal()
         if principal is None or not principal.can_manage_sub_users:
             return None
         return principal

@@ -6,13 +6,13 @@ import reflex as rx
 
 from portal import routes
 from portal.components.attachments import attachment_picker
-from portal.components.request_view import answers, history, summary, thread
+from portal.components.request_view import request_page
 from portal.components.shell import template
-from portal.components.ui import card, form, loading
+from portal.components.ui import back_link, card, form
 from portal.db import session_scope
 from portal.models import UserAccount
 from portal.services import clock
-from portal.services.requests import customer_reply, detail, find_request
+from portal.services.requests import customer_reply, find_request
 from portal.state.i18n import tr
 from portal.state.request_view import RequestViewState
 from portal.state.session import SessionState
@@ -22,15 +22,12 @@ MAX_REPLY = 2000
 
 
 class RequestDetailState(RequestViewState, SessionState):
-    loaded: bool = False
-    _code: str = ""
+    # A sub-user without the right to submit requests reads the thread but does not write in it.
+    may_reply: bool = False
 
-    def _read(self, principal) -> None:
-        with session_scope() as db:
-            user = db.get(UserAccount, principal.user_id)
-            request = find_request(session=db, user=user, code=self._code)
-            self._detail = detail(session=db, request=request) if request is not None else None
-        self.found = self._detail is not None
+    def _may_upload(self) -> bool:
+        principal = self._principal()
+        return principal is not None and principal.may_submit_requests
 
     @rx.event
     def load(self):
@@ -39,17 +36,16 @@ class RequestDetailState(RequestViewState, SessionState):
             return self._to_login()
         if principal.is_operator:
             return rx.redirect(routes.desk_request_url(self._query_param("codice")))
-        self._code = self._query_param("codice")
-        self._discard_staged()
-        self.reply_error = ""
-        self._read(principal)
-        self.loaded = True
+        self.may_reply = principal.may_submit_requests
+        self._open(principal)
 
     @rx.event
     def reply(self, form_data: dict):
         principal = self._principal()
         if principal is None:
             return self._to_login()
+        if not principal.may_submit_requests:
+            return rx.toast.error(self._t("subusers.not_allowed"))
         body = str(form_data.get("body", "")).strip()
         if not body and not self._staged:
             self.reply_error = self._t("requests.reply_empty")
@@ -68,47 +64,30 @@ class RequestDetailState(RequestViewState, SessionState):
         return [rx.set_value("reply-body", ""), rx.toast.success(self._t("requests.reply_sent"))]
 
 
-@template(route=routes.REQUEST_DETAIL, title_key="requests.detail_title", on_load=RequestDetailState.load)
-def request_detail() -> rx.Component:
+def reply_card() -> rx.Component:
     state = RequestDetailState
     return rx.cond(
-        state.loaded,
-        rx.vstack(
-            rx.link(rx.hstack(rx.icon("arrow-left", size=16), rx.text(tr("requests.back_to_list")), spacing="1", align="center"),
-                    href=routes.REQUESTS),
-            rx.cond(
-                state.found,
+        state.may_reply,
+        card(
+            form(
                 rx.vstack(
-                    rx.heading(tr("requests.detail_title"), " ", state.info["code"], as_="h1", size="7"),
-                    summary(state),
-                    answers(state),
-                    thread(state),
-                    card(
-                        form(
-                            rx.vstack(
-                                rx.el.label(rx.text(tr("requests.reply"), size="2", weight="medium"), html_for="reply-body"),
-                                rx.text_area(id="reply-body", name="body", rows="4", max_length=MAX_REPLY, width="100%",
-                                             aria_describedby="reply-error"),
-                                attachment_picker(state, UPLOAD_ID),
-                                rx.cond(state.reply_error != "", rx.text(state.reply_error, id="reply-error", color_scheme="red", size="2", role="alert")),
-                                rx.button(tr("requests.send_reply"), type="submit", id="reply-submit"),
-                                spacing="2",
-                                width="100%",
-                            ),
-                            on_submit=state.reply,
-                        ),
-                        title=tr("requests.reply_title"),
-                    ),
-                    history(state),
-                    spacing="4",
+                    rx.el.label(rx.text(tr("requests.reply"), size="2", weight="medium"), html_for="reply-body"),
+                    rx.text_area(id="reply-body", name="body", rows="4", max_length=MAX_REPLY, width="100%",
+                                 aria_describedby="reply-error"),
+                    attachment_picker(state, UPLOAD_ID),
+                    rx.cond(state.reply_error != "", rx.text(state.reply_error, id="reply-error", color_scheme="red", size="2", role="alert")),
+                    rx.button(tr("requests.send_reply"), type="submit", id="reply-submit"),
+                    spacing="2",
                     width="100%",
                 ),
-                rx.callout(tr("requests.not_found"), icon="triangle-alert", color_scheme="red", role="alert", id="request-not-found"),
+                on_submit=state.reply,
             ),
-            spacing="4",
-            width="100%",
+            title=tr("requests.reply_title"),
         ),
-        loading(),
+        rx.callout(tr("requests.reply_not_allowed"), icon="info", color_scheme="gray", id="reply-not-allowed"),
     )
 
 
+@template(route=routes.REQUEST_DETAIL, title_key="requests.detail_title", on_load=RequestDetailState.load)
+def request_detail() -> rx.Component:
+    return request_page(RequestDetailState, back=back_link("requests.back_to_list", routes.REQUESTS), reply=reply_card())

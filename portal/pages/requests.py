@@ -6,12 +6,13 @@ import reflex as rx
 
 from portal import i18n, routes
 from portal.components.shell import template
-from portal.components.ui import card, empty, header_cell, loading, simple_table, table_region
+from portal.components.ui import card, empty, header_cell, loading, pager, simple_table, table_region
 from portal.db import session_scope
 from portal.forms import registry
 from portal.models import ServiceRequest
 from portal.services.requests import PAGE_SIZE, RequestFilter, customer_requests
 from portal.state.i18n import tr
+from portal.state.paging import PagedState
 from portal.state.session import SessionState
 
 STATUS_CHOICES = ("all", "open", "submitted", "in_progress", "waiting_customer", "resolved", "rejected")
@@ -39,16 +40,15 @@ def status_badge(row) -> rx.Component:
         row["status"], ("resolved", "green"), ("rejected", "gray"), ("waiting_customer", "orange"), ("in_progress", "blue"), "amber"))
 
 
-class RequestsState(SessionState):
+class RequestsState(PagedState, SessionState):
     loaded: bool = False
     status: str = "all"
     form_key: str = ""
-    offset: int = 0
-    total: int = 0
+    _page_size: int = PAGE_SIZE
     may_submit: bool = False
     _rows: list[ServiceRequest] = []
 
-    def _read(self):
+    def _show_page(self):
         principal = self._principal()
         if principal is None:
             return self._to_login()
@@ -64,7 +64,7 @@ class RequestsState(SessionState):
     @rx.event
     def load(self):
         self.status, self.form_key, self.offset = "all", "", 0
-        result = self._read()
+        result = self._show_page()
         self.loaded = True
         return result
 
@@ -72,24 +72,13 @@ class RequestsState(SessionState):
     def choose_status(self, value: str):
         self.status = value if value in STATUS_CHOICES else "all"
         self.offset = 0
-        return self._read()
+        return self._show_page()
 
     @rx.event
     def choose_form(self, value: str):
         self.form_key = value if value in registry() else ""
         self.offset = 0
-        return self._read()
-
-    @rx.event
-    def next_page(self):
-        if self.offset + PAGE_SIZE < self.total:
-            self.offset += PAGE_SIZE
-        return self._read()
-
-    @rx.event
-    def previous_page(self):
-        self.offset = max(0, self.offset - PAGE_SIZE)
-        return self._read()
+        return self._show_page()
 
     @rx.var
     def rows(self) -> list[dict[str, str]]:
@@ -108,13 +97,6 @@ class RequestsState(SessionState):
         return [{"value": value, "label": i18n.translate(self.lang, "requests.all_statuses" if value == "all" else
                                                            "requests.open_ones" if value == "open" else f"request_status.{value}")}
                 for value in STATUS_CHOICES]
-
-    @rx.var
-    def page_info(self) -> str:
-        if not self.total:
-            return ""
-        return i18n.translate(self.lang, "plan.page_info", first=self.offset + 1, last=min(self.offset + PAGE_SIZE, self.total),
-                              total=self.total)
 
 
 def form_card(item) -> rx.Component:
@@ -197,14 +179,7 @@ def requests_page() -> rx.Component:
                             ),
                             label=tr("requests.title"),
                         ),
-                        rx.hstack(
-                            rx.text(state.page_info, size="2", aria_live="polite"),
-                            rx.icon_button(rx.icon("chevron-left"), variant="soft", on_click=state.previous_page,
-                                           disabled=state.offset == 0, aria_label=tr("plan.previous")),
-                            rx.icon_button(rx.icon("chevron-right"), variant="soft", on_click=state.next_page,
-                                           disabled=state.offset + PAGE_SIZE >= state.total, aria_label=tr("plan.next")),
-                            justify="end", align="center", spacing="3", width="100%",
-                        ),
+                        pager(state, "requests"),
                         width="100%",
                     ),
                     empty(tr("home.no_requests")),

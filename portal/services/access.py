@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from portal.models import Contract, SubUserContract, UserAccount
@@ -43,6 +44,24 @@ def scope_of(*, session: Session, user: UserAccount) -> Scope | None:
         .where(SubUserContract.user_id == user.id, Contract.customer_id == user.customer_id)
     ).all()
     return Scope(customer_id=user.customer_id, contract_ids=frozenset(granted))
+
+
+def readers_of(
+    *, session: Session, customer_id: int, contract_id: int | None, also_user_id: int | None = None
+) -> list[UserAccount]:
+    """In one query, the customer's active accounts whose scope (as scope_of draws it) includes the
+    contract, plus `also_user_id` (a request's author); with no contract, only the unrestricted ones."""
+    sees = [UserAccount.role == UserRole.CUSTOMER, UserAccount.all_contracts.is_(True)]
+    if contract_id is not None:
+        sees.append(sa.exists().where(SubUserContract.user_id == UserAccount.id, SubUserContract.contract_id == contract_id))
+    if also_user_id is not None:
+        sees.append(UserAccount.id == also_user_id)
+    return list(session.exec(
+        select(UserAccount)
+        .where(UserAccount.customer_id == customer_id, UserAccount.is_active.is_(True),
+               UserAccount.role.in_([UserRole.CUSTOMER, UserRole.SUB_USER]), sa.or_(*sees))
+        .order_by(UserAccount.id)
+    ).all())
 
 
 def can_manage_sub_users(user: UserAccount) -> bool:

@@ -45,7 +45,7 @@ def initials_of(*names: str) -> str:
 
 def principal_for(*, session: Session, user: UserAccount) -> Principal:
     customer = session.get(Customer, user.customer_id) if user.customer_id else None
-    person = f"{user.first_name} {user.last_name}".strip()
+    person = user.full_name
     customer_name = customer.denominazione if customer else ""
     display = person or customer_name or user.username
     if person:

@@ -30,6 +30,23 @@ def to_cents(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def periodic_rate(annual_rate: Decimal, periodicity_months: int) -> Decimal:
+    return annual_rate * periodicity_months / 12
+
+
+def periods_between(start: dt.date, end: dt.date, periodicity_months: int) -> Decimal:
+    """Periods from `start` to `end`: whole calendar months (exact between due dates), and the
+    days left over as thirtieths of a month."""
+    delta = relativedelta(end, start)
+    months = Decimal(delta.years * 12 + delta.months) + Decimal(delta.days) / Decimal(30)
+    return months / periodicity_months
+
+
+def discounted(amount: Decimal, *, rate: Decimal, periods: Decimal) -> Decimal:
+    """amount · (1 + rate)^−periods, not rounded (callers round the sum)."""
+    return amount / (1 + rate) ** periods if rate else amount
+
+
 @dataclasses.dataclass(frozen=True)
 class LeaseTerms:
     amount: Decimal  # C, the financed cost
@@ -57,7 +74,7 @@ class LeaseTerms:
 
     @property
     def periodic_rate(self) -> Decimal:
-        return self.annual_rate * self.periodicity_months / 12
+        return periodic_rate(self.annual_rate, self.periodicity_months)
 
     def due_date(self, instalment_number: int) -> dt.date:
         """Due date of instalment k (1-based); k = n + 1 is the residual value."""

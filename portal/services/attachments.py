@@ -89,7 +89,9 @@ def limit_for(content_type: str) -> int:
 
 def stage(*, chunks: Iterable[bytes], display_name: str, kinds: Iterable[str], base: Path | None = None) -> StagedFile:
     """Write an upload to the staging folder, refusing it (and leaving nothing behind) when its
-    content is not of an allowed kind or it grows past that kind's limit."""
+    content is not of an allowed kind or it grows past that kind's limit. Files staged more than
+    STAGING_TTL ago and never claimed (a form left unsent) go first."""
+    purge_staging(base)
     accepted = allowed_types(kinds)
     key = secrets.token_hex(16)
     path = staging(base) / key
@@ -147,6 +149,7 @@ def path_of(storage_key: str, base: Path | None = None) -> Path:
 
 
 def purge_staging(base: Path | None = None, now: float | None = None) -> int:
+    """Remove the staged files older than STAGING_TTL; how many were removed."""
     cutoff = (now or time.time()) - STAGING_TTL.total_seconds()
     removed = 0
     for path in staging(base).iterdir():

@@ -81,9 +81,7 @@ def invoice_due_date(line: ScheduleLine) -> dt.date:
 
 
 def invoice_issue_date(line: ScheduleLine, contract: Contract) -> dt.date:
-    if line.kind is ScheduleLineKind.ADVANCE:
-        return line.due_date
-    if line.kind is ScheduleLineKind.INDEXATION:
+    if line.kind in (ScheduleLineKind.ADVANCE, ScheduleLineKind.INDEXATION):
         return line.due_date
     return max(contract.signed_on, line.due_date - dt.timedelta(days=PUBLICATION_LEAD_DAYS))
 

@@ -18,7 +18,8 @@ from portal.models import Contract, Invoice, ScheduleLine
 from portal.models.enums import ContractStatus, DocumentKind, InvoiceStatus, PaymentMethod, ScheduleLineKind
 from portal.services.access import Scope
 from portal.services.amortization import to_cents
-from portal.services.billing import invoice_status
+from portal.services.billing import invoice_status, vat_of
+from portal.services.paging import clamp_offset
 
 PAGE_SIZE = 25
 ZERO = Decimal("0.00")
@@ -77,7 +78,7 @@ def _query(scope: Scope, flt: DocumentFilter, today: dt.date):
     note = aliased(Invoice)
     first_note = (
         select(note.corrects_invoice_id, sa.func.min(note.number).label("number"))
-        .where(note.corrects_invoice_id.is_not(None))
+        .where(note.corrects_invoice_id.is_not(None), note.customer_id == scope.customer_id)  # this customer's notes only
         .group_by(note.corrects_invoice_id)
         .subquery()
     )
@@ -126,7 +127,7 @@ def documents_page(
 ) -> tuple[list[DocumentRow], int]:
     query = _query(scope, flt, today)
     total = int(session.exec(select(sa.func.count()).select_from(query.subquery())).one())
-    offset = max(0, min(offset, max(0, (total - 1) // limit * limit)))
+    offset = clamp_offset(offset, total, limit)
     records = session.exec(query.order_by(Invoice.due_date.desc(), Invoice.number.desc()).offset(offset).limit(limit)).all()
     return [_row(record, today) for record in records], total
 
@@ -155,6 +156,24 @@ def overdue_balance(*, session: Session, scope: Scope, contract_id: int | None, 
     return to_cents(Decimal(total)) if total is not None else ZERO
 
 
+def uninvoiced_lines(scope: Scope, today: dt.date, *columns):
+    """A query of `columns` over the plan rows of active contracts falling due from `today` on that
+    no invoice covers yet (indexation rows count once invoiced, when their amount is final)."""
+    return (
+        select(*columns)
+        .select_from(ScheduleLine)
+        .join(Contract, Contract.id == ScheduleLine.contract_id)
+        .outerjoin(Invoice, Invoice.schedule_line_id == ScheduleLine.id)
+        .where(
+            *scope.where(ScheduleLine.customer_id, ScheduleLine.contract_id),
+            ScheduleLine.due_date >= today,
+            ScheduleLine.kind != ScheduleLineKind.INDEXATION,
+            Contract.status == ContractStatus.ACTIVE,
+            Invoice.id.is_(None),
+        )
+    )
+
+
 def monthly_due(
     *, session: Session, scope: Scope, contract_id: int | None, today: dt.date, months: int = 12
 ) -> list[tuple[dt.date, Decimal]]:
@@ -167,24 +186,15 @@ def monthly_due(
         *scope.where(Invoice.customer_id, Invoice.contract_id),
         Invoice.paid_amount < Invoice.total, Invoice.due_date >= today, Invoice.due_date < end,
     )
-    planned = (
-        select(ScheduleLine.due_date, ScheduleLine.amount, Contract.vat_rate)
-        .join(Contract, Contract.id == ScheduleLine.contract_id)
-        .outerjoin(Invoice, Invoice.schedule_line_id == ScheduleLine.id)
-        .where(
-            *scope.where(ScheduleLine.customer_id, ScheduleLine.contract_id),
-            Invoice.id.is_(None), Contract.status == ContractStatus.ACTIVE,
-            ScheduleLine.kind != ScheduleLineKind.INDEXATION,
-            ScheduleLine.due_date >= today, ScheduleLine.due_date < end,
-        )
-    )
+    planned = uninvoiced_lines(scope, today, ScheduleLine.due_date, ScheduleLine.amount, Contract.vat_rate).where(
+        ScheduleLine.due_date < end)
     if contract_id is not None:
         invoices = invoices.where(Invoice.contract_id == contract_id)
         planned = planned.where(ScheduleLine.contract_id == contract_id)
     for due_date, kind, outstanding in session.exec(invoices).all():
         totals[due_date.replace(day=1)] += -outstanding if kind is DocumentKind.CREDIT_NOTE else outstanding
     for due_date, amount, vat_rate in session.exec(planned).all():
-        totals[due_date.replace(day=1)] += amount + to_cents(amount * vat_rate / 100)
+        totals[due_date.replace(day=1)] += amount + vat_of(amount, vat_rate)
     return [(start + relativedelta(months=i), to_cents(totals[start + relativedelta(months=i)])) for i in range(months)]
 
 

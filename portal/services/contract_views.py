@@ -18,6 +18,7 @@ from portal.models import Contract, Invoice, LeasedAsset, ScheduleLine
 from portal.models.enums import ContractStatus, ScheduleLineKind
 from portal.services.access import Scope
 from portal.services.contracts import residual_capital_on
+from portal.services.paging import clamp_offset
 
 PLAN_PAGE_SIZE = 25
 ASSET_PAGE_SIZE = 20
@@ -104,7 +105,7 @@ def contract_detail(*, session: Session, scope: Scope, number: str, today: dt.da
 
 def plan_page(*, session: Session, contract: Contract, offset: int, limit: int = PLAN_PAGE_SIZE) -> PlanPage:
     total = session.exec(select(sa.func.count(ScheduleLine.id)).where(ScheduleLine.contract_id == contract.id)).one()
-    offset = max(0, min(offset, max(0, (int(total) - 1) // limit * limit)))
+    offset = clamp_offset(offset, int(total), limit)
     rows = session.exec(
         select(ScheduleLine).where(ScheduleLine.contract_id == contract.id)
         .order_by(ScheduleLine.position).offset(offset).limit(limit)
@@ -190,9 +191,13 @@ def assets_page(
     *, session: Session, scope: Scope, contract_id: int | None, offset: int, limit: int = ASSET_PAGE_SIZE
 ) -> tuple[list[AssetRow], int]:
     query = _asset_query(scope, contract_id)
-    total = int(session.exec(select(sa.func.count()).select_from(query.subquery())).one())
+    total = asset_count(session=session, scope=scope, contract_id=contract_id)
     rows = session.exec(query.order_by(Contract.number, LeasedAsset.code).offset(max(0, offset)).limit(limit)).all()
     return [_asset_row(*row) for row in rows], total
+
+
+def asset_count(*, session: Session, scope: Scope, contract_id: int | None) -> int:
+    return int(session.exec(select(sa.func.count()).select_from(_asset_query(scope, contract_id).subquery())).one())
 
 
 def all_assets(*, session: Session, scope: Scope, contract_id: int | None) -> Iterator[AssetRow]:

@@ -13,6 +13,8 @@ from portal.models import Contract, Customer, Invoice, LeasedAsset, ScheduleLine
 from portal.models.enums import ContractStatus, DocumentKind, RequestStatus, ScheduleLineKind
 from portal.services.access import Scope
 from portal.services.amortization import to_cents
+from portal.services.billing import vat_of
+from portal.services.billing_views import overdue_balance, uninvoiced_lines
 from portal.services.requests import visible_to_customer
 
 ZERO = Decimal("0.00")
@@ -54,18 +56,6 @@ class HomeSummary:
     latest_requests: list[RequestRow]
 
 
-def overdue_total(*, session: Session, scope: Scope, today: dt.date) -> Decimal:
-    total = session.exec(
-        select(sa.func.sum(Invoice.total - Invoice.paid_amount)).where(
-            *scope.where(Invoice.customer_id, Invoice.contract_id),
-            Invoice.kind == DocumentKind.INVOICE,
-            Invoice.due_date < today,
-            Invoice.paid_amount < Invoice.total,
-        )
-    ).one()
-    return to_cents(Decimal(total)) if total is not None else ZERO
-
-
 def _signed_outstanding():
     outstanding = Invoice.total - Invoice.paid_amount
     return sa.case((Invoice.kind == DocumentKind.CREDIT_NOTE, -outstanding), else_=outstanding)
@@ -81,22 +71,7 @@ def next_payment(*, session: Session, scope: Scope, today: dt.date) -> tuple[dt.
             Invoice.paid_amount < Invoice.total,
         )
     ).one()
-    def uninvoiced(*columns):
-        return (
-            select(*columns)
-            .select_from(ScheduleLine)
-            .join(Contract, Contract.id == ScheduleLine.contract_id)
-            .outerjoin(Invoice, Invoice.schedule_line_id == ScheduleLine.id)
-            .where(
-                *scope.where(ScheduleLine.customer_id, ScheduleLine.contract_id),
-                ScheduleLine.due_date >= today,
-                ScheduleLine.kind != ScheduleLineKind.INDEXATION,
-                Contract.status == ContractStatus.ACTIVE,
-                Invoice.id.is_(None),
-            )
-        )
-
-    first_line_day = session.exec(uninvoiced(sa.func.min(ScheduleLine.due_date))).one()
+    first_line_day = session.exec(uninvoiced_lines(scope, today, sa.func.min(ScheduleLine.due_date))).one()
     days = [day for day in (first_invoice_day, first_line_day) if day is not None]
     if not days:
         return None, ZERO
@@ -109,10 +84,10 @@ def next_payment(*, session: Session, scope: Scope, today: dt.date) -> tuple[dt.
         )
     ).one()
     planned = session.exec(
-        uninvoiced(ScheduleLine.amount, Contract.vat_rate).where(ScheduleLine.due_date == day)
+        uninvoiced_lines(scope, today, ScheduleLine.amount, Contract.vat_rate).where(ScheduleLine.due_date == day)
     ).all()
     amount = Decimal(invoiced or 0) + sum(
-        (line_amount + to_cents(line_amount * vat_rate / 100) for line_amount, vat_rate in planned),
+        (line_amount + vat_of(line_amount, vat_rate) for line_amount, vat_rate in planned),
         ZERO,
     )
     return day, to_cents(amount)
@@ -202,7 +177,7 @@ def home_summary(*, session: Session, scope: Scope, today: dt.date, user_id: int
     count, assets, cards = active_contracts(session=session, scope=scope, limit=HOME_CONTRACTS)
     return HomeSummary(
         today=today,
-        overdue_total=overdue_total(session=session, scope=scope, today=today),
+        overdue_total=overdue_balance(session=session, scope=scope, contract_id=None, today=today),
         next_due_date=due_day,
         next_payment=due_amount,
         advances_paid=advances_paid(session=session, scope=scope),

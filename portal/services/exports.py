@@ -8,9 +8,7 @@ formula (starting with = + - @, a tab or a carriage return) is stored as plain t
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -35,20 +33,15 @@ class Column:
     width: float = 14
 
 
+NUMBER_FORMATS = {"money": MONEY_FORMAT, "percent": PERCENT_FORMAT, "date": DATE_FORMAT}
+
+
 def _cell(sheet, value: Any, kind: str) -> WriteOnlyCell:
     if value is None or value == "":
         return WriteOnlyCell(sheet, value=None)
-    if kind == "money":
-        cell = WriteOnlyCell(sheet, value=float(value) if isinstance(value, Decimal) else value)
-        cell.number_format = MONEY_FORMAT
-        return cell
-    if kind == "percent":
-        cell = WriteOnlyCell(sheet, value=float(value) if isinstance(value, Decimal) else value)
-        cell.number_format = PERCENT_FORMAT
-        return cell
-    if kind == "date":
+    if kind in NUMBER_FORMATS:  # Decimal amounts are written exactly, as openpyxl accepts them
         cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = DATE_FORMAT
+        cell.number_format = NUMBER_FORMATS[kind]
         return cell
     if kind == "int":
         return WriteOnlyCell(sheet, value=int(value))
@@ -103,6 +96,3 @@ def safe_filename(stem: str, extension: str = "xlsx") -> str:
     cleaned = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in stem).strip("-")
     return f"{cleaned or 'export'}.{extension}"
 
-
-def today_stamp(day: dt.date) -> str:
-    return day.isoformat()

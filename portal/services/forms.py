@@ -20,6 +20,7 @@ from stdnum import iban as iban_numbers
 from portal.models import Contract, Customer, LeasedAsset, UserAccount
 from portal.models.enums import ContractStatus
 from portal.services.access import Scope
+from portal.services.contract_views import find_contract
 from portal.services.identity import email_problem
 
 FieldType = Literal[
@@ -27,6 +28,9 @@ FieldType = Literal[
     "contacts", "display",
 ]
 MAX_CONTACTS = 10
+# Options, display fields and download links may depend on these answers only: typing in a text
+# field re-reads nothing from the database.
+CHOICE_TYPES = frozenset({"choice", "checkbox", "contract", "asset", "instalment", "date"})
 _CONTACT_SPLIT = re.compile(r"[,;\s]+")
 
 
@@ -154,20 +158,7 @@ def options_of(field: Field, ctx: FormContext) -> list[Choice]:
 
 def selected_contract(ctx: FormContext, key: str) -> Contract | None:
     number = ctx.values.get(key, "")
-    if not number:
-        return None
-    return ctx.session.exec(
-        select(Contract).where(*ctx.scope.where(Contract.customer_id, Contract.id), Contract.number == number)
-    ).first()
-
-
-def selected_asset(ctx: FormContext, key: str) -> LeasedAsset | None:
-    code = ctx.values.get(key, "")
-    if not code:
-        return None
-    return ctx.session.exec(
-        select(LeasedAsset).where(*ctx.scope.where(LeasedAsset.customer_id, LeasedAsset.contract_id), LeasedAsset.code == code)
-    ).first()
+    return find_contract(session=ctx.session, scope=ctx.scope, number=number) if number else None
 
 
 # Validation ---------------------------------------------------------------------------------
@@ -206,8 +197,6 @@ def normalise(field: Field, raw: object) -> str:
         return iban_numbers.compact(value)
     if field.type == "checkbox":
         return "on" if value in ("on", "true", "True", "1") else ""
-    if field.type == "textarea":
-        return value.strip()
     return value.strip()
 
 

@@ -8,6 +8,8 @@ from email.headerregistry import Address
 from stdnum import exceptions as stdnum_errors
 from stdnum.it import codicefiscale, iva
 
+from portal.models.enums import Language
+
 # Certified-mail (PEC) domains that do not say "pec" in their name.
 PEC_PROVIDERS = frozenset({
     "legalmail.it", "postacert.it", "postecert.it", "arubapec.it", "pecimprese.it", "cert.legalmail.it",
@@ -46,6 +48,19 @@ def email_problem(value: str) -> str | None:
     if not parsed.username or "." not in domain or domain.startswith(".") or domain.endswith(".") or " " in address:
         return "identity.email_invalid"
     return None
+
+
+def contact_problems(*, primary_email: str, secondary_email: str, language: str) -> dict[str, str]:
+    """Problems (catalogue keys by field) of a user's e-mail addresses and language: the primary
+    address is required, the secondary one optional, the language one of the portal's."""
+    errors = {}
+    if problem := email_problem(primary_email):
+        errors["primary_email"] = problem
+    if secondary_email.strip() and (problem := email_problem(secondary_email)):
+        errors["secondary_email"] = problem
+    if language not in Language._value2member_map_:
+        errors["language"] = "subusers.language_invalid"
+    return errors
 
 
 def is_pec(address: str) -> bool:

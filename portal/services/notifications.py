@@ -46,21 +46,22 @@ def unread_count(*, session: Session, user: UserAccount) -> int:
     return int(session.exec(select(sa.func.count(Notification.id)).where(_visible(user), Notification.id.not_in(read))).one())
 
 
-def notices(*, session: Session, user: UserAccount, offset: int = 0, limit: int = 5) -> tuple[list[Notice], int]:
-    """Newest first, with each one's subject in the portal's two formats."""
-    query = (
+def _notice_query(user: UserAccount):
+    return (
         select(Notification, NotificationRead.id, ServiceRequest.code, Invoice.number)
         .outerjoin(NotificationRead, sa.and_(NotificationRead.notification_id == Notification.id, NotificationRead.user_id == user.id))
         .outerjoin(ServiceRequest, ServiceRequest.id == Notification.request_id)
         .outerjoin(Invoice, Invoice.id == Notification.invoice_id)
         .where(_visible(user))
     )
-    total = int(session.exec(select(sa.func.count()).select_from(query.subquery())).one())
-    tenant_name = session.exec(select(Tenant.name).where(Tenant.id == user.tenant_id)).one()
-    rows = session.exec(query.order_by(Notification.created_at.desc(), Notification.id.desc()).offset(max(0, offset)).limit(limit)).all()
+
+
+def _as_notices(session: Session, user: UserAccount, rows) -> list[Notice]:
+    tenant_name = None
     result = []
     for notification, read_id, code, number in rows:
         if notification.kind is NotificationKind.BROADCAST:
+            tenant_name = tenant_name or session.exec(select(Tenant.name).where(Tenant.id == user.tenant_id)).one()
             subject = f"{tenant_name} – {notification.title}"
         elif notification.kind is NotificationKind.REQUEST and code:
             subject = f"{code} – {notification.title}"
@@ -68,7 +69,25 @@ def notices(*, session: Session, user: UserAccount, offset: int = 0, limit: int 
             subject = notification.title
         result.append(Notice(notification.id, notification.kind, shorten(subject), notification.body, notification.created_at,
                              read_id is not None, code, number))
-    return result, total
+    return result
+
+
+def notices(
+    *, session: Session, user: UserAccount, offset: int = 0, limit: int = 5, with_total: bool = True
+) -> tuple[list[Notice], int | None]:
+    """Newest first, with each one's subject in the portal's two formats, and how many there are
+    in all (None when not asked for: the bell needs only the latest)."""
+    query = _notice_query(user)
+    total = int(session.exec(select(sa.func.count()).select_from(query.subquery())).one()) if with_total else None
+    rows = session.exec(query.order_by(Notification.created_at.desc(), Notification.id.desc()).offset(max(0, offset)).limit(limit)).all()
+    return _as_notices(session, user, rows), total
+
+
+def notice_by_id(*, session: Session, user: UserAccount, notification_id: int) -> Notice | None:
+    """One of the user's notices; None for someone else's."""
+    rows = session.exec(_notice_query(user).where(Notification.id == notification_id)).all()
+    found = _as_notices(session, user, rows)
+    return found[0] if found else None
 
 
 def mark_read(*, session: Session, user: UserAccount, notification_id: int, now: dt.datetime) -> bool:

@@ -12,12 +12,14 @@ import dataclasses
 import datetime as dt
 from decimal import Decimal
 
-from dateutil.relativedelta import relativedelta
 from sqlmodel import Session, select
 
-from portal.models import Contract, Invoice, ScheduleLine
-from portal.models.enums import DocumentKind, ScheduleLineKind
-from portal.services.amortization import to_cents
+from portal.models import Contract, ScheduleLine
+from portal.models.enums import ScheduleLineKind
+from portal.services.access import whole_customer
+from portal.services.amortization import discounted, periodic_rate, periods_between, to_cents
+from portal.services.billing import vat_of
+from portal.services.billing_views import overdue_balance
 from portal.services.contracts import residual_capital_on
 
 VALIDITY = dt.timedelta(days=30)
@@ -53,28 +55,12 @@ def payable_instalments(*, session: Session, contract: Contract, today: dt.date)
     ).all())
 
 
-def _periods_between(start: dt.date, end: dt.date, periodicity_months: int) -> Decimal:
-    delta = relativedelta(end, start)
-    months = Decimal(delta.years * 12 + delta.months) + Decimal(delta.days) / Decimal(30)
-    return months / periodicity_months
-
-
-def overdue_on(*, session: Session, contract: Contract, today: dt.date) -> Decimal:
-    rows = session.exec(
-        select(Invoice.total - Invoice.paid_amount).where(
-            Invoice.contract_id == contract.id, Invoice.kind == DocumentKind.INVOICE,
-            Invoice.paid_amount < Invoice.total, Invoice.due_date < today,
-        )
-    ).all()
-    return to_cents(sum(rows, Decimal("0")))
-
-
 def estimate(*, session: Session, contract: Contract, last_number: int, today: dt.date) -> PayoffEstimate:
     choices = {line.number: line for line in payable_instalments(session=session, contract=contract, today=today)}
     if last_number not in choices:
         raise LookupError("that instalment cannot be the last one paid")
     last = choices[last_number]
-    i = contract.annual_rate * contract.periodicity_months / 12
+    i = periodic_rate(contract.annual_rate, contract.periodicity_months)
     later = session.exec(
         select(ScheduleLine).where(
             ScheduleLine.contract_id == contract.id,
@@ -83,17 +69,16 @@ def estimate(*, session: Session, contract: Contract, last_number: int, today: d
         ).order_by(ScheduleLine.position)
     ).all()
 
-    def discounted(line: ScheduleLine) -> Decimal:
-        periods = _periods_between(last.due_date, line.due_date, contract.periodicity_months)
-        return line.amount / (1 + i) ** periods if i else line.amount
+    def at_payoff(line: ScheduleLine) -> Decimal:
+        return discounted(line.amount, rate=i, periods=periods_between(last.due_date, line.due_date, contract.periodicity_months))
 
     instalments = [line for line in later if line.kind is ScheduleLineKind.INSTALMENT]
     residual = next((line for line in later if line.kind is ScheduleLineKind.RESIDUAL_VALUE), None)
-    remaining_discounted = to_cents(sum((discounted(line) for line in instalments), Decimal("0")))
-    residual_discounted = to_cents(discounted(residual)) if residual else Decimal("0.00")
+    remaining_discounted = to_cents(sum((at_payoff(line) for line in instalments), Decimal("0")))
+    residual_discounted = to_cents(at_payoff(residual)) if residual else Decimal("0.00")
     taxable = remaining_discounted + residual_discounted
-    vat = to_cents(taxable * contract.vat_rate / 100)
-    overdue = overdue_on(session=session, contract=contract, today=today)
+    vat = vat_of(taxable, contract.vat_rate)
+    overdue = overdue_balance(session=session, scope=whole_customer(contract.customer_id), contract_id=contract.id, today=today)
     return PayoffEstimate(
         contract=contract,
         last_instalment=last,

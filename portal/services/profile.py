@@ -11,7 +11,7 @@ from portal.models import Customer, UserAccount
 from portal.models.enums import Language, UserRole
 from portal.services import audit
 from portal.services.accounts import fiscal_code_of, set_password
-from portal.services.identity import email_problem
+from portal.services.identity import contact_problems
 from portal.services.passwords import verify_password
 from portal.services.sessions import close_all_sessions
 
@@ -34,7 +34,7 @@ class ProfileView:
 def profile_of(*, session: Session, user: UserAccount) -> ProfileView:
     customer = session.get(Customer, user.customer_id) if user.customer_id else None
     return ProfileView(
-        denominazione=customer.denominazione if customer else f"{user.first_name} {user.last_name}".strip(),
+        denominazione=customer.denominazione if customer else user.full_name,
         username=user.username,
         first_name=user.first_name,
         last_name=user.last_name,
@@ -52,13 +52,7 @@ def update_settings(
     *, session: Session, user: UserAccount, language: str, primary_email: str, secondary_email: str,
     paper_invoices: bool | None, client_ip: str = "",
 ) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    if language not in Language._value2member_map_:
-        errors["language"] = "subusers.language_invalid"
-    if problem := email_problem(primary_email):
-        errors["primary_email"] = problem
-    if secondary_email.strip() and (problem := email_problem(secondary_email)):
-        errors["secondary_email"] = problem
+    errors = contact_problems(primary_email=primary_email, secondary_email=secondary_email, language=language)
     if errors:
         return errors
     changed = []

@@ -6,25 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from portal import i18n, routes
 from portal.models import Contract, Customer, Invoice, Notification, Tenant, UserAccount
-from portal.models.enums import DocumentKind, NotificationKind, UserRole
+from portal.models.enums import DocumentKind, NotificationKind
 from portal.services import billing, mail, mail_templates
-from portal.services.access import scope_of
+from portal.services.access import readers_of
 
 
 def recipients(session: Session, invoice: Invoice) -> list[UserAccount]:
     """Active accounts of the customer whose scope includes the invoice's contract."""
-    users = session.exec(
-        select(UserAccount).where(
-            UserAccount.customer_id == invoice.customer_id,
-            UserAccount.is_active.is_(True),
-            UserAccount.role.in_([UserRole.CUSTOMER, UserRole.SUB_USER]),
-        )
-    ).all()
-    return [user for user in users if scope_of(session=session, user=user).allows(invoice.contract_id)]
+    return readers_of(session=session, customer_id=invoice.customer_id, contract_id=invoice.contract_id)
 
 
 def publish(*, session: Session, invoice: Invoice, now: dt.datetime, public_url: str) -> int:
@@ -52,7 +45,7 @@ def publish(*, session: Session, invoice: Invoice, now: dt.datetime, public_url:
         addresses = [user.primary_email] + ([user.secondary_email] if user.secondary_email else [])
         for address in addresses:
             mail.deliver(session=session, mail=mail_templates.publication(
-                tenant=tenant, lang=lang, to=address, name=f"{user.first_name} {user.last_name}".strip(),
+                tenant=tenant, lang=lang, to=address, name=user.full_name,
                 number=invoice.number, issue_date=i18n.short_date(invoice.issue_date, lang), contract=contract.number,
                 amount=amount, due=i18n.short_date(invoice.due_date, lang), paper=invoice.paper_copy,
                 link=f"{public_url}{routes.BILLING}", user_id=user.id,

@@ -49,7 +49,7 @@ def _send_reset(
         session=session,
         mail=mail_templates.password_reset(
             tenant=tenant, lang=lang or user.language.value, to=user.primary_email,
-            name=f"{user.first_name} {user.last_name}".strip(), link=reset_link(public_url, token),
+            name=user.full_name, link=reset_link(public_url, token),
             minutes=int(RESET_TTL.total_seconds() // 60), unlocked=unlocked, user_id=user.id,
         ),
     )

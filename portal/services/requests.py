@@ -28,7 +28,7 @@ from portal.models import (
 from portal.models.enums import NotificationKind, RequestStatus, UserRole
 from portal.services import attachments as files
 from portal.services import audit, mail, mail_templates
-from portal.services.access import Scope, scope_of
+from portal.services.access import Scope, can_submit_requests, readers_of, scope_of
 
 PAGE_SIZE = 20
 
@@ -239,7 +239,7 @@ class RequestDetail:
 def _name(user: UserAccount | None) -> str:
     if user is None:
         return ""
-    return f"{user.first_name} {user.last_name}".strip() or user.username
+    return user.full_name or user.username
 
 
 def detail(*, session: Session, request: ServiceRequest) -> RequestDetail:
@@ -280,11 +280,9 @@ def attachment_for(*, session: Session, user: UserAccount, attachment_id: int) -
 # Notices ------------------------------------------------------------------------------------------
 
 def people_to_tell(session: Session, request: ServiceRequest) -> list[UserAccount]:
-    """The customer's accounts that may read the request (the author first)."""
-    users = session.exec(
-        select(UserAccount).where(UserAccount.customer_id == request.customer_id, UserAccount.is_active.is_(True))
-    ).all()
-    readers = [user for user in users if may_read(session=session, user=user, request=request)]
+    """The customer's accounts that may read the request (as may_read decides), the author first."""
+    readers = readers_of(session=session, customer_id=request.customer_id, contract_id=request.contract_id,
+                         also_user_id=request.created_by_id)
     return sorted(readers, key=lambda user: user.id != request.created_by_id)
 
 
@@ -295,6 +293,17 @@ def _mail_quietly(session: Session, outgoing: mail.OutgoingMail) -> bool:
     except mail.MailDeliveryError:
         return False
     return True
+
+
+def _mail_contacts(session: Session, *, tenant: Tenant, request: ServiceRequest, text: str) -> int:
+    """The e-mail to every contact to notify (people outside the portal: Italian, no link)."""
+    sent = 0
+    for address in session.exec(select(RequestContact.email).where(RequestContact.request_id == request.id)).all():
+        sent += _mail_quietly(session, mail_templates.request_update(
+            tenant=tenant, lang="it", to=address, name="", code=request.code, title=request.title,
+            status=i18n.translate("it", f"request_status.{request.status.value}"), text=text, link=None, user_id=None,
+        ))
+    return sent
 
 
 def notify_customer(
@@ -315,12 +324,7 @@ def notify_customer(
             tenant=tenant, lang=lang, to=address, name=_name(user), code=request.code, title=request.title,
             status=i18n.translate(lang, f"request_status.{request.status.value}"), text=what, link=link, user_id=user.id,
         ))
-    for address in session.exec(select(RequestContact.email).where(RequestContact.request_id == request.id)).all():
-        sent += _mail_quietly(session, mail_templates.request_update(
-            tenant=tenant, lang="it", to=address, name="", code=request.code, title=request.title,
-            status=i18n.translate("it", f"request_status.{request.status.value}"), text=what, link=None, user_id=None,
-        ))
-    return sent
+    return sent + _mail_contacts(session, tenant=tenant, request=request, text=what)
 
 
 def acknowledge(*, session: Session, request: ServiceRequest, author: UserAccount, public_url: str) -> None:
@@ -334,12 +338,7 @@ def acknowledge(*, session: Session, request: ServiceRequest, author: UserAccoun
         title=request.title, status=i18n.translate(lang, "request_status.submitted"), text=text,
         link=f"{public_url}{routes.request_url(request.code)}", user_id=author.id,
     ))
-    for address in session.exec(select(RequestContact.email).where(RequestContact.request_id == request.id)).all():
-        _mail_quietly(session, mail_templates.request_update(
-            tenant=tenant, lang="it", to=address, name="", code=request.code, title=request.title,
-            status=i18n.translate("it", "request_status.submitted"), text=i18n.translate("it", "requests.ack_body", code=request.code),
-            link=None, user_id=None,
-        ))
+    _mail_contacts(session, tenant=tenant, request=request, text=i18n.translate("it", "requests.ack_body", code=request.code))
 
 
 def service_desk_update(
@@ -366,9 +365,10 @@ def customer_reply(
     *, session: Session, request: ServiceRequest, author: UserAccount, body: str, now: dt.datetime,
     staged: Sequence[files.StagedFile] = (),
 ) -> RequestMessage:
-    """The customer writes in the thread; a request waiting for the customer goes back to work."""
-    if not may_read(session=session, user=author, request=request) or author.role is UserRole.OPERATOR:
-        raise PermissionError("not this customer's request")
+    """The customer writes in the thread; a request waiting for the customer goes back to work.
+    Writing needs the right to submit requests, as opening one does."""
+    if not may_read(session=session, user=author, request=request) or not can_submit_requests(author):
+        raise PermissionError("not this customer's request, or no right to write to the service desk")
     message = add_message(session=session, request=request, author=author, body=body.strip(), now=now, staged=staged)
     if request.status in (RequestStatus.WAITING_CUSTOMER, RequestStatus.RESOLVED):
         change_status(session=session, request=request, author=author, status=RequestStatus.IN_PROGRESS, now=now)

@@ -8,11 +8,12 @@ import dataclasses
 import datetime as dt
 from decimal import Decimal
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from portal.models import Contract, Customer, Invoice, Payment, ReferenceRate, ScheduleLine
 from portal.models.enums import DocumentKind, ScheduleLineKind
-from portal.services.amortization import to_cents
+from portal.services.amortization import discounted, periodic_rate, periods_between, to_cents
 from portal.services.contracts import residual_capital_on
 
 ZERO = Decimal("0.00")
@@ -63,30 +64,31 @@ def statement_years(contract: Contract, today: dt.date) -> list[int]:
 
 
 def _debt_on(session: Session, contract: Contract, day: dt.date) -> Decimal:
-    """What the customer owed on `day`: documents issued by then less payments made by then."""
-    invoices = session.exec(
-        select(Invoice.kind, Invoice.total).where(Invoice.contract_id == contract.id, Invoice.issue_date <= day)
-    ).all()
-    charged = sum((-total if kind is DocumentKind.CREDIT_NOTE else total for kind, total in invoices), ZERO)
-    payments = session.exec(
-        select(Invoice.kind, Payment.amount)
+    """What the customer owed on `day`: documents issued by then less payments made by then
+    (a credit note and its refund count with the opposite sign)."""
+    def signed_sum(column):
+        return sa.func.coalesce(sa.func.sum(sa.case((Invoice.kind == DocumentKind.CREDIT_NOTE, -column), else_=column)), 0)
+
+    charged = session.exec(
+        select(signed_sum(Invoice.total)).where(Invoice.contract_id == contract.id, Invoice.issue_date <= day)
+    ).one()
+    paid = session.exec(
+        select(signed_sum(Payment.amount))
         .join(Invoice, Invoice.id == Payment.invoice_id)
         .where(Payment.contract_id == contract.id, Payment.paid_on <= day)
-    ).all()
-    paid = sum((-amount if kind is DocumentKind.CREDIT_NOTE else amount for kind, amount in payments), ZERO)
-    return to_cents(charged - paid)
+    ).one()
+    return to_cents(Decimal(charged) - Decimal(paid))
 
 
 def present_value(*, lines: list[ScheduleLine], on: dt.date, annual_rate: Decimal, periodicity_months: int) -> Decimal:
-    """Σ amount · (1+i)^-t of the principal-bearing rows due after `on`, t in periods."""
-    i = annual_rate * periodicity_months / 12
-    total = Decimal("0")
-    for line in lines:
-        if line.due_date <= on or line.kind is ScheduleLineKind.INDEXATION:
-            continue
-        periods = Decimal((line.due_date - on).days) / Decimal("30.4375") / periodicity_months
-        total += line.amount / (1 + i) ** periods if i else line.amount
-    return to_cents(total)
+    """Σ amount · (1+i)^-t of the principal-bearing rows due after `on`, t in periods (as the
+    payoff estimate discounts them)."""
+    i = periodic_rate(annual_rate, periodicity_months)
+    return to_cents(sum(
+        (discounted(line.amount, rate=i, periods=periods_between(on, line.due_date, periodicity_months))
+         for line in lines if line.due_date > on and line.kind is not ScheduleLineKind.INDEXATION),
+        Decimal("0"),
+    ))
 
 
 def build_statement(*, session: Session, contract: Contract, year: int) -> Statement:

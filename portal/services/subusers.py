@@ -17,7 +17,7 @@ from portal.models import Contract, Customer, SubUserContract, Tenant, UserAccou
 from portal.models.enums import Language, UserRole
 from portal.services import audit, mail, mail_templates
 from portal.services.access import can_manage_sub_users
-from portal.services.identity import email_problem
+from portal.services.identity import contact_problems
 from portal.services.onboarding import temporary_password
 from portal.services.passwords import hash_password
 from portal.services.sessions import close_all_sessions
@@ -68,12 +68,7 @@ def _validate(session: Session, parent: UserAccount, form: SubUserForm) -> dict[
         errors["last_name"] = "subusers.last_name_required"
     elif len(form.last_name.strip()) > NAME_MAX:
         errors["last_name"] = "subusers.too_long"
-    if problem := email_problem(form.primary_email):
-        errors["primary_email"] = problem
-    if form.secondary_email.strip() and (problem := email_problem(form.secondary_email)):
-        errors["secondary_email"] = problem
-    if form.language not in Language._value2member_map_:
-        errors["language"] = "subusers.language_invalid"
+    errors |= contact_problems(primary_email=form.primary_email, secondary_email=form.secondary_email, language=form.language)
     if not form.all_contracts:
         own = set(session.exec(select(Contract.id).where(Contract.customer_id == parent.customer_id)).all())
         if not form.contract_ids:
@@ -165,9 +160,9 @@ def create_sub_user(
         session=session,
         mail=mail_templates.temporary_password(
             tenant=tenant, lang=user.language.value, to=user.primary_email,
-            name=f"{user.first_name} {user.last_name}", username=user.username, password=password,
+            name=user.full_name, username=user.username, password=password,
             login_url=f"{public_url}{routes.LOGIN}", reason="sub_user", user_id=user.id,
-            inviter=f"{parent.first_name} {parent.last_name}".strip() or parent.username,
+            inviter=parent.full_name or parent.username,
             customer_name=customer.denominazione if customer else "",
         ),
     )

@@ -92,7 +92,7 @@ def _mail_code(session: Session, challenge: LoginChallenge, user: UserAccount, n
         session=session,
         mail=mail_templates.login_code(
             tenant=tenant, lang=user.language.value, to=user.primary_email,
-            name=f"{user.first_name} {user.last_name}".strip(), code=code,
+            name=user.full_name, code=code,
             minutes=int(CODE_TTL.total_seconds() // 60), user_id=user.id,
         ),
     )

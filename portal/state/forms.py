@@ -18,7 +18,16 @@ from portal.models import UserAccount
 from portal.services import attachments as files
 from portal.services import clock
 from portal.services.accounts import Principal
-from portal.services.forms import AttachmentRule, FormDefinition, computed_values, context_for, field_specs, prefilled, validate
+from portal.services.forms import (
+    CHOICE_TYPES,
+    AttachmentRule,
+    FormDefinition,
+    computed_values,
+    context_for,
+    field_specs,
+    prefilled,
+    validate,
+)
 from portal.state.session import SessionState
 
 KIND_ACCEPT = {
@@ -199,14 +208,15 @@ class FormEngineState(StagingState, mixin=True):
         principal = self._signed_in_form_user()
         if principal is None:
             return self._to_login()
-        definition = self._definition()
-        if key not in {field.key for field in definition.fields if field.type != "display"}:
+        field = next((f for f in self._definition().fields if f.key == key and f.type != "display"), None)
+        if field is None:
             return
         text = ("on" if value else "") if isinstance(value, bool) else str(value)
         self.values = {**self.values, key: text}
         if key in self.errors:
             self.errors = {k: v for k, v in self.errors.items() if k != key}
-        self._refresh(principal)
+        if field.type in CHOICE_TYPES:
+            self._refresh(principal)
 
     def _validated(self, principal: Principal):
         """(definition, clean values) when everything is right; else the errors are shown."""

@@ -10,7 +10,7 @@ from portal.db import session_scope
 from portal.models import UserAccount
 from portal.models.enums import NotificationKind
 from portal.services import clock
-from portal.services.notifications import Notice, mark_all_read, mark_read, notices, unread_count
+from portal.services.notifications import Notice, mark_all_read, mark_read, notice_by_id, notices, unread_count
 from portal.state.session import SessionState
 
 BELL_SIZE = 5
@@ -51,7 +51,7 @@ class NotificationState(SessionState):
         with session_scope() as db:
             user = db.get(UserAccount, principal.user_id)
             self.unread = unread_count(session=db, user=user)
-            items, _ = notices(session=db, user=user, limit=BELL_SIZE)
+            items, _ = notices(session=db, user=user, limit=BELL_SIZE, with_total=False)
         self.latest = notice_rows(items, self.lang, principal.is_operator)
 
     @rx.event
@@ -68,14 +68,19 @@ class NotificationState(SessionState):
             return NotificationState.refresh
 
     @rx.event
-    def open_notice(self, notification_id: str, url: str):
+    def open_notice(self, notification_id: str):
+        """Mark the notice read and open what it is about (a link the server makes, not the browser)."""
         principal = self._principal()
         if principal is None:
             return self._to_login()
+        wanted = int(notification_id) if str(notification_id).isdigit() else 0
         with session_scope() as db:
-            mark_read(session=db, user=db.get(UserAccount, principal.user_id), notification_id=int(notification_id), now=clock.now())
+            user = db.get(UserAccount, principal.user_id)
+            notice = notice_by_id(session=db, user=user, notification_id=wanted)
+            if notice is not None:
+                mark_read(session=db, user=user, notification_id=wanted, now=clock.now())
         self._reload(principal)
-        return rx.redirect(url if url.startswith("/") and not url.startswith("//") else routes.NOTIFICATIONS)
+        return rx.redirect(notice_link(notice, principal.is_operator) if notice else routes.NOTIFICATIONS)
 
     @rx.event
     def read_all(self):

@@ -5,9 +5,12 @@ from __future__ import annotations
 import reflex as rx
 
 from portal import i18n, routes
+from portal.db import session_scope
 from portal.forms import registry
+from portal.models import UserAccount
+from portal.services.accounts import Principal
 from portal.services.forms import AttachmentRule, render_payload
-from portal.services.requests import RequestDetail
+from portal.services.requests import RequestDetail, detail, find_request
 from portal.state.forms import StagingState
 
 REPLY_FILES = AttachmentRule(kinds=("image", "video", "pdf"), max_files=5)
@@ -19,12 +22,32 @@ def _file(attachment, lang: str) -> dict[str, str]:
 
 
 class RequestViewState(StagingState, mixin=True):
-    found: bool = False
+    """A request's page (code in the URL); the customer's and the desk's pages add their reply."""
+
+    loaded: bool = False
     reply_error: str = ""
+    _code: str = ""
     _detail: RequestDetail | None = None
 
     def _rule(self) -> AttachmentRule | None:
         return REPLY_FILES
+
+    def _read(self, principal: Principal) -> None:
+        """The request again from the database, if this user may still read it."""
+        with session_scope() as db:
+            request = find_request(session=db, user=db.get(UserAccount, principal.user_id), code=self._code)
+            self._detail = detail(session=db, request=request) if request is not None else None
+
+    def _open(self, principal: Principal) -> None:
+        self._code = self._query_param("codice")
+        self._discard_staged()
+        self.reply_error = ""
+        self._read(principal)
+        self.loaded = True
+
+    @rx.var
+    def found(self) -> bool:
+        return self._detail is not None
 
     @rx.var
     def info(self) -> dict[str, str]:

@@ -53,7 +53,6 @@ class SessionState(I18nState):
     username: str = ""
     initials: str = ""
     is_operator: bool = False
-    can_manage_sub_users: bool = False
 
     def _show(self, principal: Principal | None) -> None:
         self.signed_in = principal is not None
@@ -62,7 +61,6 @@ class SessionState(I18nState):
         self.username = principal.username if principal else ""
         self.initials = principal.initials if principal else ""
         self.is_operator = bool(principal and principal.is_operator)
-        self.can_manage_sub_users = bool(principal and principal.can_manage_sub_users)
 
     def _session_token(self) -> str:
         return token_from_cookie_header(self.router.headers.cookie)

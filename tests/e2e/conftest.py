@@ -252,6 +252,23 @@ def login(page: Page, app: RunningApp, username: str, password: str, mailbox: Ma
     page.locator("#code-submit").click()
 
 
+def signed_in_page(new_page, app: RunningApp, mailbox: Mailbox, username: str = "10093") -> Page:
+    """A new browser page with `username` signed in (demo password) and Home loaded."""
+    from portal.seed.demo import DEMO_PASSWORD
+
+    page = new_page()
+    login(page, app, username, DEMO_PASSWORD, mailbox)
+    page.wait_for_url(app.url("/"))
+    wait_ready(page)
+    return page
+
+
+def db_rows(app: RunningApp, sql: str, **params) -> list:
+    """Rows of a query on the app's database, to check what the browser did."""
+    with app.engine.connect() as connection:
+        return connection.execute(sa.text(sql), params).all()
+
+
 def dispatch_event(page: Page, handler: str, payload: dict | None = None) -> None:
     """Send a state event from the page as a crafted client would, bypassing the UI: it joins
     Reflex's event queue and leaves with the next event the page sends."""

@@ -12,7 +12,6 @@ import tempfile
 from decimal import Decimal
 from pathlib import Path
 
-import sqlalchemy as sa
 from lxml import etree
 from openpyxl import load_workbook
 from playwright.sync_api import expect
@@ -20,21 +19,8 @@ from pypdf import PdfReader
 
 from portal import i18n
 from portal.config import PROJECT_ROOT
-from portal.seed.demo import DEMO_PASSWORD
 from portal.services.fatturapa import validation_errors
-from tests.e2e.conftest import login, normalise, visit
-
-
-def _rows(app, sql: str, **params):
-    with app.engine.connect() as connection:
-        return connection.execute(sa.text(sql), params).all()
-
-
-def _signed_in(new_page, app, mailbox, username="10093"):
-    page = new_page()
-    login(page, app, username, DEMO_PASSWORD, mailbox)
-    page.wait_for_url(app.url("/"))
-    return page
+from tests.e2e.conftest import db_rows, normalise, signed_in_page, visit
 
 
 def _pdf_text(data: bytes) -> str:
@@ -42,12 +28,12 @@ def _pdf_text(data: bytes) -> str:
 
 
 def test_statuses_totals_filters_and_export(new_page, app, mailbox):
-    page = _signed_in(new_page, app, mailbox)
+    page = signed_in_page(new_page, app, mailbox)
     page.get_by_role("navigation").get_by_role("link", name="Fatture e pagamenti").click()
     page.wait_for_url("**/fatture-e-pagamenti**")
     expect(page.locator(".document-row").first).to_be_visible()
     today = dt.date.today()
-    overdue = _rows(app, "select i.number, i.total - i.paid_amount from invoice i join customer c on c.id = i.customer_id "
+    overdue = db_rows(app, "select i.number, i.total - i.paid_amount from invoice i join customer c on c.id = i.customer_id "
                          "where c.code = '10093' and i.kind = 'invoice' and i.paid_amount < i.total and i.due_date < :today",
                     today=today.isoformat())
     assert len(overdue) == 1
@@ -65,7 +51,7 @@ def test_statuses_totals_filters_and_export(new_page, app, mailbox):
     expect(page.locator(".document-row").first).to_be_visible()
     statuses = page.locator(".document-row").evaluate_all("rows => rows.map(r => r.dataset.status)")
     assert set(statuses) == {"paid"}
-    paid_count, paid_total = _rows(
+    paid_count, paid_total = db_rows(
         app, "select count(*), sum(case when i.kind = 'credit_note' then -i.total else i.total end) from invoice i "
              "join customer c on c.id = i.customer_id where c.code = '10093' and i.paid_amount >= i.total")[0]
     with page.expect_download() as info:
@@ -79,11 +65,11 @@ def test_statuses_totals_filters_and_export(new_page, app, mailbox):
 
 
 def test_invoice_pdf_and_xml(new_page, app, mailbox):
-    page = _signed_in(new_page, app, mailbox)
+    page = signed_in_page(new_page, app, mailbox)
     visit(page, app, "/fatture-e-pagamenti")
     row = page.locator(".document-row").first
     number = row.get_attribute("data-number")
-    total, invoice_id = _rows(app, "select total, id from invoice where number = :n", n=number)[0]
+    total, invoice_id = db_rows(app, "select total, id from invoice where number = :n", n=number)[0]
     pdf_href = row.locator(".pdf-link").get_attribute("href")
     with page.context.expect_page() as opened:
         row.locator(".pdf-link").click()
@@ -103,7 +89,7 @@ def test_invoice_pdf_and_xml(new_page, app, mailbox):
 
 
 def test_annual_statement_from_the_contract_documents(new_page, app, mailbox):
-    page = _signed_in(new_page, app, mailbox)
+    page = signed_in_page(new_page, app, mailbox)
     visit(page, app, "/contratti?numero=90317")
     link = page.locator(".statement-link", has_text="2025")
     expect(link).to_be_visible()
@@ -114,9 +100,9 @@ def test_annual_statement_from_the_contract_documents(new_page, app, mailbox):
 
 
 def test_another_customers_documents_are_refused_by_id(new_page, app, mailbox):
-    page = _signed_in(new_page, app, mailbox)
-    foreign_id = _rows(app, "select i.id from invoice i join customer c on c.id = i.customer_id where c.code = '20417' limit 1")[0][0]
-    mine_id = _rows(app, "select i.id from invoice i join customer c on c.id = i.customer_id where c.code = '10093' limit 1")[0][0]
+    page = signed_in_page(new_page, app, mailbox)
+    foreign_id = db_rows(app, "select i.id from invoice i join customer c on c.id = i.customer_id where c.code = '20417' limit 1")[0][0]
+    mine_id = db_rows(app, "select i.id from invoice i join customer c on c.id = i.customer_id where c.code = '10093' limit 1")[0][0]
     for suffix in ("pdf", "xml"):
         assert page.request.get(app.url(f"/api/documenti/fattura/{foreign_id}.{suffix}")).status == 404
         assert page.request.get(app.url(f"/api/documenti/fattura/{mine_id}.{suffix}")).status == 200
@@ -127,7 +113,7 @@ def test_another_customers_documents_are_refused_by_id(new_page, app, mailbox):
 
 
 def test_publication_notice_by_mail(app, mailbox):
-    owner = _rows(app, "select primary_email, secondary_email from user_account where username = '10093'")[0]
+    owner = db_rows(app, "select primary_email, secondary_email from user_account where username = '10093'")[0]
     since = mailbox.mark()
     as_of = (dt.date.today() + dt.timedelta(days=45)).isoformat()
     result = subprocess.run([sys.executable, "-m", "portal.jobs.billing", "--as-of", as_of], cwd=PROJECT_ROOT,
@@ -137,6 +123,6 @@ def test_publication_notice_by_mail(app, mailbox):
     assert "contratto" in mailbox.text(notice)
     if owner[1]:
         mailbox.wait_for(owner[1], "Nuovo documento", since)
-    notices = _rows(app, "select count(*) from notification n join user_account u on u.id = n.user_id "
+    notices = db_rows(app, "select count(*) from notification n join user_account u on u.id = n.user_id "
                          "where u.username = '10093' and n.kind = 'document'")[0][0]
     assert notices >= 2

@@ -12,20 +12,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from portal import i18n
-from portal.seed.demo import DEMO_PASSWORD
-from tests.e2e.conftest import login, normalise, visit, wait_ready
-
-
-def _rows(app, sql: str, **params):
-    with app.engine.connect() as connection:
-        return connection.execute(sa.text(sql), params).all()
-
-
-def _signed_in(new_page, app, mailbox, username="10093"):
-    page = new_page()
-    login(page, app, username, DEMO_PASSWORD, mailbox)
-    page.wait_for_url(app.url("/"))
-    return page
+from tests.e2e.conftest import db_rows, normalise, signed_in_page, visit, wait_ready
 
 
 def _saved(download) -> Path:
@@ -43,7 +30,7 @@ def _download(page, trigger, timeout=120_000):
 
 
 def test_choose_a_contract_and_read_its_data(new_page, app, mailbox):
-    page = _signed_in(new_page, app, mailbox)
+    page = signed_in_page(new_page, app, mailbox)
     page.get_by_role("navigation").get_by_role("link", name="Contratti").click()
     page.wait_for_url("**/contratti**")
     wait_ready(page)
@@ -51,7 +38,7 @@ def test_choose_a_contract_and_read_its_data(new_page, app, mailbox):
     page.get_by_label("Seleziona contratto").select_option("84963")
     page.wait_for_url(re.compile(r"numero=84963"))
     expect(page.locator("#contract-title")).to_have_text("84963/1")
-    amount, residual = _rows(app, "select amount, residual_value from contract where number='84963'")[0]
+    amount, residual = db_rows(app, "select amount, residual_value from contract where number='84963'")[0]
     expect(page.locator("#contract-amount-full")).to_have_text(normalise(i18n.money(amount, "it")).replace(" ", "\xa0"))
     expect(page.locator("#contract-residual-value")).to_contain_text(i18n.number(residual, "it"))
     expect(page.locator("#contract-assets")).to_have_text("5")
@@ -62,12 +49,12 @@ def test_choose_a_contract_and_read_its_data(new_page, app, mailbox):
 
 
 def test_plan_pages_and_export(new_page, app, mailbox):
-    page = _signed_in(new_page, app, mailbox)
+    page = signed_in_page(new_page, app, mailbox)
     visit(page, app, "/contratti?numero=90317")
     page.locator("#go-plan").click()
     page.wait_for_url("**/contratti/piano**")
     wait_ready(page)
-    lines = _rows(app, "select s.kind, s.amount, s.principal from schedule_line s join contract c on c.id = s.contract_id "
+    lines = db_rows(app, "select s.kind, s.amount, s.principal from schedule_line s join contract c on c.id = s.contract_id "
                        "where c.number = '90317' order by s.position")
     total = len(lines)
     expect(page.locator("#plan-page-info")).to_have_text(f"1 - 25 di {total}")
@@ -88,7 +75,7 @@ def test_plan_pages_and_export(new_page, app, mailbox):
 
 
 def test_assets_filter_and_export(new_page, app, mailbox):
-    page = _signed_in(new_page, app, mailbox)
+    page = signed_in_page(new_page, app, mailbox)
     page.get_by_role("navigation").get_by_role("link", name="Beni in locazione").click()
     page.wait_for_url("**/beni-in-locazione**")
     wait_ready(page)
@@ -99,7 +86,7 @@ def test_assets_filter_and_export(new_page, app, mailbox):
     assert filename == "beni-in-locazione-84963.xlsx"
     header, *data = list(sheet.iter_rows(values_only=True))
     assert header[0] == "Codice Contratto" and header[6] == "Descrizione della risorsa"
-    values = _rows(app, "select a.financial_value, a.expected_future_value from leased_asset a join contract c "
+    values = db_rows(app, "select a.financial_value, a.expected_future_value from leased_asset a join contract c "
                         "on c.id = a.contract_id where c.number = '84963'")
     assert len(data) == 5
     assert round(sum(row[4] for row in data), 2) == round(float(sum(v[0] for v in values)), 2)
@@ -107,7 +94,7 @@ def test_assets_filter_and_export(new_page, app, mailbox):
 
 
 def test_other_customers_contract_plan_and_export_are_refused(new_page, app, mailbox):
-    page = _signed_in(new_page, app, mailbox)
+    page = signed_in_page(new_page, app, mailbox)
     visit(page, app, "/contratti?numero=88120")
     expect(page.locator("#contract-not-found")).to_be_visible()
     expect(page.locator("#contract-title")).to_have_count(0)
@@ -121,7 +108,7 @@ def test_other_customers_contract_plan_and_export_are_refused(new_page, app, mai
 
     # the download route: a ticket made for 10093 does not work for 20417, nor without a session
     url = _ticket_for(app, "10093")
-    other = _signed_in(new_page, app, mailbox, "20417")
+    other = signed_in_page(new_page, app, mailbox, "20417")
     assert other.request.get(url).status == 404
     assert page.context.browser.new_context().request.get(url).status == 404
     response = page.request.get(url)
@@ -147,9 +134,9 @@ def _ticket_for(app, username: str) -> str:
 
 
 def test_fleet_export_of_every_plan_shows_progress_and_stays_responsive(new_page, app, mailbox):
-    page = _signed_in(new_page, app, mailbox, "50001")
+    page = signed_in_page(new_page, app, mailbox, "50001")
     visit(page, app, "/contratti")
-    expected = _rows(app, "select count(*) from schedule_line s join customer c on c.id = s.customer_id where c.code = '50001'")[0][0]
+    expected = db_rows(app, "select count(*) from schedule_line s join customer c on c.id = s.customer_id where c.code = '50001'")[0][0]
     assert expected > 25_000
     with page.expect_download(timeout=300_000) as info:
         page.locator("#export-all-plans").click()

@@ -13,7 +13,7 @@ from portal.seed.demo import DEMO_PASSWORD
 from portal.services import clock
 from portal.services.access import whole_customer
 from portal.services.dashboard import home_summary
-from tests.e2e.conftest import visit, wait_ready, login, normalise, submit_password, text_of
+from tests.e2e.conftest import login, normalise, submit_password, text_of, visit
 
 
 def test_protected_page_sends_to_login(new_page, app):

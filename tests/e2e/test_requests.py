@@ -8,33 +8,18 @@ import datetime as dt
 import io
 import re
 
-import sqlalchemy as sa
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from portal.seed.demo import DEMO_PASSWORD
-from tests.e2e.conftest import login, visit, wait_ready
+from tests.e2e.conftest import db_rows, signed_in_page, visit, wait_ready
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 3000
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + b"\x00" * 3000
 BIG_JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF" + b"\x00" * (11 * 1024 * 1024)
 
 
-def _rows(app, sql: str, **params):
-    with app.engine.connect() as connection:
-        return connection.execute(sa.text(sql), params).all()
-
-
 def _count(app, sql: str, **params) -> int:
-    return _rows(app, sql, **params)[0][0]
-
-
-def _signed_in(new_page, app, mailbox, username="10093"):
-    page = new_page()
-    login(page, app, username, DEMO_PASSWORD, mailbox)
-    page.wait_for_url(app.url("/"))
-    wait_ready(page)
-    return page
+    return db_rows(app, sql, **params)[0][0]
 
 
 def _open_form(page, app, key: str):
@@ -62,7 +47,7 @@ def _future(days: int) -> str:
 
 
 def test_iban_and_address_forms(new_page, app, mailbox):
-    page = _signed_in(new_page, app, mailbox)
+    page = signed_in_page(new_page, app, mailbox)
     page.locator("#self-service").get_by_role("link", name="Fai richiesta: Modifica banca appoggio / IBAN").click()
     page.wait_for_url("**/richieste/nuova**")
     wait_ready(page)
@@ -75,7 +60,7 @@ def test_iban_and_address_forms(new_page, app, mailbox):
     expect(page.locator("#field-new_iban-error")).to_contain_text("IBAN estero")
     page.get_by_label("IBAN estero").click()
     code = _submit_and_get_code(page)
-    payload = _rows(app, "select form_key, status from service_request where code = :c", c=code)[0]
+    payload = db_rows(app, "select form_key, status from service_request where code = :c", c=code)[0]
     assert payload == ("iban_change", "submitted")
     expect(page.locator(".request-answers")).to_contain_text("DE89 3704 0044 0532 0130 00")
 
@@ -87,11 +72,11 @@ def test_iban_and_address_forms(new_page, app, mailbox):
     page.locator("#field-start_date").fill(_future(30))
     page.locator("#field-new_address").fill("Viale dei Mille 5, Firenze, FI, Italia")
     code = _submit_and_get_code(page)
-    assert _rows(app, "select form_key from service_request where code = :c", c=code)[0][0] == "address_change"
+    assert db_rows(app, "select form_key from service_request where code = :c", c=code)[0][0] == "address_change"
 
 
 def test_other_request_with_attachments(new_page, app, mailbox):
-    page = _signed_in(new_page, app, mailbox)
+    page = signed_in_page(new_page, app, mailbox)
     _open_form(page, app, "other")
     _submit_expecting_errors(page, app, ["request_type", "message"])
     page.locator("#field-request_type").select_option("invoice_copy")
@@ -106,7 +91,7 @@ def test_other_request_with_attachments(new_page, app, mailbox):
     upload.set_input_files(files=[{"name": "../scansione.png", "mimeType": "image/png", "buffer": PNG}])
     expect(page.locator(".staged-attachment")).to_contain_text("scansione.png")
     code = _submit_and_get_code(page)
-    stored = _rows(app, "select a.display_name, a.content_type, a.size_bytes, a.storage_key from request_attachment a "
+    stored = db_rows(app, "select a.display_name, a.content_type, a.size_bytes, a.storage_key from request_attachment a "
                         "join service_request r on r.id = a.request_id where r.code = :c", c=code)
     assert [(name, kind, size) for name, kind, size, _ in stored] == [("scansione.png", "image/png", len(PNG))]
     assert (app.private_dir / "attachments" / "stored" / stored[0][3]).read_bytes() == PNG
@@ -118,7 +103,7 @@ def test_other_request_with_attachments(new_page, app, mailbox):
 
 
 def test_early_termination_with_estimate_pdf(new_page, app, mailbox):
-    page = _signed_in(new_page, app, mailbox)
+    page = signed_in_page(new_page, app, mailbox)
     _open_form(page, app, "early_termination")
     _submit_expecting_errors(page, app, ["contract", "last_instalment"])
     page.locator("#field-contract").select_option("84963")
@@ -130,12 +115,12 @@ def test_early_termination_with_estimate_pdf(new_page, app, mailbox):
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.body())).pages)
     assert pdf.status == 200 and "Stima di estinzione anticipata" in text and "84963/1" in text
     code = _submit_and_get_code(page)
-    assert _rows(app, "select form_key from service_request where code = :c", c=code)[0][0] == "early_termination"
+    assert db_rows(app, "select form_key from service_request where code = :c", c=code)[0][0] == "early_termination"
     assert page.request.get(app.url("/api/documenti/stima-estinzione/88120/10.pdf")).status == 404
 
 
 def test_machine_ticket_and_the_service_desk_answer(new_page, app, mailbox):
-    customer = _signed_in(new_page, app, mailbox)
+    customer = signed_in_page(new_page, app, mailbox)
     _open_form(customer, app, "machine_ticket")
     _submit_expecting_errors(customer, app, ["ticket_type", "machine", "subject", "machine_status", "description"])
     customer.locator("#field-ticket_type").select_option("fault")
@@ -151,13 +136,13 @@ def test_machine_ticket_and_the_service_desk_answer(new_page, app, mailbox):
         files=[{"name": "display.png", "mimeType": "image/png", "buffer": PNG}])
     expect(customer.locator(".staged-attachment")).to_have_count(1)
     code = _submit_and_get_code(customer)
-    assert _rows(app, "select count(*) from request_contact c join service_request r on r.id = c.request_id where r.code = :c",
+    assert db_rows(app, "select count(*) from request_contact c join service_request r on r.id = c.request_id where r.code = :c",
                  c=code)[0][0] == 1
     visit(customer, app, "/")
     expect(customer.locator("#bell-button")).to_be_visible()
     unread_before = int(customer.locator("#bell-count").inner_text()) if customer.locator("#bell-count").count() else 0
 
-    operator = _signed_in(new_page, app, mailbox, "servicedesk")
+    operator = signed_in_page(new_page, app, mailbox, "servicedesk")
     operator.get_by_role("navigation").get_by_role("link", name="Richieste").click()
     operator.wait_for_url("**/operatore/richieste**")
     wait_ready(operator)
@@ -169,7 +154,7 @@ def test_machine_ticket_and_the_service_desk_answer(new_page, app, mailbox):
     wait_ready(operator)
     expect(operator.locator(".request-answers")).to_contain_text("Panoramico non si avvia")
     expect(operator.locator(".attachment-link", has_text="display.png")).to_be_visible()
-    owner_secondary = _rows(app, "select coalesce(secondary_email, primary_email) from user_account where username = '10093'")[0][0]
+    owner_secondary = db_rows(app, "select coalesce(secondary_email, primary_email) from user_account where username = '10093'")[0][0]
     since = mailbox.mark()
     operator.get_by_label("Risposta al cliente").fill("Un tecnico passerà domani alle 9.")
     operator.get_by_label("Stato della richiesta").select_option("in_progress")
@@ -196,14 +181,14 @@ def test_machine_ticket_and_the_service_desk_answer(new_page, app, mailbox):
 
 
 def test_another_customers_request_and_attachment_are_refused(new_page, app, mailbox):
-    code, attachment_id = _rows(app, "select r.code, a.id from request_attachment a join service_request r on r.id = a.request_id "
+    code, attachment_id = db_rows(app, "select r.code, a.id from request_attachment a join service_request r on r.id = a.request_id "
                                      "join customer c on c.id = r.customer_id where c.code = '10093' limit 1")[0]
-    stranger = _signed_in(new_page, app, mailbox, "20417")
+    stranger = signed_in_page(new_page, app, mailbox, "20417")
     visit(stranger, app, f"/richieste/dettaglio?codice={code}")
     expect(stranger.locator("#request-not-found")).to_be_visible()
     expect(stranger.locator("#request-thread")).to_have_count(0)
     assert stranger.request.get(app.url(f"/api/allegati/{attachment_id}")).status == 404
-    operator = _signed_in(new_page, app, mailbox, "servicedesk")
+    operator = signed_in_page(new_page, app, mailbox, "servicedesk")
     assert operator.request.get(app.url(f"/api/allegati/{attachment_id}")).status == 200
     anonymous = stranger.context.browser.new_context()
     assert anonymous.request.get(app.url(f"/api/allegati/{attachment_id}")).status == 404
@@ -211,7 +196,7 @@ def test_another_customers_request_and_attachment_are_refused(new_page, app, mai
 
 
 def test_broadcast_and_the_notifications_page(new_page, app, mailbox):
-    operator = _signed_in(new_page, app, mailbox, "servicedesk")
+    operator = signed_in_page(new_page, app, mailbox, "servicedesk")
     visit(operator, app, "/operatore/comunicazioni")
     operator.locator("#broadcast-send").click()
     expect(operator.locator("#broadcast-title-error")).to_be_visible()
@@ -220,7 +205,7 @@ def test_broadcast_and_the_notifications_page(new_page, app, mailbox):
     operator.locator("#broadcast-send").click()
     expect(operator.get_by_text("Comunicazione inviata.")).to_be_visible()
 
-    customer = _signed_in(new_page, app, mailbox, "20417")
+    customer = signed_in_page(new_page, app, mailbox, "20417")
     customer.locator("#bell-button").click()
     expect(customer.locator("#bell-list .notice-item").first).to_contain_text("Aurora Leasing – Manutenzione del portale")
     customer.locator("#bell-all").click()
@@ -233,7 +218,7 @@ def test_broadcast_and_the_notifications_page(new_page, app, mailbox):
 
 
 def test_form_preview_validates_live(new_page, app, mailbox):
-    operator = _signed_in(new_page, app, mailbox, "servicedesk")
+    operator = signed_in_page(new_page, app, mailbox, "servicedesk")
     visit(operator, app, "/operatore/anteprima-moduli?modulo=iban_change")
     operator.get_by_label("Modulo").select_option("iban_change")
     operator.locator("#field-new_iban").fill("IT00BROKEN")
@@ -246,7 +231,7 @@ def test_form_preview_validates_live(new_page, app, mailbox):
 
 def test_a_new_form_needs_only_its_definition(new_page, app, mailbox):
     """tests/e2e/extra_form.py is the whole of this form: no page, no state, no component."""
-    page = _signed_in(new_page, app, mailbox)
+    page = signed_in_page(new_page, app, mailbox)
     visit(page, app, "/richieste")
     page.locator(".form-card", has_text="Denuncia di sinistro").click()
     page.wait_for_url("**/richieste/nuova?modulo=vehicle_damage")
@@ -261,7 +246,7 @@ def test_a_new_form_needs_only_its_definition(new_page, app, mailbox):
     expect(page.locator("#field-event_date-error")).to_have_text("La data non può essere nel futuro.")
     page.locator("#field-event_date").fill((dt.date.today() - dt.timedelta(days=1)).isoformat())
     code = _submit_and_get_code(page)
-    form_key, title = _rows(app, "select form_key, title from service_request where code = :c", c=code)[0]
+    form_key, title = db_rows(app, "select form_key, title from service_request where code = :c", c=code)[0]
     assert form_key == "vehicle_damage" and title == "Denuncia di sinistro – Firenze, viale Europa"
     expect(page.locator(".request-answers")).to_contain_text("Altri veicoli coinvolti")
     expect(page.locator(".request-answers")).to_contain_text("Uno")

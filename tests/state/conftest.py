@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import warnings
 from http.cookies import SimpleCookie
 
 import pytest
@@ -68,9 +67,7 @@ class Browser:
 
         url = json.loads(re.search(r'fetch\(("[^"]+")', script).group(1))
         body = re.search(r"body: (\"(?:[^\"\\]|\\.)*\")", script)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)
-            client = TestClient(api, base_url="http://127.0.0.1:3000", client=("127.0.0.1", 50000), cookies=self.cookies)
+        client = TestClient(api, base_url="http://127.0.0.1:3000", client=("127.0.0.1", 50000), cookies=self.cookies)
         response = client.post(url, content=json.loads(body.group(1)) if body else None,
                                headers={"Content-Type": "application/json"} if body else {})
         for header in response.headers.get_list("set-cookie"):

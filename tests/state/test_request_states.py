@@ -82,6 +82,16 @@ def test_sub_user_without_the_right_cannot_submit(signed_in):
         before = _count(ServiceRequest)
         browser.run(NewRequestState, "submit", {})
         assert _count(ServiceRequest) == before
+        # nor write in the thread of a request the sub-user can read (the van's IBAN change)
+        with session_scope() as db:
+            code = db.exec(select(ServiceRequest.code).where(ServiceRequest.form_key == "iban_change")).first()
+        browser.visit(f"/richieste/dettaglio?codice={code}")
+        browser.run(RequestDetailState, "load")
+        thread = browser.state(RequestDetailState)
+        assert thread.found and thread.may_reply is False
+        messages = _count(RequestMessage)
+        browser.run(RequestDetailState, "reply", {"body": "scrivo lo stesso"})
+        assert _count(RequestMessage) == messages
     finally:
         with session_scope() as db:
             user = db.exec(select(UserAccount).where(UserAccount.username == "10093.1")).one()
@@ -125,7 +135,7 @@ def test_service_desk_update_reaches_the_customers_bell(signed_in):
     customer.run(NotificationState, "refresh")
     bell = customer.state(NotificationState)
     assert bell.unread == unread_before + 1 and bell.latest[0]["subject"].startswith(f"{code} – ")
-    result = customer.run(NotificationState, "open_notice", bell.latest[0]["id"], bell.latest[0]["url"])
+    result = customer.run(NotificationState, "open_notice", bell.latest[0]["id"])
     assert redirect_target(result) == f"/richieste/dettaglio?codice={code}"
     assert customer.state(NotificationState).unread == unread_before
     # a customer cannot use the desk

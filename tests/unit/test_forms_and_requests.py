@@ -179,6 +179,18 @@ def test_files_are_checked_by_content_and_size(tmp_path, monkeypatch):
         p.stat().st_size <= 2 * files.MB for p in files.staging(tmp_path).iterdir())
 
 
+
+def test_files_nobody_claimed_leave_the_staging_folder_after_a_day(tmp_path, monkeypatch):
+    import os
+    import time
+
+    monkeypatch.setattr("portal.services.attachments.settings", dataclasses.replace(files.settings, private_dir=tmp_path))
+    abandoned = files.stage(chunks=[PDF], display_name="old.pdf", kinds=("pdf",))
+    day_old = time.time() - files.STAGING_TTL.total_seconds() - 60
+    os.utime(files.staging(tmp_path) / abandoned.storage_key, (day_old, day_old))
+    recent = files.stage(chunks=[PDF], display_name="new.pdf", kinds=("pdf",))
+    assert sorted(p.name for p in files.staging(tmp_path).iterdir()) == [recent.storage_key]
+
 def test_who_may_read_a_request(db, demo):
     company_request = db.exec(select(ServiceRequest).where(ServiceRequest.form_key == "iban_change")).first()  # about 90317
     copy_request = db.exec(select(ServiceRequest).where(ServiceRequest.title.like("Copia%"))).first()  # about 84963
@@ -211,6 +223,9 @@ def test_service_desk_answer_notifies_customer_and_contacts(db, demo):
     assert request.status is RequestStatus.IN_PROGRESS
     with pytest.raises(PermissionError):
         requests.customer_reply(session=db, request=request, author=_user(db, "20417"), body="intruso", now=NOW)
+    fleet_manager.may_submit_requests = False  # reads the van's request, may not write to the desk
+    with pytest.raises(PermissionError):
+        requests.customer_reply(session=db, request=request, author=fleet_manager, body="scrivo lo stesso", now=NOW)
 
 
 def test_bell_subjects_unread_and_read(db, demo):
