@@ -9,6 +9,7 @@ PORT    ?= 3000
 SIZE    ?= demo
 BUN_VERSION ?= 1.4.5
 AXE_VERSION ?= 4.14.1
+PYRIGHT_VERSION ?= 1.1.414
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 export PATH := $(TOOLS):$(PATH)
@@ -17,10 +18,10 @@ export REFLEX_TELEMETRY_ENABLED := false
 export REFLEX_CHECK_LATEST_VERSION := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test bench seed migrate deps chromium test-unit test-postgres test-e2e clean
+.PHONY: run test lint format bench seed migrate deps chromium test-unit test-clock-moved test-postgres test-e2e clean
 
-## deps: the virtualenv with the pinned Python packages; bun (and axe-core for the
-## accessibility checks) from the npm registry
+## deps: the virtualenv with the pinned Python packages; bun, axe-core (accessibility checks)
+## and pyright (type checks) from the npm registry
 deps: $(VENV)/.installed .tools/.installed
 
 $(VENV)/.installed: requirements.txt
@@ -30,8 +31,9 @@ $(VENV)/.installed: requirements.txt
 	touch $@
 
 .tools/.installed: Makefile
-	npm install --prefix .tools --no-save --no-audit --no-fund bun@$(BUN_VERSION) axe-core@$(AXE_VERSION)
-	test -x $(TOOLS)/bun && test -f .tools/node_modules/axe-core/axe.min.js
+	npm install --prefix .tools --no-save --no-audit --no-fund bun@$(BUN_VERSION) axe-core@$(AXE_VERSION) \
+		pyright@$(PYRIGHT_VERSION)
+	test -x $(TOOLS)/bun && test -x $(TOOLS)/pyright && test -f .tools/node_modules/axe-core/axe.min.js
 	touch $@
 
 ## migrate: bring the database (DATABASE_URL, default data/portal.db) to the latest schema
@@ -51,22 +53,52 @@ run: migrate
 chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
-## test: unit and state tests (SQLite, then PostgreSQL when it answers) and browser tests
-test: deps chromium test-unit test-postgres test-e2e
+## test: unit and state tests (SQLite), the same a year on, the unit tests on PostgreSQL, browser tests
+test: deps chromium test-unit test-clock-moved test-postgres test-e2e
 
 test-unit: deps
 	$(PY) -m pytest tests/unit tests/state -q
 
+## test-clock-moved: the unit and state tests with the demo data and the portal's clock a year on
+## (tests/conftest.py reads PORTAL_TEST_TODAY): nothing may depend on the real date
+TEST_TODAY_MOVED ?= 2027-11-22
+test-clock-moved: deps
+	PORTAL_TEST_TODAY=$(TEST_TODAY_MOVED) $(PY) -m pytest tests/unit tests/state -q
+
+## test-postgres: the unit tests again on PostgreSQL. Unreachable: a loud warning, and in CI (CI=true) a failure.
+PG_CHECK := import sqlalchemy as sa; url = sa.make_url('$(TEST_DATABASE_URL)'); \
+	print(url.render_as_string(hide_password=True)); \
+	sa.create_engine(url, connect_args={'connect_timeout': 5}).connect().close()
 test-postgres: deps
-	@if $(PY) -c "import sqlalchemy as sa; sa.create_engine('$(TEST_DATABASE_URL)').connect().close()" 2>/dev/null; then \
-		echo "PostgreSQL answers: data-layer tests against it"; \
+	@if shown=$$($(PY) -c "$(PG_CHECK)" 2>/dev/null); then \
+		echo "PostgreSQL answers at $$shown: the unit tests again against it"; \
 		TEST_DATABASE_URL='$(TEST_DATABASE_URL)' $(PY) -m pytest tests/unit -q; \
 	else \
-		echo "PostgreSQL does not answer at $(TEST_DATABASE_URL): data-layer tests ran on SQLite only"; \
+		shown=$$($(PY) -c "import sqlalchemy as sa; print(sa.make_url('$(TEST_DATABASE_URL)').render_as_string(hide_password=True))"); \
+		echo "" >&2; \
+		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!" >&2; \
+		echo "!!  PostgreSQL does not answer at $$shown" >&2; \
+		echo "!!  The unit tests did NOT run on PostgreSQL: only the SQLite run (make test-unit) covers them." >&2; \
+		echo "!!  Start it, or point TEST_DATABASE_URL at one, and run: make test-postgres" >&2; \
+		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!" >&2; \
+		echo "" >&2; \
+		if [ "$${CI:-}" = "true" ]; then echo "CI=true: the PostgreSQL run is required, failing." >&2; exit 1; fi; \
 	fi
 
 test-e2e: deps chromium
 	$(PY) -m pytest tests/e2e -q
+
+## lint: ruff (lint and format check) over the code and tests, pyright over portal/
+LINTED := portal tests bench alembic rxconfig.py
+lint: deps
+	$(VENV)/bin/ruff check $(LINTED)
+	$(VENV)/bin/ruff format --check $(LINTED)
+	$(TOOLS)/pyright
+
+## format: let ruff sort imports and format the code
+format: deps
+	$(VENV)/bin/ruff check --fix $(LINTED)
+	$(VENV)/bin/ruff format $(LINTED)
 
 ## bench: benchmarks (figures and ratios, no pass/fail)
 bench: deps

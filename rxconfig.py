@@ -1,9 +1,14 @@
 """Reflex configuration; every value comes from portal.config (environment variables)."""
 
+from typing import TYPE_CHECKING, cast
+
 import reflex as rx
 
 from portal.config import settings
-from portal.services.branding import load_branding
+from portal.services.common.branding import load_branding
+
+if TYPE_CHECKING:  # the theme's colour names; only pyright needs them
+    from reflex_components_radix.themes.base import LiteralAccentColor
 
 branding = load_branding(settings.tenant_slug)
 
@@ -22,7 +27,8 @@ config = rx.Config(
         rx.plugins.RadixThemesPlugin(
             theme=rx.theme(
                 appearance="light",
-                accent_color=branding.accent_color,
+                # load_branding refuses any colour that is not a Radix scale
+                accent_color=cast("LiteralAccentColor", branding.accent_color),
                 gray_color="slate",
                 radius="medium",
                 scaling="100%",

@@ -6,10 +6,10 @@ config.attributes["connection"], as the test-suite does.
 
 from logging.config import fileConfig
 
-from alembic import context
 from sqlmodel import SQLModel
 
 import portal.models  # noqa: F401  (registers every table on the metadata)
+from alembic import context
 from portal.config import settings
 from portal.db import make_engine
 

@@ -11,7 +11,7 @@ from alembic import op
 import sqlalchemy as sa
 
 import portal.models.types  # noqa: F401  (custom column types)
-import sqlmodel  # noqa: F401
+import sqlmodel
 ${imports if imports else ""}
 
 # revision identifiers, used by Alembic.

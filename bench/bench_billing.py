@@ -12,9 +12,9 @@ from sqlmodel import Session, select
 from bench.common import AS_OF, count_statements, large_database, peak_memory, timed
 from portal.models import Customer
 from portal.seed.fleet import FLEET_CODE
-from portal.services.access import whole_customer
-from portal.services.billing_exports import export_documents
-from portal.services.billing_views import DocumentFilter, document_count, documents_page, monthly_due, overdue_balance
+from portal.services.access.scope import whole_customer
+from portal.services.billing.exports import export_documents
+from portal.services.billing.queries import DocumentFilter, document_count, documents_page, monthly_due, overdue_balance
 
 
 def main() -> None:
@@ -34,11 +34,15 @@ def main() -> None:
             page_load()
         median, best = timed(page_load)
         documents = document_count(session=session, scope=scope, flt=flt, today=AS_OF)
-        print(f"invoice page load ({documents} documents, first page + overdue total + 12-month chart): "
-              f"median {median:.1f} ms, best {best:.1f} ms, {len(statements)} SQL statements")
+        print(
+            f"invoice page load ({documents} documents, first page + overdue total + 12-month chart): "
+            f"median {median:.1f} ms, best {best:.1f} ms, {len(statements)} SQL statements"
+        )
 
         def export():
-            return export_documents(session=session, scope=scope, flt=flt, today=AS_OF, lang="it", path=folder / "billing.xlsx")
+            return export_documents(
+                session=session, scope=scope, flt=flt, today=AS_OF, lang="it", path=folder / "billing.xlsx"
+            )
 
         with count_statements(engine) as statements:
             started = time.perf_counter()
@@ -46,8 +50,11 @@ def main() -> None:
             elapsed = time.perf_counter() - started
         with peak_memory() as peak:
             export()
-        print(f"invoice export: {written} rows in {elapsed:.2f} s = {written / elapsed:,.0f} rows/s, peak {peak[0]:.1f} MiB, "
-              f"{len(statements)} SQL statements")
+        print(
+            f"invoice export: {written} rows in {elapsed:.2f} s = {written / elapsed:,.0f} rows/s, "
+            f"peak {peak[0]:.1f} MiB, "
+            f"{len(statements)} SQL statements"
+        )
 
 
 if __name__ == "__main__":

@@ -11,8 +11,8 @@ from sqlmodel import Session, select
 from bench.common import AS_OF, count_statements, large_database, timed
 from portal.models import Customer, ScheduleLine
 from portal.seed.fleet import FLEET_CODE
-from portal.services.access import whole_customer
-from portal.services.dashboard import home_summary
+from portal.services.access.scope import whole_customer
+from portal.services.home import home_summary
 
 
 def main() -> None:
@@ -26,7 +26,9 @@ def main() -> None:
         for label, customer in (("demo 10093", demo), (f"fleet {FLEET_CODE}", fleet)):
             with count_statements(engine) as statements:
                 summary = home_summary(session=session, scope=whole_customer(customer.id), today=AS_OF)
-            median, best = timed(lambda c=customer: home_summary(session=session, scope=whole_customer(c.id), today=AS_OF))
+            median, best = timed(
+                lambda c=customer: home_summary(session=session, scope=whole_customer(c.id), today=AS_OF)
+            )
             results[label] = median
             print(
                 f"home data load, {label:<12}: median {median:7.2f} ms, best {best:7.2f} ms, "

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import datetime as dt
+import functools
 import os
 import statistics
 import tempfile
@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlmodel import Session
 
 from portal.db import make_engine
@@ -23,15 +24,18 @@ AS_OF = dt.date.fromisoformat(os.environ.get("BENCH_AS_OF", dt.date.today().isof
 @functools.cache
 def large_database() -> sa.Engine:
     """A migrated database holding the demo data and the fleet customer (SIZE=large)."""
-    from alembic import command
     from alembic.config import Config
 
+    from alembic import command
     from portal.config import PROJECT_ROOT
     from portal.seed.demo import seed_demo
     from portal.seed.fleet import seed_fleet
-    from portal.services.branding import load_branding, sync_tenant
+    from portal.services.common.branding import load_branding, sync_tenant
 
-    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{Path(tempfile.mkdtemp(prefix='portal-bench-')) / 'large.db'}"
+    url = (
+        os.environ.get("BENCH_DATABASE_URL")
+        or f"sqlite:///{Path(tempfile.mkdtemp(prefix='portal-bench-')) / 'large.db'}"
+    )
     engine = make_engine(url)
     with engine.begin() as connection:
         config = Config(str(PROJECT_ROOT / "alembic.ini"))
@@ -56,11 +60,11 @@ def count_statements(engine: sa.Engine) -> Iterator[list[str]]:
     def before(conn, cursor, statement, parameters, context, executemany):
         statements.append(statement)
 
-    sa.event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "before_cursor_execute", before)
     try:
         yield statements
     finally:
-        sa.event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "before_cursor_execute", before)
 
 
 def timed(fn: Callable[[], object], repeat: int = 7) -> tuple[float, float]:

@@ -6,33 +6,35 @@ same-origin requests) and answers only about the signed-in user.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 
 import segno
+from sqlmodel import Session
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
-from portal import i18n
+from portal import i18n, routes
 from portal.config import settings
 from portal.db import session_scope
-from portal.models import Customer, Tenant, UserAccount
-from portal.services import attachments as files
-from portal.services import clock, downloads, sign_in, two_factor
-from portal.services.access import Scope, scope_of
-from portal.services.billing_views import invoice_in_scope
-from portal.services.contract_views import find_contract
-from portal.services.fatturapa import invoice_xml, xml_filename
-from portal.services.invoice_documents import load_invoice_document
-from portal.services.invoice_pdf import invoice_pdf, pdf_filename
-from portal.services.payoff import estimate
-from portal.services.payoff_pdf import payoff_filename, payoff_pdf
-from portal.services.requests import attachment_for
-from portal.services.sessions import LANGUAGE_COOKIE, SESSION_COOKIE, resolve_session
-from portal.services.statement_pdf import statement_filename, statement_pdf
-from portal.services.statements import build_statement, statement_years
-from portal.state.session import POLICY, SIGN_IN_URL, SIGN_OUT_URL
+from portal.models import Contract, Customer, Tenant, UserAccount
+from portal.services.access import sign_in, two_factor
+from portal.services.access.scope import Scope, scope_of
+from portal.services.access.sessions import LANGUAGE_COOKIE, SESSION_COOKIE, SESSION_POLICY, resolve_session
+from portal.services.billing.documents import load_invoice_document
+from portal.services.billing.fatturapa import invoice_xml, xml_filename
+from portal.services.billing.invoice_pdf import invoice_pdf, pdf_filename
+from portal.services.billing.queries import access_invoice
+from portal.services.common import clock, downloads
+from portal.services.contracts.payoff import estimate
+from portal.services.contracts.payoff_pdf import payoff_filename, payoff_pdf
+from portal.services.contracts.queries import access_contract
+from portal.services.contracts.statement_pdf import statement_filename, statement_pdf
+from portal.services.contracts.statements import build_statement, statement_years
+from portal.services.requests import attachments as files
+from portal.services.requests.queries import access_attachment
 
 NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # as the language switch's own cookie (state/i18n.py)
@@ -46,16 +48,25 @@ def _client_ip(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
-def _signed_in_user(request: Request, db) -> UserAccount | None:
+def _signed_in_user(request: Request, db: Session) -> UserAccount | None:
     token = request.cookies.get(SESSION_COOKIE, "")
-    return resolve_session(session=db, token=token, now=clock.now(), policy=POLICY) if token else None
+    return resolve_session(session=db, token=token, now=clock.now(), policy=SESSION_POLICY) if token else None
 
 
-def _customer_reader(request: Request, db) -> tuple[UserAccount, Scope] | None:
+@dataclasses.dataclass(frozen=True)
+class Reader:
     """The signed-in customer (or sub-user) and the data they may see."""
+
+    user: UserAccount
+    scope: Scope
+
+
+def _customer_reader(request: Request, db: Session) -> Reader | None:
     user = _signed_in_user(request, db)
-    scope = scope_of(session=db, user=user) if user is not None else None
-    return (user, scope) if scope is not None else None
+    if user is None:
+        return None
+    scope = scope_of(session=db, user=user)
+    return Reader(user=user, scope=scope) if scope is not None else None
 
 
 async def open_session(request: Request) -> Response:
@@ -67,13 +78,20 @@ async def open_session(request: Request) -> Response:
         return Response(status_code=400, headers=NO_STORE)
     with session_scope() as db:
         opened = sign_in.open_from_ticket(
-            session=db, ticket=ticket, now=clock.now(), policy=POLICY, client_ip=_client_ip(request),
-            user_agent=request.headers.get("user-agent", ""), previous_token=request.cookies.get(SESSION_COOKIE, ""),
+            session=db,
+            ticket=ticket,
+            now=clock.now(),
+            policy=SESSION_POLICY,
+            client_ip=_client_ip(request),
+            user_agent=request.headers.get("user-agent", ""),
+            previous_token=request.cookies.get(SESSION_COOKIE, ""),
         )
     if opened is None:
         return Response(status_code=403, headers=NO_STORE)
     response = Response(status_code=204, headers=NO_STORE)
-    response.set_cookie(SESSION_COOKIE, opened.token, path="/", httponly=True, secure=settings.cookie_secure, samesite="strict")
+    response.set_cookie(
+        SESSION_COOKIE, opened.token, path="/", httponly=True, secure=settings.cookie_secure, samesite="strict"
+    )
     response.set_cookie(LANGUAGE_COOKIE, opened.language, path="/", max_age=LANGUAGE_COOKIE_AGE, samesite="strict")
     return response
 
@@ -88,8 +106,8 @@ async def forget_session(request: Request) -> Response:
 
 def _grouped_lines(secret: str) -> list[str]:
     """The key in groups of four, four groups a line, as authenticator apps display it."""
-    groups = [secret[i:i + 4] for i in range(0, len(secret), 4)]
-    return [" ".join(groups[i:i + 4]) for i in range(0, len(groups), 4)]
+    groups = [secret[i : i + 4] for i in range(0, len(secret), 4)]
+    return [" ".join(groups[i : i + 4]) for i in range(0, len(groups), 4)]
 
 
 async def totp_qr(request: Request) -> Response:
@@ -99,6 +117,8 @@ async def totp_qr(request: Request) -> Response:
         if user is None or not user.totp_pending_secret:
             return _not_found()
         tenant = db.get(Tenant, user.tenant_id)
+        if tenant is None:
+            return _not_found()
         uri = two_factor.provisioning_uri(user=user, issuer=tenant.name)
         secret = user.totp_pending_secret
     qr = segno.make(uri, error="m")
@@ -161,25 +181,37 @@ async def invoice_document(request: Request) -> Response:
         return _not_found()
     with session_scope() as db:
         reader = _customer_reader(request, db)
-        invoice = invoice_in_scope(session=db, scope=reader[1], invoice_id=request.path_params["invoice_id"]) if reader else None
+        if reader is None:
+            return _not_found()
+        invoice = access_invoice(session=db, scope=reader.scope, invoice_id=request.path_params["invoice_id"])
         if invoice is None:
             return _not_found()
         doc = load_invoice_document(session=db, invoice=invoice)
         if fmt == "xml":
             return _document(request, invoice_xml(doc), downloads.XML, xml_filename(doc), always_attachment=True)
-        return _document(request, invoice_pdf(doc, _language(request, reader[0])), downloads.PDF, pdf_filename(doc))
+        return _document(request, invoice_pdf(doc, _language(request, reader.user)), downloads.PDF, pdf_filename(doc))
+
+
+def _readers_contract(request: Request, db: Session) -> tuple[Reader, Contract] | None:
+    """The signed-in customer and the contract the path names, when they may read it."""
+    reader = _customer_reader(request, db)
+    contract = access_contract(session=db, scope=reader.scope, number=request.path_params["number"]) if reader else None
+    return (reader, contract) if reader is not None and contract is not None else None
 
 
 async def annual_statement(request: Request) -> Response:
     """The rendiconto annuale of one of the user's contracts for a closed year."""
     year, today = request.path_params["year"], clock.today()
     with session_scope() as db:
-        reader = _customer_reader(request, db)
-        contract = find_contract(session=db, scope=reader[1], number=request.path_params["number"]) if reader else None
-        if contract is None or year not in statement_years(contract, today):
+        found = _readers_contract(request, db)
+        if found is None or year not in statement_years(found[1], today):
+            return _not_found()
+        reader, contract = found
+        tenant = db.get(Tenant, contract.tenant_id)
+        if tenant is None:
             return _not_found()
         statement = build_statement(session=db, contract=contract, year=year)
-        body = statement_pdf(statement, lang=_language(request, reader[0]), tenant=db.get(Tenant, contract.tenant_id), today=today)
+        body = statement_pdf(statement, lang=_language(request, reader.user), tenant=tenant, today=today)
         return _document(request, body, downloads.PDF, statement_filename(statement))
 
 
@@ -190,40 +222,49 @@ async def request_attachment(request: Request) -> Response:
     with session_scope() as db:
         user = _signed_in_user(request, db)
         attachment_id = request.path_params["attachment_id"]
-        attachment = attachment_for(session=db, user=user, attachment_id=attachment_id) if user is not None else None
+        attachment = access_attachment(session=db, user=user, attachment_id=attachment_id) if user is not None else None
         if attachment is None:
             return _not_found()
         path, name, media = files.path_of(attachment.storage_key), attachment.display_name, attachment.content_type
     inline = media.startswith("image/") or media == "application/pdf"
-    return FileResponse(path, media_type=media, filename=name, content_disposition_type="inline" if inline else "attachment",
-                        headers={**NO_STORE, "Content-Security-Policy": "sandbox"})
+    return FileResponse(
+        path,
+        media_type=media,
+        filename=name,
+        content_disposition_type="inline" if inline else "attachment",
+        headers={**NO_STORE, "Content-Security-Policy": "sandbox"},
+    )
 
 
 async def payoff_estimate(request: Request) -> Response:
     """The early-termination estimate of one of the user's active contracts, as PDF."""
     number, today = request.path_params["number"], clock.today()
     with session_scope() as db:
-        reader = _customer_reader(request, db)
-        contract = find_contract(session=db, scope=reader[1], number=number) if reader else None
-        if contract is None:
+        found = _readers_contract(request, db)
+        if found is None:
+            return _not_found()
+        reader, contract = found
+        customer, tenant = db.get(Customer, contract.customer_id), db.get(Tenant, contract.tenant_id)
+        if customer is None or tenant is None:
             return _not_found()
         try:
             result = estimate(session=db, contract=contract, last_number=request.path_params["instalment"], today=today)
         except LookupError:
             return _not_found()
-        body = payoff_pdf(result, customer=db.get(Customer, contract.customer_id), tenant=db.get(Tenant, contract.tenant_id),
-                          lang=_language(request, reader[0]), today=today)
+        body = payoff_pdf(result, customer=customer, tenant=tenant, lang=_language(request, reader.user), today=today)
         return _document(request, body, downloads.PDF, payoff_filename(number))
 
 
-api = Starlette(routes=[
-    Route(SIGN_IN_URL, open_session, methods=["POST"]),
-    Route(SIGN_OUT_URL, forget_session, methods=["POST"]),
-    # A path that is not a number does not match: Starlette answers 404 itself.
-    Route("/api/allegati/{attachment_id:int}", request_attachment),
-    Route("/api/documenti/stima-estinzione/{number}/{instalment:int}.pdf", payoff_estimate),
-    Route("/api/documenti/fattura/{invoice_id:int}.{fmt:str}", invoice_document),
-    Route("/api/documenti/rendiconto/{number}/{year:int}.pdf", annual_statement),
-    Route("/api/totp/qr.svg", totp_qr),
-    Route("/api/download/{token}", download),
-])
+api = Starlette(
+    routes=[
+        Route(routes.API_SIGN_IN, open_session, methods=["POST"]),
+        Route(routes.API_SIGN_OUT, forget_session, methods=["POST"]),
+        # A path that is not a number does not match: Starlette answers 404 itself.
+        Route(routes.API_ATTACHMENT, request_attachment),
+        Route(routes.API_PAYOFF, payoff_estimate),
+        Route(routes.API_INVOICE, invoice_document),
+        Route(routes.API_STATEMENT, annual_statement),
+        Route(routes.API_TOTP_QR, totp_qr),
+        Route(routes.API_DOWNLOAD, download),
+    ]
+)

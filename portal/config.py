@@ -97,9 +97,7 @@ def load_settings() -> Settings:
         session_absolute_hours=int(os.environ.get("PORTAL_SESSION_ABSOLUTE_HOURS", "12")),
         # Browsers accept Secure cookies on http://localhost only, so the flag follows the
         # origins: it is on as soon as the portal is served over https.
-        cookie_secure=_flag(
-            "PORTAL_COOKIE_SECURE", any(o.startswith("https://") for o in origins)
-        ),
+        cookie_secure=_flag("PORTAL_COOKIE_SECURE", any(o.startswith("https://") for o in origins)),
         public_url=os.environ.get("PORTAL_PUBLIC_URL", origins[0]).rstrip("/"),
         mail=mail,
         private_dir=Path(os.environ.get("PORTAL_PRIVATE_DIR") or PROJECT_ROOT / "data" / "private"),

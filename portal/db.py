@@ -7,6 +7,7 @@ import functools
 from collections.abc import Iterator
 
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlmodel import Session
 
 from portal.config import settings
@@ -24,7 +25,7 @@ def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:
 def make_engine(url: str) -> sa.Engine:
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, connect_args={"check_same_thread": False})
-        sa.event.listen(engine, "connect", _enable_sqlite_foreign_keys)
+        event.listen(engine, "connect", _enable_sqlite_foreign_keys)
         return engine
     return sa.create_engine(url, pool_pre_ping=True)
 

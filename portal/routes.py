@@ -27,7 +27,16 @@ DESK_DETAIL = "/operatore/richieste/dettaglio"
 DESK_BROADCAST = "/operatore/comunicazioni"
 FORM_PREVIEW = "/operatore/anteprima-moduli"
 
-PUBLIC_ROUTES = frozenset({LOGIN, REGISTER, FORGOT_PASSWORD, UNLOCK, RESET_PASSWORD, DEV_MAILBOX})
+
+# HTTP routes beside Reflex's websocket (portal/api.py): the patterns it serves and the links pages build.
+API_SIGN_IN = "/api/sessione"
+API_SIGN_OUT = "/api/sessione/esci"
+API_ATTACHMENT = "/api/allegati/{attachment_id:int}"
+API_PAYOFF = "/api/documenti/stima-estinzione/{number}/{instalment:int}.pdf"
+API_INVOICE = "/api/documenti/fattura/{invoice_id:int}.{fmt:str}"
+API_STATEMENT = "/api/documenti/rendiconto/{number}/{year:int}.pdf"
+API_TOTP_QR = "/api/totp/qr.svg"
+API_DOWNLOAD = "/api/download/{token}"
 
 
 def login_url(next_path: str | None = None) -> str:
@@ -35,6 +44,11 @@ def login_url(next_path: str | None = None) -> str:
     if next_path and next_path.startswith("/") and not next_path.startswith("//") and next_path != LOGIN:
         return f"{LOGIN}?{urlencode({'next': next_path}, quote_via=quote)}"
     return LOGIN
+
+
+def unlock_url(username: str = "") -> str:
+    """The unlock page, knowing whose access is locked when the login page does."""
+    return f"{UNLOCK}?{urlencode({'utente': username})}" if username else UNLOCK
 
 
 def safe_next(next_path: str | None) -> str:
@@ -90,3 +104,12 @@ def desk_request_url(code: str) -> str:
 
 def attachment_url(attachment_id: int) -> str:
     return f"/api/allegati/{attachment_id}"
+
+
+def totp_qr_url(version: int | str) -> str:
+    """The QR code of a pending authenticator enrolment; the version defeats the browser's cache."""
+    return f"{API_TOTP_QR}?v={version}"
+
+
+def download_url(token: str) -> str:
+    return f"/api/download/{token}"

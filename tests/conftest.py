@@ -1,12 +1,18 @@
-"""Shared fixtures: a migrated database per test session, one transaction per test.
+"""Shared fixtures: a migrated database per test session, one transaction per test, one clock.
 
 Tests never touch the developer's database: DATABASE_URL is pointed at a temporary SQLite file
 before the portal is imported. Data-layer tests run against PostgreSQL instead when
 TEST_DATABASE_URL is set (each run in a schema of its own, dropped at the end).
+
+The demo data is generated as of AS_OF and, in the unit and state tests, the portal's clock
+(`portal.services.common.clock`) stands still on that day: the seed and the code under test read
+the same calendar whatever the real date. PORTAL_TEST_TODAY=YYYY-MM-DD moves both
+(`make test-clock-moved` runs the unit and state tests a year on).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import secrets
@@ -20,17 +26,38 @@ os.environ["MAIL_BACKEND"] = "outbox"  # tests that need SMTP point at their own
 os.environ["PORTAL_PUBLIC_URL"] = "http://portal.test"
 os.environ.pop("REDIS_URL", None)
 
-import pytest  # noqa: E402
-import sqlalchemy as sa  # noqa: E402
-from alembic import command  # noqa: E402
-from alembic.config import Config  # noqa: E402
-from sqlmodel import Session  # noqa: E402
+import pytest
+import sqlalchemy as sa
+from alembic.config import Config
+from sqlmodel import Session
 
-from portal.config import PROJECT_ROOT  # noqa: E402
-from portal.db import make_engine  # noqa: E402
+from alembic import command
+from portal.config import PROJECT_ROOT
+from portal.db import make_engine
+
+
+def _as_of() -> dt.date:
+    value = os.environ.get("PORTAL_TEST_TODAY", "").strip()
+    return dt.date.fromisoformat(value) if value else dt.date(2026, 11, 22)
+
 
 # A fixed day keeps expectations stable; the demo data is generated as of this day.
-AS_OF = dt.date(2026, 11, 22)
+AS_OF = _as_of()
+# What the frozen clock shows: 09:00 UTC, 10:00 or 11:00 in Rome, so still AS_OF there.
+NOW = dt.datetime.combine(AS_OF, dt.time(9, 0), tzinfo=dt.UTC)
+
+
+@contextlib.contextmanager
+def frozen_clock(moment: dt.datetime = NOW):
+    """Stop the portal's clock at `moment`. Every module reads it as `clock.now()` / `clock.today()`
+    through the module (`from portal.services.common import clock`), and `today()` calls `now()`,
+    so replacing the one module attribute reaches them all."""
+    from portal.services.common import clock
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(clock, "now", lambda: moment)
+        assert clock.today() == moment.astimezone(clock.ROME).date()
+        yield moment
 
 
 def alembic_config(connection: sa.Connection) -> Config:
@@ -58,9 +85,9 @@ def _postgres_engine(url: str) -> tuple[sa.Engine, str]:
 
 def _seed(engine: sa.Engine) -> None:
     from portal.seed.demo import seed_demo
-    from portal.services.branding import load_branding, sync_tenant
+    from portal.services.common.branding import load_branding, sync_tenant
 
-    with Session(engine) as session:
+    with frozen_clock(), Session(engine) as session:  # what the seed stamps "now" is AS_OF too
         seed_demo(session=session, tenant=sync_tenant(session=session, branding=load_branding("aurora")), as_of=AS_OF)
         session.commit()
 

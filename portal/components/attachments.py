@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal.components.fields import error_text
+from portal.components.layout import column
 from portal.state.i18n import tr
+from portal.state.staging import StagedName
 
 
 def _drop_zone(state, upload_id: str) -> rx.Component:
     zone = rx.upload(
         rx.flex(
-            rx.button(rx.icon("paperclip", size=16, aria_hidden="true"), tr("attachments.add"), type="button", variant="soft",
-                      id=f"{upload_id}-button"),
+            rx.button(
+                rx.icon("paperclip", size=16, aria_hidden="true"),
+                tr("attachments.add"),
+                type="button",
+                variant="soft",
+                id=f"{upload_id}-button",
+            ),
             rx.text(state.attachment_rule_text, size="1", color_scheme="gray", id=f"{upload_id}-rule"),
-            spacing="2", align="center", wrap="wrap",
+            spacing="2",
+            align="center",
+            wrap="wrap",
         ),
         id=upload_id,
         multiple=True,
@@ -26,27 +36,36 @@ def _drop_zone(state, upload_id: str) -> rx.Component:
     )
     # rx.upload takes no props for its hidden <input type=file>; screen readers still need its name.
     file_input = zone.children[0].children[0]
+    if not isinstance(file_input, rx.Component):
+        raise TypeError("rx.upload no longer starts with its file input")
     file_input.custom_attrs.update({"aria-label": tr("attachments.add"), "aria-describedby": f"{upload_id}-rule"})
     return zone
 
 
-def _staged_file(state, item) -> rx.Component:
+def _staged_file(state, item: StagedName) -> rx.Component:
     return rx.hstack(
         rx.icon("file", size=14, aria_hidden="true"),
-        rx.text(item["name"], size="2"),
-        rx.text(item["size"], size="1", color_scheme="gray"),
-        rx.icon_button(rx.icon("x", size=14), size="1", variant="ghost", color_scheme="red", type="button",
-                       aria_label=tr("attachments.remove"), on_click=state.remove_attachment(item["index"])),
-        spacing="2", align="center", class_name="staged-attachment",
+        rx.text(item.name, size="2"),
+        rx.text(item.size, size="1", color_scheme="gray"),
+        rx.icon_button(
+            rx.icon("x", size=14),
+            size="1",
+            variant="ghost",
+            color_scheme="red",
+            type="button",
+            aria_label=tr("attachments.remove"),
+            on_click=state.remove_attachment(item.index),
+        ),
+        spacing="2",
+        align="center",
+        class_name="staged-attachment",
     )
 
 
 def attachment_picker(state, upload_id: str) -> rx.Component:
-    return rx.vstack(
+    return column(
         _drop_zone(state, upload_id),
-        rx.cond(state.attachment_error != "",
-                rx.text(state.attachment_error, color_scheme="red", size="2", role="alert", id="attachment-error")),
+        error_text(state.attachment_error, "attachment-error"),
         rx.foreach(state.attachment_names, lambda item: _staged_file(state, item)),
-        spacing="2",
-        width="100%",
+        gap="2",
     )

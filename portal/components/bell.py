@@ -3,39 +3,129 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex.vars import ObjectVar
 
 from portal import routes
+from portal.state.bell import NoticeRow, NotificationState
 from portal.state.i18n import tr
-from portal.state.notifications import NotificationState
 
 
-def notice_item(item) -> rx.Component:
-    unread = item["read"] == ""
+def notice_icon(item: ObjectVar[NoticeRow], *, padding_top: str = "0") -> rx.Component:
+    """The notice's kind as an icon, with a red dot while it is unread."""
+    return rx.box(
+        rx.icon(item.icon.to(str), size=18, aria_hidden="true"),
+        rx.cond(
+            ~item.read,
+            rx.box(
+                width="8px",
+                height="8px",
+                border_radius="50%",
+                background="var(--red-9)",
+                position="absolute",
+                top="-2px",
+                right="-3px",
+                class_name="unread-dot",
+            ),
+        ),
+        position="relative",
+        padding_top=padding_top,
+    )
+
+
+def notice_item(item: ObjectVar[NoticeRow]) -> rx.Component:
+    unread = ~item.read
     return rx.el.li(
         rx.el.button(
             rx.hstack(
-                rx.box(
-                    rx.icon(item["icon"].to(str), size=18, aria_hidden="true"),
-                    rx.cond(unread, rx.box(width="8px", height="8px", border_radius="50%", background="var(--red-9)",
-                                           position="absolute", top="-2px", right="-3px", class_name="unread-dot")),
-                    position="relative", padding_top="2px",
-                ),
+                notice_icon(item, padding_top="2px"),
                 rx.vstack(
-                    rx.text(item["subject"], size="2", weight=rx.cond(unread, "bold", "regular"), class_name="notice-subject",
-                            white_space="nowrap", overflow="hidden", text_overflow="ellipsis", max_width="260px"),
-                    rx.text(item["when"], size="1", color_scheme="gray"),
-                    spacing="0", align="start",
+                    rx.text(
+                        item.subject,
+                        size="2",
+                        weight=rx.cond(unread, "bold", "regular"),
+                        class_name="notice-subject",
+                        white_space="nowrap",
+                        overflow="hidden",
+                        text_overflow="ellipsis",
+                        max_width="260px",
+                    ),
+                    rx.text(item.when, size="1", color_scheme="gray"),
+                    spacing="0",
+                    align="start",
                 ),
-                spacing="3", align="start",
+                spacing="3",
+                align="start",
             ),
-            on_click=NotificationState.open_notice(item["id"]),
+            on_click=NotificationState.open_notice(item.notification_id.to(str)),
             class_name="notice-button",
-            width="100%", text_align="left", padding="0.5rem 0.6rem", border_radius="var(--radius-2)",
-            background=rx.cond(unread, "var(--accent-a3)", "transparent"), border="none", cursor="pointer",
+            width="100%",
+            text_align="left",
+            padding="0.5rem 0.6rem",
+            border_radius="var(--radius-2)",
+            background=rx.cond(unread, "var(--accent-a3)", "transparent"),
+            border="none",
+            cursor="pointer",
         ),
         class_name="notice-item",
-        data_read=item["read"],
+        data_read=rx.cond(item.read, "1", ""),
         list_style="none",
+    )
+
+
+def _popover_content() -> rx.Component:
+    return rx.popover.content(
+        rx.hstack(
+            rx.text(tr("notifications.title"), weight="bold"),
+            rx.cond(
+                NotificationState.unread > 0,
+                rx.button(
+                    tr("notifications.read_all"),
+                    size="1",
+                    variant="ghost",
+                    on_click=NotificationState.read_all,
+                    id="bell-read-all",
+                ),
+            ),
+            justify="between",
+            align="center",
+            width="100%",
+            margin_bottom="0.5rem",
+        ),
+        rx.cond(
+            NotificationState.latest.length() > 0,
+            rx.el.ul(rx.foreach(NotificationState.latest, notice_item), margin="0", padding="0", id="bell-list"),
+            rx.text(tr("notifications.none"), size="2", color_scheme="gray"),
+        ),
+        rx.link(
+            tr("notifications.all"),
+            href=routes.NOTIFICATIONS,
+            size="2",
+            margin_top="0.5rem",
+            display="block",
+            id="bell-all",
+        ),
+        width="340px",
+        max_width="calc(100vw - 1rem)",
+        align="end",
+    )
+
+
+def _unread_count() -> rx.Component:
+    return rx.cond(
+        NotificationState.unread > 0,
+        rx.badge(
+            NotificationState.unread,
+            color_scheme="red",
+            variant="solid",
+            radius="full",
+            size="1",
+            position="absolute",
+            top="-4px",
+            right="-6px",
+            id="bell-count",
+            aria_hidden="true",
+            pointer_events="none",
+        ),
     )
 
 
@@ -44,34 +134,18 @@ def bell() -> rx.Component:
     return rx.box(
         rx.popover.root(
             rx.popover.trigger(
-                rx.icon_button(rx.icon("bell", aria_hidden="true"), variant="ghost", size="3", aria_label=NotificationState.bell_label,
-                               id="bell-button"),
-            ),
-            rx.popover.content(
-                rx.hstack(
-                    rx.text(tr("notifications.title"), weight="bold"),
-                    rx.cond(NotificationState.unread > 0,
-                            rx.button(tr("notifications.read_all"), size="1", variant="ghost", on_click=NotificationState.read_all,
-                                      id="bell-read-all")),
-                    justify="between", align="center", width="100%", margin_bottom="0.5rem",
+                rx.icon_button(
+                    rx.icon("bell", aria_hidden="true"),
+                    variant="ghost",
+                    size="3",
+                    aria_label=NotificationState.bell_label,
+                    id="bell-button",
                 ),
-                rx.cond(
-                    NotificationState.latest.length() > 0,
-                    rx.el.ul(rx.foreach(NotificationState.latest, notice_item), margin="0", padding="0", id="bell-list"),
-                    rx.text(tr("notifications.none"), size="2", color_scheme="gray"),
-                ),
-                rx.link(tr("notifications.all"), href=routes.NOTIFICATIONS, size="2", margin_top="0.5rem", display="block",
-                        id="bell-all"),
-                width="340px",
-                max_width="calc(100vw - 1rem)",
-                align="end",
             ),
+            _popover_content(),
             on_open_change=NotificationState.popover_toggled,
         ),
-        rx.cond(NotificationState.unread > 0,
-                rx.badge(NotificationState.unread, color_scheme="red", variant="solid", radius="full", size="1",
-                         position="absolute", top="-4px", right="-6px", id="bell-count", aria_hidden="true",
-                         pointer_events="none")),
+        _unread_count(),
         position="relative",
     )
 

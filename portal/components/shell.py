@@ -7,17 +7,23 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from typing import Any
 
 import reflex as rx
 
 from portal import i18n, routes
+from portal.components.bell import bell, bell_refresher
+from portal.components.layout import actions
 from portal.config import settings
-from portal.services.branding import load_branding
+from portal.services.common.branding import load_branding
+from portal.state.bell import NotificationState
 from portal.state.i18n import I18nState, tr
-from portal.state.session import SessionState
+from portal.state.session import SessionState, forget_page_notice
 
 BRAND = load_branding(settings.tenant_slug)
 CONTENT_WIDTH = "1180px"
+# The page's column: the header, the menu, the content and the footer line up on it.
+CENTRED: dict[str, Any] = {"max_width": CONTENT_WIDTH, "margin_x": "auto", "padding_x": "1rem"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,25 +59,29 @@ class PageSpec:
     route: str
     title: str
     component: Callable[[], rx.Component]
-    on_load: object
+    on_load: list[Any]
 
 
 _pages: dict[str, PageSpec] = {}
 
 
-def _menu_entries() -> list[MenuEntry]:
-    return [entry for entry in MENU if entry.route in _pages]
-
-
 def _nav_link(entry: MenuEntry, current: str) -> rx.Component:
     active = entry.route == current
-    return _for_audience(entry, rx.link(
-        rx.hstack(rx.icon(entry.icon, size=16, aria_hidden="true"), rx.text(tr(entry.label_key)), spacing="2", align="center"),
-        href=entry.route,
-        underline="none",
-        class_name="portal-nav-link" + (" portal-nav-link-active" if active else ""),
-        aria_current="page" if active else None,
-    ))
+    return _for_audience(
+        entry,
+        rx.link(
+            rx.hstack(
+                rx.icon(entry.icon, size=16, aria_hidden="true"),
+                rx.text(tr(entry.label_key)),
+                spacing="2",
+                align="center",
+            ),
+            href=entry.route,
+            underline="none",
+            class_name="portal-nav-link" + (" portal-nav-link-active" if active else ""),
+            aria_current="page" if active else None,
+        ),
+    )
 
 
 def _mobile_menu(current: str) -> rx.Component:
@@ -81,12 +91,17 @@ def _mobile_menu(current: str) -> rx.Component:
         ),
         rx.menu.content(
             *[
-                _for_audience(entry, rx.menu.item(
-                    rx.hstack(rx.icon(entry.icon, size=16, aria_hidden="true"), rx.text(tr(entry.label_key)), spacing="2"),
-                    on_select=rx.redirect(entry.route),
-                    class_name="portal-menu-item-active" if entry.route == current else "",
-                ))
-                for entry in _menu_entries()
+                _for_audience(
+                    entry,
+                    rx.menu.item(
+                        rx.hstack(
+                            rx.icon(entry.icon, size=16, aria_hidden="true"), rx.text(tr(entry.label_key)), spacing="2"
+                        ),
+                        on_select=rx.redirect(entry.route),
+                        class_name="portal-menu-item-active" if entry.route == current else "",
+                    ),
+                )
+                for entry in MENU
             ],
         ),
         modal=False,
@@ -107,22 +122,30 @@ def language_switch() -> rx.Component:
             lang=code,
         )
 
-    return rx.hstack(*[option(code) for code in i18n.LANGUAGES], spacing="1", role="group", aria_label=tr("header.language"))
+    return rx.hstack(
+        *[option(code) for code in i18n.LANGUAGES], spacing="1", role="group", aria_label=tr("header.language")
+    )
 
 
 def logout_dialog() -> rx.Component:
     return rx.alert_dialog.root(
         rx.alert_dialog.trigger(
-            rx.icon_button(rx.icon("log-out", aria_hidden="true"), variant="ghost", size="3", aria_label=tr("logout.button"), id="logout-button"),
+            rx.icon_button(
+                rx.icon("log-out", aria_hidden="true"),
+                variant="ghost",
+                size="3",
+                aria_label=tr("logout.button"),
+                id="logout-button",
+            ),
         ),
         rx.alert_dialog.content(
             rx.alert_dialog.title(tr("logout.title")),
             rx.alert_dialog.description(tr("logout.question")),
-            rx.flex(
+            actions(
                 rx.alert_dialog.cancel(rx.button(tr("logout.cancel"), variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button(tr("logout.confirm"), on_click=SessionState.logout, id="logout-confirm")),
-                spacing="3",
-                justify="end",
+                rx.alert_dialog.action(
+                    rx.button(tr("logout.confirm"), on_click=SessionState.logout, id="logout-confirm")
+                ),
                 margin_top="1.25rem",
             ),
             max_width="420px",
@@ -145,11 +168,8 @@ def user_badge() -> rx.Component:
             rx.avatar(fallback=SessionState.initials, radius="full", size="3", variant="solid"),
             href=routes.PROFILE,
             id="header-initials",
-            aria_label=SessionState.initials + " – " + tr("menu.profile"),
+            aria_label=f"{SessionState.initials} – {tr('menu.profile')}",
             line_height="0",
-        ) if routes.PROFILE in _pages else rx.box(
-            rx.avatar(fallback=SessionState.initials, radius="full", size="3", variant="solid"),
-            id="header-initials", aria_hidden="true", line_height="0",
         ),
         spacing="2",
         align="center",
@@ -157,9 +177,7 @@ def user_badge() -> rx.Component:
 
 
 def signed_in_tools() -> list[rx.Component]:
-    from portal.components.bell import bell, bell_refresher
-
-    return [bell(), bell_refresher()] if routes.NOTIFICATIONS in _pages else []
+    return [bell(), bell_refresher()]
 
 
 def header(current: str) -> rx.Component:
@@ -178,21 +196,26 @@ def header(current: str) -> rx.Component:
             ),
             rx.hstack(
                 language_switch(),
-                rx.cond(SessionState.signed_in, rx.hstack(*signed_in_tools(), user_badge(), logout_dialog(), spacing="3", align="center")),
+                rx.cond(
+                    SessionState.signed_in,
+                    rx.hstack(*signed_in_tools(), user_badge(), logout_dialog(), spacing="3", align="center"),
+                ),
                 spacing="4",
                 align="center",
             ),
             justify="between",
             align="center",
-            max_width=CONTENT_WIDTH,
-            margin_x="auto",
-            padding_x="1rem",
+            **CENTRED,
             padding_y="0.6rem",
         ),
         rx.cond(
             SessionState.signed_in,
             rx.el.nav(
-                rx.hstack(*[_nav_link(entry, current) for entry in _menu_entries()], spacing="1", max_width=CONTENT_WIDTH, margin_x="auto", padding_x="1rem"),
+                rx.hstack(
+                    *[_nav_link(entry, current) for entry in MENU],
+                    spacing="1",
+                    **CENTRED,
+                ),
                 aria_label=tr("menu.label"),
                 display=["none", "none", "block"],
                 border_top="1px solid var(--gray-a4)",
@@ -211,14 +234,18 @@ def footer() -> rx.Component:
         rx.box(
             rx.text(BRAND.legal_footer, size="1", color_scheme="gray", as_="p"),
             rx.text(
-                tr("footer.support"), ": ",
+                tr("footer.support"),
+                ": ",
                 rx.link(BRAND.support_email, href=f"mailto:{BRAND.support_email}"),
-                " · ", BRAND.support_phone,
-                size="1", color_scheme="gray", as_="p", margin_top="0.4rem",
+                " · ",
+                BRAND.support_phone,
+                size="1",
+                color_scheme="gray",
+                as_="p",
+                margin_top="0.4rem",
             ),
-            max_width=CONTENT_WIDTH,
-            margin_x="auto",
-            padding="1.25rem 1rem",
+            **CENTRED,
+            padding_y="1.25rem",
         ),
         border_top="1px solid var(--gray-a5)",
         background="var(--gray-2)",
@@ -235,10 +262,8 @@ def shell(content: rx.Component, current: str) -> rx.Component:
             id="main-content",
             tab_index=-1,
             # Set once the page's state has arrived: browser tests wait for it before typing.
-            data_hydrated=rx.State.is_hydrated.to(str),
-            max_width=CONTENT_WIDTH,
-            margin_x="auto",
-            padding_x="1rem",
+            data_hydrated=rx.Var.create(rx.State.is_hydrated).to(str),
+            **CENTRED,
             padding_top="1.5rem",
             width="100%",
             flex="1",
@@ -253,8 +278,11 @@ def shell(content: rx.Component, current: str) -> rx.Component:
     )
 
 
-def template(*, route: str, title_key: str, on_load=None) -> Callable[[Callable[[], rx.Component]], Callable[[], rx.Component]]:
-    """Declare `content_fn` as the page at `route`, wrapped in the shell (see add_pages)."""
+def template(
+    *, route: str, title_key: str, on_load=None
+) -> Callable[[Callable[[], rx.Component]], Callable[[], rx.Component]]:
+    """Declare `content_fn` as the page at `route`, wrapped in the shell (see add_pages). `on_load` is
+    one event handler or a list of them (a page made of parts with their own states)."""
 
     def decorator(content_fn: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
         def page() -> rx.Component:
@@ -263,18 +291,13 @@ def template(*, route: str, title_key: str, on_load=None) -> Callable[[Callable[
         page.__name__ = content_fn.__name__
         page.__qualname__ = content_fn.__qualname__
         title = f"{i18n.translate(i18n.DEFAULT_LANGUAGE, title_key)} | {BRAND.name}"
-        from portal.state.notifications import NotificationState
-
-        loads = [on_load] if on_load is not None else []
-        _pages[route] = PageSpec(route=route, title=title, component=page, on_load=[*loads, NotificationState.refresh])
+        loads = list(on_load) if isinstance(on_load, list | tuple) else [on_load] if on_load is not None else []
+        # Every page's load also refreshes the bell and clears the previous page's own notice.
+        on_load_all = [*loads, NotificationState.refresh, forget_page_notice()]
+        _pages[route] = PageSpec(route=route, title=title, component=page, on_load=on_load_all)
         return page
 
     return decorator
-
-
-def is_registered(route: str) -> bool:
-    """Whether a screen exists; read while pages compile, after every page module is imported."""
-    return route in _pages
 
 
 def add_pages(app: rx.App) -> None:

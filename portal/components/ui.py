@@ -1,29 +1,17 @@
-"""Small building blocks shared by the pages: labelled fields, cards, figures, states."""
+"""Small building blocks shared by the pages: cards, figures, tables, badges, links, states.
+Form pieces are in fields.py, the layout vocabulary in layout.py."""
 
 from __future__ import annotations
 
 import reflex as rx
+from reflex_components_radix.themes.base import LiteralAccentColor
 
 from portal.state.i18n import tr
 
 
-def field(*, field_id: str, label: rx.Var | str, control: rx.Component, error: rx.Var | None = None) -> rx.Component:
-    """A label tied to its control, and the control's error right below it."""
-    parts = [
-        rx.el.label(rx.text(label, size="2", weight="medium"), html_for=field_id),
-        control,
-    ]
-    if error is not None:
-        parts.append(
-            rx.cond(
-                error != "",
-                rx.text(error, id=f"{field_id}-error", color_scheme="red", size="2", role="alert"),
-            )
-        )
-    return rx.flex(*parts, direction="column", spacing="1", width="100%")
-
-
-def card(*children: rx.Component, title: rx.Var | str | None = None, title_id: str | None = None, **props) -> rx.Component:
+def card(
+    *children: rx.Component, title: rx.Var | str | None = None, title_id: str | None = None, **props
+) -> rx.Component:
     heading = [rx.heading(title, as_="h2", size="4", id=title_id, margin_bottom="0.75rem")] if title is not None else []
     return rx.card(
         *heading,
@@ -35,11 +23,19 @@ def card(*children: rx.Component, title: rx.Var | str | None = None, title_id: s
     )
 
 
-def figure(label: rx.Var | str, value: rx.Var | str, value_id: str) -> rx.Component:
+def figure(label: rx.Var | str, value: rx.Var | str | rx.Component, value_id: str) -> rx.Component:
     """One row of a label/value list (rendered as dt/dd)."""
     return rx.fragment(
         rx.el.dt(label),
         rx.el.dd(value, id=value_id),
+    )
+
+
+def labelled_value(label, value, *, value_id: str | None = None, nowrap: bool = False) -> rx.Component:
+    """A small grey label above its value; an amount or a date (`nowrap`) never breaks across lines."""
+    return rx.box(
+        rx.text(label, size="1", color_scheme="gray", as_="p"),
+        rx.text(value, weight="medium", as_="p", id=value_id, class_name="portal-nowrap" if nowrap else ""),
     )
 
 
@@ -56,8 +52,12 @@ def figures(*rows: rx.Component) -> rx.Component:
 
 
 def back_link(label_key: str, href: str) -> rx.Component:
-    return rx.link(rx.hstack(rx.icon("arrow-left", size=16, aria_hidden="true"), rx.text(tr(label_key)), spacing="1", align="center"),
-                   href=href)
+    return rx.link(
+        rx.hstack(
+            rx.icon("arrow-left", size=16, aria_hidden="true"), rx.text(tr(label_key)), spacing="1", align="center"
+        ),
+        href=href,
+    )
 
 
 def loading(message_key: str = "home.loading") -> rx.Component:
@@ -71,7 +71,12 @@ def loading(message_key: str = "home.loading") -> rx.Component:
 
 def empty(message: rx.Var | str, icon: str = "inbox") -> rx.Component:
     return rx.center(
-        rx.vstack(rx.icon(icon, size=28, color="var(--gray-9)", aria_hidden="true"), rx.text(message, color_scheme="gray"), align="center", spacing="2"),
+        rx.vstack(
+            rx.icon(icon, size=28, color="var(--gray-9)", aria_hidden="true"),
+            rx.text(message, color_scheme="gray"),
+            align="center",
+            spacing="2",
+        ),
         padding="1.5rem",
     )
 
@@ -85,7 +90,7 @@ def arrow_link(label: rx.Var | str, href: str, **props) -> rx.Component:
     )
 
 
-def auth_card(*children: rx.Component, width: str = "460px") -> rx.Component:
+def auth_card(*children: rx.Component | rx.Var, width: str = "460px") -> rx.Component:
     """The centred card of the public pages (login, registration, recovery)."""
     from portal.components.shell import BRAND
 
@@ -106,37 +111,21 @@ def auth_card(*children: rx.Component, width: str = "460px") -> rx.Component:
     )
 
 
-def text_input(*, field_id: str, name: str, label, error=None, hint=None, **props) -> rx.Component:
-    """A labelled text input whose hint and error are announced with it."""
-    described = " ".join(part for part in (f"{field_id}-hint" if hint is not None else "", f"{field_id}-error" if error is not None else "") if part)
-    control = rx.input(
-        id=field_id,
-        name=name,
-        size="3",
-        aria_describedby=described or None,
-        aria_invalid=rx.cond(error != "", "true", "false") if error is not None else None,
-        **props,
-    )
-    parts = [rx.el.label(rx.text(label, size="2", weight="medium"), html_for=field_id), control]
-    if hint is not None:
-        parts.append(rx.text(hint, id=f"{field_id}-hint", size="1", color_scheme="gray"))
-    if error is not None:
-        parts.append(rx.cond(error != "", rx.text(error, id=f"{field_id}-error", color_scheme="red", size="2", role="alert")))
-    return rx.flex(*parts, direction="column", spacing="1", width="100%")
-
-
-def notice(message, *, tone: str = "blue", icon: str = "info", element_id: str | None = None) -> rx.Component:
+def notice(
+    message, *, tone: LiteralAccentColor = "blue", icon: str = "info", element_id: str | None = None
+) -> rx.Component:
     """A callout shown only when `message` is not empty."""
     return rx.cond(
         message != "",
-        rx.callout(message, icon=icon, color_scheme=tone, role="status" if tone != "red" else "alert", id=element_id, width="100%"),
+        rx.callout(
+            message,
+            icon=icon,
+            color_scheme=tone,
+            role="status" if tone != "red" else "alert",
+            id=element_id,
+            width="100%",
+        ),
     )
-
-
-def form(*children: rx.Component, on_submit, reset_on_submit: bool = False, **props) -> rx.Component:
-    """A form checked by the server only: the browser's own validation bubbles are off, so
-    every message appears next to its field, worded by the portal, in the user's language."""
-    return rx.form(*children, on_submit=on_submit, reset_on_submit=reset_on_submit, no_validate=True, **props)
 
 
 def table_region(table: rx.Component, *, label, region_id: str | None = None) -> rx.Component:
@@ -171,13 +160,139 @@ def header_cell(label, numeric: bool = False) -> rx.Component:
 
 
 def pager(state, id_prefix: str, *leading: rx.Component) -> rx.Component:
-    """"26–50 di 120" and the previous/next buttons of a PagedState (state/paging.py)."""
+    """ "26–50 di 120" and the previous/next buttons of a PagedState (state/paging.py)."""
     return rx.hstack(
         *leading,
         rx.text(state.page_info, size="2", id=f"{id_prefix}-page-info", aria_live="polite"),
-        rx.icon_button(rx.icon("chevron-left"), variant="soft", on_click=state.previous_page, disabled=~state.has_previous,
-                       aria_label=tr("plan.previous"), id=f"{id_prefix}-previous"),
-        rx.icon_button(rx.icon("chevron-right"), variant="soft", on_click=state.next_page, disabled=~state.has_next,
-                       aria_label=tr("plan.next"), id=f"{id_prefix}-next"),
-        spacing="3", align="center", justify="end", width="100%", wrap="wrap",
+        rx.icon_button(
+            rx.icon("chevron-left"),
+            variant="soft",
+            on_click=state.previous_page,
+            disabled=~state.has_previous,
+            aria_label=tr("plan.previous"),
+            id=f"{id_prefix}-previous",
+        ),
+        rx.icon_button(
+            rx.icon("chevron-right"),
+            variant="soft",
+            on_click=state.next_page,
+            disabled=~state.has_next,
+            aria_label=tr("plan.next"),
+            id=f"{id_prefix}-next",
+        ),
+        spacing="3",
+        align="center",
+        justify="end",
+        width="100%",
+        wrap="wrap",
+    )
+
+
+# The colour of a status, whatever it belongs to (request, invoice, account): one palette everywhere.
+STATUS_COLOURS = (
+    ("submitted", "amber"),
+    ("in_progress", "blue"),
+    ("waiting_customer", "orange"),
+    ("resolved", "green"),
+    ("rejected", "gray"),
+    ("to_be_due", "amber"),
+    ("overdue", "red"),
+    ("paid", "green"),
+    ("active", "green"),
+    ("invited", "amber"),
+)
+
+
+def status_badge(status, label, **props) -> rx.Component:
+    """A status as a coloured badge: `status` is the code (e.g. "overdue"), `label` its words."""
+    colour = rx.match(status, *STATUS_COLOURS, "gray")
+    # rx.match over strings yields a Var holding a colour name; Reflex types it as Component | Var.
+    return rx.badge(label, color_scheme=colour, **props)  # pyright: ignore[reportArgumentType]
+
+
+def page_header(title, *actions: rx.Component) -> rx.Component:
+    """The page's h1 with its actions (export, new, …) on the right, wrapping under it on a phone."""
+    return rx.flex(
+        rx.heading(title, as_="h1", size="7"),
+        *actions,
+        justify="between",
+        align="center",
+        wrap="wrap",
+        gap="3",
+        width="100%",
+    )
+
+
+def export_button(state, *, button_id: str, on_click, disabled=False, label=None) -> rx.Component:
+    """An Excel export of an ExportState (state/exports.py): the button, and the progress while it runs."""
+    return rx.vstack(
+        rx.button(
+            rx.icon("file-spreadsheet", size=16),
+            label if label is not None else tr("plan.export"),
+            on_click=on_click,
+            loading=state.export_running,
+            id=button_id,
+            disabled=disabled,
+        ),
+        rx.cond(state.export_running, rx.text(state.export_progress_text, size="1", role="status")),
+        align="end",
+    )
+
+
+def document_link(*children, href, save: bool = False, **props) -> rx.Component:
+    """A file the server makes (/api/…): PDFs open in a new tab, files to `save` (FatturaPA XML)
+    download where the user is. Either way the browser fetches it itself: the page's router must
+    not take the link for one of its pages (it would answer "404: Page not found")."""
+    if save:
+        return rx.link(*children, href=href, reload_document=True, download="", **props)
+    return rx.link(*children, href=href, is_external=True, reload_document=True, **props)
+
+
+def data_table(
+    rows, row_fn, *, columns: list, label, table_id: str | None = None, caption=None, region_id: str | None = None
+) -> rx.Component:
+    """A table of typed rows in its scrolling region. `columns` are header cells, or
+    (catalogue key, numeric) pairs for the usual ones."""
+    header = [header_cell(tr(col[0]), col[1]) if isinstance(col, tuple) else col for col in columns]
+    return table_region(
+        simple_table(header=header, body=rx.foreach(rows, row_fn), caption=caption, table_id=table_id),
+        label=label,
+        region_id=region_id,
+    )
+
+
+def alert(message, element_id: str) -> rx.Component:
+    """An error that is always shown (ui.notice shows one only when its message is not empty)."""
+    return rx.callout(message, icon="triangle-alert", color_scheme="red", role="alert", id=element_id, width="100%")
+
+
+def data_cell(value, numeric: bool = False) -> rx.Component:
+    """A table cell; a number sits under its header_cell(numeric=True), aligned the same way."""
+    return rx.el.td(value, class_name="portal-num" if numeric else "")
+
+
+def link_button(icon: str, label, href, **props) -> rx.Component:
+    """A link to another screen that looks like a soft button with its icon."""
+    return rx.link(rx.button(rx.icon(icon, size=16), label, variant="soft"), href=href, **props)
+
+
+def label_grid(*rows: rx.Component, column_gap: str = "1rem", **props) -> rx.Component:
+    """Labels (dt) before their values (dd), two columns under a card's title; unlike ui.figures,
+    whose values sit at the right."""
+    return rx.el.dl(
+        *rows,
+        class_name="portal-figures",
+        display="grid",
+        grid_template_columns="auto 1fr",
+        column_gap=column_gap,
+        row_gap="0.35rem",
+        margin_top="0.75rem",
+        **props,
+    )
+
+
+def paged(state, id_prefix: str, content: rx.Component, *, otherwise: rx.Component) -> rx.Component:
+    """A PagedState's rows (`content`) above its pager; `otherwise` while there are none."""
+    return rx.cond(
+        state.rows.length() > 0, rx.vstack(content, pager(state, id_prefix), spacing="3", width="100%"), otherwise
     )

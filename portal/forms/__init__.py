@@ -1,7 +1,8 @@
 """Self-service forms: each module of this package defines one FORM; `registry()` collects them.
 
 Adding a form is adding a module here (or one named in PORTAL_EXTRA_FORMS, a comma-separated
-list of importable modules that define FORM): no page or state code.
+list of importable modules that define FORM): no page or state code. Its texts are catalogue keys
+(form.<key>.title, field.…); a form outside this package brings its entries in FORM.messages.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import importlib
 import os
 import pkgutil
 
-from portal.services.forms import FormDefinition
+from portal import i18n
+from portal.services.requests.form_engine import FormDefinition
 
 # The order of the Home page's self-service panel (the manual's).
 ORDER = ("iban_change", "address_change", "other", "early_termination", "machine_ticket")
@@ -27,6 +29,8 @@ def registry() -> dict[str, FormDefinition]:
         if isinstance(form, FormDefinition):
             if form.key in forms:
                 raise ValueError(f"two forms use the key {form.key!r}")
+            for lang, messages in form.messages.items():
+                i18n.add_messages(lang, dict(messages))
             forms[form.key] = form
     return dict(sorted(forms.items(), key=lambda item: ORDER.index(item[0]) if item[0] in ORDER else len(ORDER)))
 

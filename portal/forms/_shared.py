@@ -1,4 +1,4 @@
-"""Checks and computed values several forms use."""
+"""Fields, checks and computed values several forms use."""
 
 from __future__ import annotations
 
@@ -6,16 +6,11 @@ import datetime as dt
 
 from stdnum import iban as iban_numbers
 
-from portal import i18n
-from portal.services.forms import FormContext, selected_contract
+from portal.services.requests.form_engine import Field, FieldType, FormContext, selected_contract
 
 
 def not_in_the_past(value: str, ctx: FormContext):
     return "forms.date_past" if dt.date.fromisoformat(value) < ctx.today else None
-
-
-def message_field_help(lang: str) -> str:
-    return i18n.translate(lang, "forms.max_chars", max=500)
 
 
 def current_iban(ctx: FormContext) -> str:
@@ -28,3 +23,21 @@ def current_iban(ctx: FormContext) -> str:
 def current_address(ctx: FormContext) -> str:
     customer = ctx.customer
     return f"{customer.street}, {customer.postal_code} {customer.city} ({customer.province})"
+
+
+# One of the customer's active contracts: "Seleziona contratto" on the form, "Contratto" on the request.
+CONTRACT = Field(
+    key="contract", type=FieldType.CONTRACT, label="field.contract.prompt", name="field.contract", required=True
+)
+START_DATE = Field(
+    key="start_date", type=FieldType.DATE, label="field.start_date", required=True, validators=(not_in_the_past,)
+)
+# The optional message that opens the request's thread.
+MESSAGE = Field(
+    key="message",
+    type=FieldType.TEXTAREA,
+    label="field.message.prompt",
+    name="field.message",
+    help="forms.max_chars",
+    max_length=500,
+)

@@ -1,24 +1,24 @@
 """Variazione indirizzo (user manual § 6.2)."""
 
-from portal.forms._shared import current_address, not_in_the_past
-from portal.services.forms import Field, FormDefinition
+from portal.forms._shared import MESSAGE, START_DATE, current_address
+from portal.services.requests.form_engine import Field, FieldType, FormDefinition
 
 FORM = FormDefinition(
     key="address_change",
-    title_it="Variazione indirizzo",
-    title_en="Change of address",
-    description_it="Comunica il nuovo indirizzo della sede o di residenza.",
-    description_en="Tell us your new registered or home address.",
     icon="map-pin",
     fields=(
-        Field("current_address", "display", "Indirizzo attuale", "Current address", compute=current_address),
-        Field("start_date", "date", "A partire dal", "Starting from", required=True, validators=(not_in_the_past,)),
-        Field("new_address", "text", "Nuovo indirizzo", "New address", required=True, max_length=200,
-              help_it="Es: Via Rossi, 110, Roma, RM, Italia", help_en="E.g. Via Rossi, 110, Roma, RM, Italia"),
-        Field("message", "textarea", "Messaggio per il servizio clienti (opzionale)",
-              "Message for customer service (optional)", max_length=500,
-              help_it="Max 500 caratteri", help_en="Up to 500 characters"),
+        Field(key="current_address", type=FieldType.DISPLAY, label="field.current_address", compute=current_address),
+        START_DATE,
+        Field(
+            key="new_address",
+            type=FieldType.TEXT,
+            label="field.new_address",
+            help="field.new_address.help",
+            required=True,
+            max_length=200,
+        ),
+        MESSAGE,
     ),
     message_field="message",
-    subject=lambda values: values.get("new_address", "")[:80],
+    has_subject=True,
 )

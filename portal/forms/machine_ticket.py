@@ -1,42 +1,49 @@
 """A ticket about a leased machine (the machine maker's portal): type, machine, subject, status,
 description, photos or videos, and people to keep informed."""
 
-from portal.services.forms import AttachmentRule, Choice, Field, FormDefinition
+from portal.services.requests.form_engine import AttachmentRule, Choice, Field, FieldType, FormDefinition
 
-TICKET_TYPES = (
-    Choice("fault", "Guasto", "Fault"),
-    Choice("maintenance", "Manutenzione programmata", "Scheduled maintenance"),
-    Choice("assistance", "Assistenza tecnica", "Technical assistance"),
-    Choice("spare_parts", "Ricambi", "Spare parts"),
-    Choice("other", "Altro", "Other"),
+TICKET_TYPES = tuple(
+    Choice(value=code, label=f"choice.ticket_type.{code}")
+    for code in ("fault", "maintenance", "assistance", "spare_parts", "other")
 )
-MACHINE_STATUS = (
-    Choice("stopped", "Ferma", "Stopped"),
-    Choice("degraded", "Funziona parzialmente", "Partly working"),
-    Choice("working", "Funzionante", "Working"),
+MACHINE_STATUS = tuple(
+    Choice(value=code, label=f"choice.machine_status.{code}") for code in ("stopped", "degraded", "working")
 )
 
 FORM = FormDefinition(
     key="machine_ticket",
-    title_it="Segnalazione su un bene",
-    title_en="Ticket about an asset",
-    description_it="Guasti, manutenzione e assistenza su una macchina in locazione, con foto o video.",
-    description_en="Faults, maintenance and assistance on a leased machine, with photos or videos.",
     icon="wrench",
     fields=(
-        Field("ticket_type", "choice", "Tipo di richiesta", "Request type", required=True, choices=TICKET_TYPES),
-        Field("machine", "asset", "Macchina", "Machine", required=True),
-        Field("subject", "text", "Oggetto", "Subject", required=True, max_length=120),
-        Field("machine_status", "choice", "Stato della macchina", "Machine status", required=True, choices=MACHINE_STATUS),
-        Field("description", "textarea", "Descrizione", "Description", required=True, max_length=2000,
-              help_it="Che cosa succede, da quando, eventuali codici di errore",
-              help_en="What happens, since when, any error codes"),
-        Field("contacts", "contacts", "Contatti da avvisare", "Contacts to notify", max_length=600,
-              help_it="Indirizzi e-mail separati da virgola", help_en="E-mail addresses separated by commas"),
+        Field(key="ticket_type", type=FieldType.CHOICE, label="field.ticket_type", required=True, choices=TICKET_TYPES),
+        Field(key="machine", type=FieldType.ASSET, label="field.machine", required=True),
+        Field(key="subject", type=FieldType.TEXT, label="field.subject", required=True, max_length=120),
+        Field(
+            key="machine_status",
+            type=FieldType.CHOICE,
+            label="field.machine_status",
+            required=True,
+            choices=MACHINE_STATUS,
+        ),
+        Field(
+            key="description",
+            type=FieldType.TEXTAREA,
+            label="field.description",
+            help="field.description.help",
+            required=True,
+            max_length=2000,
+        ),
+        Field(
+            key="contacts",
+            type=FieldType.CONTACTS,
+            label="field.contacts",
+            help="field.contacts.help",
+            max_length=600,
+        ),
     ),
     attachments=AttachmentRule(kinds=("image", "video"), max_files=5),
     asset_field="machine",
     contacts_field="contacts",
     message_field="description",
-    subject=lambda values: values.get("subject", ""),
+    has_subject=True,
 )

@@ -1,20 +1,51 @@
-"""Message catalogues (it, en) and Babel formatting for the user's locale."""
+"""Message catalogues and Babel formatting for the user's locale.
+
+Every module of this package named by a language code (`it.py`, `en.py`, …) is a catalogue: a
+`LOCALE` for Babel and `MESSAGES`, the texts by key. Adding a language is adding such a module.
+
+A counted noun has one entry per CLDR plural category, `key|one`, `key|many`, `key|other`, …;
+`translate(lang, key, count=n)` picks the category of n with the language's own rules (Babel).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import pkgutil
+import re
 from decimal import Decimal
 
-from babel.dates import format_date, format_datetime
+from babel import Locale
+from babel.dates import format_date, format_datetime, format_timedelta
 from babel.numbers import format_currency, format_decimal, format_percent
 
-from portal.i18n import en, it
+from portal.services.common.clock import ROME
 
 DEFAULT_LANGUAGE = "it"
-CATALOGUES: dict[str, dict[str, str]] = {"it": it.MESSAGES, "en": en.MESSAGES}
-LANGUAGES = tuple(CATALOGUES)
-LOCALES = {"it": "it_IT", "en": "en_GB"}
-from portal.services.clock import ROME
+PLURAL = "|"  # between a key and its CLDR plural category: "home.contracts|one"
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
+
+
+CATALOGUES: dict[str, dict[str, str]] = {}
+LOCALES: dict[str, str] = {}
+LANGUAGES: tuple[str, ...] = ()
+
+
+def load_catalogues() -> None:
+    """Read every catalogue module of the package (at import; a test may add a folder to __path__)."""
+    global LANGUAGES
+    CATALOGUES.clear()
+    LOCALES.clear()
+    for info in pkgutil.iter_modules(__path__):
+        if _LANGUAGE_CODE.fullmatch(info.name):
+            module = importlib.import_module(f"{__name__}.{info.name}")
+            CATALOGUES[info.name] = dict(module.MESSAGES)
+            LOCALES[info.name] = module.LOCALE
+    # The default language first (the language switch's order), then the others alphabetically.
+    LANGUAGES = (DEFAULT_LANGUAGE, *sorted(code for code in CATALOGUES if code != DEFAULT_LANGUAGE))
+
+
+load_catalogues()
 
 
 def language_or_default(lang: str | None) -> str:
@@ -25,9 +56,53 @@ def catalogue(lang: str | None) -> dict[str, str]:
     return CATALOGUES[language_or_default(lang)]
 
 
+def add_messages(lang: str, messages: dict[str, str]) -> None:
+    """Entries brought by a module outside the catalogues (a self-service form loaded by name);
+    the catalogue's own entries win, so a form cannot reword the portal."""
+    if lang in CATALOGUES:
+        CATALOGUES[lang].update({key: text for key, text in messages.items() if key not in CATALOGUES[lang]})
+
+
+def _entry(lang: str | None, key: str) -> str | None:
+    return catalogue(lang).get(key) or CATALOGUES[DEFAULT_LANGUAGE].get(key)
+
+
+def plural_category(lang: str | None, count: int | Decimal) -> str:
+    """ "one", "many", "other"…: the CLDR plural category of `count` in the language."""
+    return Locale.parse(_locale(lang)).plural_form(abs(count))
+
+
+def _plural_entry(lang: str | None, key: str, count: object) -> str | None:
+    if isinstance(count, int | Decimal):
+        chosen = _entry(lang, f"{key}{PLURAL}{plural_category(lang, count)}")
+        if chosen:
+            return chosen
+    return _entry(lang, f"{key}{PLURAL}other")
+
+
 def translate(lang: str | None, key: str, **params: object) -> str:
-    text = catalogue(lang).get(key) or CATALOGUES[DEFAULT_LANGUAGE].get(key, key)
+    text = _entry(lang, key)
+    if text is None:
+        text = _plural_entry(lang, key, params.get("count")) or key
     return text.format(**params) if params else text
+
+
+def is_known(key: str) -> bool:
+    """Whether the default catalogue has the key (plain, or as a counted noun)."""
+    messages = CATALOGUES[DEFAULT_LANGUAGE]
+    return key in messages or f"{key}{PLURAL}other" in messages
+
+
+def coded(lang: str | None, family: str, code: str | None, fallback: str) -> str:
+    """A coded name in the reader's language (e.g. product.vehicle), or the stored name when the
+    catalogue does not know the code (a lessor's own product)."""
+    key = f"{family}.{code}"
+    return translate(lang, key) if code and is_known(key) else fallback
+
+
+def product_name(lang: str | None, code: str | None, name: str) -> str:
+    """A contract's product in the reader's language ("Leasing targato", "Vehicle lease")."""
+    return coded(lang, "product", code, name)
 
 
 def _locale(lang: str | None) -> str:
@@ -83,13 +158,13 @@ def month_label(day: dt.date, lang: str | None) -> str:
 
 
 def relative_time(moment: dt.datetime, now: dt.datetime, lang: str | None) -> str:
-    """"2 sec fa", "ieri", "3 gg fa": how long ago, as the bell shows it."""
-    from babel.dates import format_timedelta
-
+    """ "2 sec fa", "ieri", "3 gg fa": how long ago, as the bell shows it."""
     local_now, local_moment = now.astimezone(ROME), moment.astimezone(ROME)
     if (local_now.date() - local_moment.date()).days == 1 and (now - moment) > dt.timedelta(hours=1):
         return translate(lang, "time.yesterday")
     delta = moment - now
     if abs(delta) < dt.timedelta(seconds=1):
         delta = dt.timedelta(seconds=-1)
-    return format_timedelta(delta, add_direction=True, format="short", threshold=0.9, locale=_locale(lang)).replace("sec.", "sec")
+    return format_timedelta(delta, add_direction=True, format="short", threshold=0.9, locale=_locale(lang)).replace(
+        "sec.", "sec"
+    )

@@ -15,8 +15,8 @@ from sqlmodel import select
 from portal.config import settings
 from portal.db import session_scope
 from portal.models import Tenant
-from portal.services import clock
-from portal.services.publication import run_billing
+from portal.services.billing.publication import run_billing
+from portal.services.common import clock
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,8 +25,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with session_scope() as session:
         tenant = session.exec(select(Tenant).where(Tenant.slug == settings.tenant_slug)).one()
-        issued = run_billing(session=session, tenant_id=tenant.id, as_of=args.as_of, now=clock.now(),
-                             public_url=settings.public_url)
+        issued = run_billing(
+            session=session, tenant_id=tenant.id, as_of=args.as_of, now=clock.now(), public_url=settings.public_url
+        )
         print(f"{len(issued)} documents issued and published as of {args.as_of.isoformat()}")
     return 0
 

@@ -1,10 +1,15 @@
-"""All tables; importing this package registers them on SQLModel.metadata."""
+"""All tables; importing this package registers them on SQLModel.metadata.
+
+A table's `__tablename__` is annotated `ClassVar[str]`: SQLModel defines its default with
+`declared_attr`, so a bare string assignment reads to pyright as a type mismatch.
+"""
 
 from portal.models.audit import AuditEvent
 from portal.models.billing import Invoice, InvoiceLine, Payment
 from portal.models.contract import Contract, LeasedAsset, ReferenceRate, ScheduleLine
 from portal.models.customer import Customer
 from portal.models.download import DownloadTicket
+from portal.models.mail import MailMessage
 from portal.models.notification import Notification, NotificationRead
 from portal.models.request import (
     RequestAttachment,
@@ -14,7 +19,6 @@ from portal.models.request import (
     ServiceRequest,
 )
 from portal.models.tenant import Tenant
-from portal.models.mail import MailMessage
 from portal.models.user import (
     LoginChallenge,
     PasswordResetToken,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -12,10 +12,10 @@ from portal.models.types import timestamp_field
 
 
 class AuditEvent(SQLModel, table=True):
-    __tablename__ = "audit_event"
+    __tablename__: ClassVar[str] = "audit_event"
     __table_args__ = (sa.Index("ix_audit_event_user_created", "user_id", "created_at"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # given by the database at the first flush
     tenant_id: int | None = Field(default=None, foreign_key="tenant.id")
     user_id: int | None = Field(default=None, foreign_key="user_account.id")
     customer_id: int | None = Field(default=None, foreign_key="customer.id", index=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import ClassVar
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel, UniqueConstraint
@@ -21,7 +22,7 @@ class Invoice(SQLModel, table=True):
         sa.Index("ix_invoice_contract_due", "contract_id", "due_date"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # given by the database at the first flush
     tenant_id: int = Field(foreign_key="tenant.id")
     customer_id: int = Field(foreign_key="customer.id")
     contract_id: int = Field(foreign_key="contract.id")
@@ -45,9 +46,9 @@ class Invoice(SQLModel, table=True):
 
 
 class InvoiceLine(SQLModel, table=True):
-    __tablename__ = "invoice_line"
+    __tablename__: ClassVar[str] = "invoice_line"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # given by the database at the first flush
     invoice_id: int = Field(foreign_key="invoice.id", index=True)
     line_number: int
     description: str = Field(max_length=300)
@@ -61,7 +62,7 @@ class InvoiceLine(SQLModel, table=True):
 class Payment(SQLModel, table=True):
     __table_args__ = (sa.Index("ix_payment_customer_paid", "customer_id", "paid_on"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # given by the database at the first flush
     customer_id: int = Field(foreign_key="customer.id")
     contract_id: int = Field(foreign_key="contract.id", index=True)
     invoice_id: int = Field(foreign_key="invoice.id", index=True)

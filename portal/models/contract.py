@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import ClassVar
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel, UniqueConstraint
@@ -18,12 +19,15 @@ class Contract(SQLModel, table=True):
         sa.Index("ix_contract_customer_status", "customer_id", "status"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # given by the database at the first flush
     tenant_id: int = Field(foreign_key="tenant.id", index=True)
     customer_id: int = Field(foreign_key="customer.id", index=True)
     number: str = Field(max_length=20)
     module_number: str = Field(max_length=20)  # printed after "/" next to the number
-    product: str = Field(max_length=80)  # "Leasing targato", "Leasing strumentale"
+    product: str = Field(max_length=80)  # the lessor's own name: "Leasing targato", "Leasing strumentale"
+    # The product's family ("vehicle", "equipment"): shown in the reader's language when the catalogue
+    # knows it (product.<code>), else the lessor's name above.
+    product_code: str | None = Field(default=None, max_length=40)
     status: ContractStatus = enum_field(ContractStatus, default=ContractStatus.ACTIVE)
     signed_on: dt.date
     start_date: dt.date
@@ -44,9 +48,7 @@ class Contract(SQLModel, table=True):
     beneficiary_code: str = Field(max_length=20)
     beneficiary_name: str = Field(max_length=200)
     direct_debit_iban: str | None = Field(default=None, max_length=34)
-    payment_method: PaymentMethod = enum_field(
-        PaymentMethod, default=PaymentMethod.SEPA_DIRECT_DEBIT
-    )
+    payment_method: PaymentMethod = enum_field(PaymentMethod, default=PaymentMethod.SEPA_DIRECT_DEBIT)
     vat_rate: Decimal = Field(default=Decimal("22.00"), sa_type=sa.Numeric(5, 2))
     created_at: dt.datetime = timestamp_field()
 
@@ -54,13 +56,13 @@ class Contract(SQLModel, table=True):
 class ScheduleLine(SQLModel, table=True):
     """One row of the piano di ammortamento. Amounts exclude VAT."""
 
-    __tablename__ = "schedule_line"
+    __tablename__: ClassVar[str] = "schedule_line"
     __table_args__ = (
         sa.Index("ix_schedule_line_contract_position", "contract_id", "position"),
         sa.Index("ix_schedule_line_customer_due", "customer_id", "due_date"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # given by the database at the first flush
     contract_id: int = Field(foreign_key="contract.id")
     customer_id: int = Field(foreign_key="customer.id")  # denormalised for customer queries
     position: int  # order within the contract's plan
@@ -80,13 +82,14 @@ class ScheduleLine(SQLModel, table=True):
 
 
 class LeasedAsset(SQLModel, table=True):
-    __tablename__ = "leased_asset"
+    __tablename__: ClassVar[str] = "leased_asset"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # given by the database at the first flush
     contract_id: int = Field(foreign_key="contract.id", index=True)
     customer_id: int = Field(foreign_key="customer.id", index=True)
     code: str = Field(max_length=20)
     asset_type: str = Field(max_length=120)
+    asset_type_code: str | None = Field(default=None, max_length=40)  # as product_code, for asset_type.<code>
     description: str = Field(max_length=300)
     financial_value: Decimal = money_field()
     expected_future_value: Decimal = money_field()
@@ -97,10 +100,10 @@ class LeasedAsset(SQLModel, table=True):
 class ReferenceRate(SQLModel, table=True):
     """Observed values of an index such as Euribor 3 months, as fractions."""
 
-    __tablename__ = "reference_rate"
+    __tablename__: ClassVar[str] = "reference_rate"
     __table_args__ = (UniqueConstraint("name", "observed_on", name="uq_reference_rate_day"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # given by the database at the first flush
     name: str = Field(max_length=40)
     observed_on: dt.date
     rate: Decimal = rate_field(nullable=False)

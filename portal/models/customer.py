@@ -13,7 +13,7 @@ from portal.models.types import enum_field, timestamp_field
 class Customer(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("tenant_id", "code", name="uq_customer_tenant_code"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # given by the database at the first flush
     tenant_id: int = Field(foreign_key="tenant.id", index=True)
     code: str = Field(max_length=20)  # the customer number, also the main username
     kind: CustomerKind = enum_field(CustomerKind)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar
 
 from sqlmodel import Field, SQLModel
 
@@ -10,9 +11,9 @@ from portal.models.types import timestamp_field
 
 
 class DownloadTicket(SQLModel, table=True):
-    __tablename__ = "download_ticket"
+    __tablename__: ClassVar[str] = "download_ticket"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # given by the database at the first flush
     user_id: int = Field(foreign_key="user_account.id", index=True)
     token_hash: str = Field(max_length=64, unique=True)
     storage_name: str = Field(max_length=80)  # a random file name in the private folder

@@ -3,61 +3,61 @@
 from __future__ import annotations
 
 import enum
+from typing import Self
 
 
-class CustomerKind(str, enum.Enum):
+class CodedEnum(enum.StrEnum):
+    """An enumeration whose values are the codes stored and sent around; `parse` reads one safely."""
+
+    @classmethod
+    def parse(cls, value: object) -> Self | None:
+        """The member with this value, or None for anything else (a browser may send anything)."""
+        try:
+            return cls(value)
+        except ValueError:
+            return None
+
+
+class CustomerKind(CodedEnum):
     COMPANY = "company"
     PERSON = "person"
 
 
-class UserRole(str, enum.Enum):
+class UserRole(CodedEnum):
     CUSTOMER = "customer"
     SUB_USER = "sub_user"
     OPERATOR = "operator"
 
 
-class Language(str, enum.Enum):
+class Language(CodedEnum):
     IT = "it"
     EN = "en"
 
 
-class ContractStatus(str, enum.Enum):
+class ContractStatus(CodedEnum):
     ACTIVE = "active"
     EXTINGUISHED = "extinguished"
 
 
-class Periodicity(int, enum.Enum):
-    """Months between two instalments."""
-
-    MONTHLY = 1
-    QUARTERLY = 3
-    HALF_YEARLY = 6
-    YEARLY = 12
-
-    @property
-    def periods_per_year(self) -> int:
-        return 12 // self.value
-
-
-class ScheduleLineKind(str, enum.Enum):
+class ScheduleLineKind(CodedEnum):
     ADVANCE = "advance"  # Rata anticipata / maxi-canone
     INSTALMENT = "instalment"  # Rata
     INDEXATION = "indexation"  # Indicizzazione
     RESIDUAL_VALUE = "residual_value"  # Valore residuo / riscatto
 
 
-class PaymentMethod(str, enum.Enum):
+class PaymentMethod(CodedEnum):
     SEPA_DIRECT_DEBIT = "sepa_direct_debit"
     BANK_TRANSFER = "bank_transfer"
     COMPENSATION = "compensation"  # an invoice settled against a credit note
 
 
-class DocumentKind(str, enum.Enum):
+class DocumentKind(CodedEnum):
     INVOICE = "invoice"  # TD01
     CREDIT_NOTE = "credit_note"  # TD04
 
 
-class InvoiceStatus(str, enum.Enum):
+class InvoiceStatus(CodedEnum):
     """Derived from what was paid and from the due date; never stored."""
 
     TO_BE_DUE = "to_be_due"  # a scadere
@@ -65,7 +65,7 @@ class InvoiceStatus(str, enum.Enum):
     PAID = "paid"  # pagato
 
 
-class RequestStatus(str, enum.Enum):
+class RequestStatus(CodedEnum):
     SUBMITTED = "submitted"
     IN_PROGRESS = "in_progress"
     WAITING_CUSTOMER = "waiting_customer"
@@ -77,7 +77,7 @@ class RequestStatus(str, enum.Enum):
         return self not in (RequestStatus.RESOLVED, RequestStatus.REJECTED)
 
 
-class NotificationKind(str, enum.Enum):
+class NotificationKind(CodedEnum):
     BROADCAST = "broadcast"  # from the leasing company to every customer
     REQUEST = "request"  # from the service desk about one request
     DOCUMENT = "document"  # a new invoice or credit note was published

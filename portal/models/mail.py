@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -11,9 +12,9 @@ from portal.models.types import timestamp_field
 
 
 class MailMessage(SQLModel, table=True):
-    __tablename__ = "mail_message"
+    __tablename__: ClassVar[str] = "mail_message"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # given by the database at the first flush
     tenant_id: int | None = Field(default=None, foreign_key="tenant.id", index=True)
     user_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
     kind: str = Field(max_length=40)  # "login_code", "password_reset", "invitation", ...

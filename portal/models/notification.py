@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel, UniqueConstraint
@@ -14,7 +15,7 @@ from portal.models.types import enum_field, timestamp_field
 class Notification(SQLModel, table=True):
     __table_args__ = (sa.Index("ix_notification_tenant_created", "tenant_id", "created_at"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # given by the database at the first flush
     tenant_id: int = Field(foreign_key="tenant.id")
     kind: NotificationKind = enum_field(NotificationKind)
     user_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)  # None: broadcast
@@ -26,10 +27,10 @@ class Notification(SQLModel, table=True):
 
 
 class NotificationRead(SQLModel, table=True):
-    __tablename__ = "notification_read"
+    __tablename__: ClassVar[str] = "notification_read"
     __table_args__ = (UniqueConstraint("notification_id", "user_id", name="uq_notification_read"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # given by the database at the first flush
     notification_id: int = Field(foreign_key="notification.id")
     user_id: int = Field(foreign_key="user_account.id", index=True)
     read_at: dt.datetime = timestamp_field()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -13,10 +13,10 @@ from portal.models.types import enum_field, timestamp_field
 
 
 class ServiceRequest(SQLModel, table=True):
-    __tablename__ = "service_request"
+    __tablename__: ClassVar[str] = "service_request"
     __table_args__ = (sa.Index("ix_service_request_customer_updated", "customer_id", "updated_at"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # given by the database at the first flush
     tenant_id: int = Field(foreign_key="tenant.id", index=True)
     customer_id: int = Field(foreign_key="customer.id")
     created_by_id: int = Field(foreign_key="user_account.id", index=True)
@@ -32,9 +32,9 @@ class ServiceRequest(SQLModel, table=True):
 
 
 class RequestMessage(SQLModel, table=True):
-    __tablename__ = "request_message"
+    __tablename__: ClassVar[str] = "request_message"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # given by the database at the first flush
     request_id: int = Field(foreign_key="service_request.id", index=True)
     author_id: int = Field(foreign_key="user_account.id")
     from_service_desk: bool = Field(default=False)
@@ -45,9 +45,9 @@ class RequestMessage(SQLModel, table=True):
 class RequestAttachment(SQLModel, table=True):
     """A file kept outside Reflex's public upload folder, under a random storage key."""
 
-    __tablename__ = "request_attachment"
+    __tablename__: ClassVar[str] = "request_attachment"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # given by the database at the first flush
     request_id: int = Field(foreign_key="service_request.id", index=True)
     message_id: int | None = Field(default=None, foreign_key="request_message.id")
     storage_key: str = Field(max_length=64, unique=True)
@@ -62,18 +62,18 @@ class RequestAttachment(SQLModel, table=True):
 class RequestContact(SQLModel, table=True):
     """Someone else to notify about the request's progress."""
 
-    __tablename__ = "request_contact"
+    __tablename__: ClassVar[str] = "request_contact"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # given by the database at the first flush
     request_id: int = Field(foreign_key="service_request.id", index=True)
     name: str = Field(default="", max_length=120)
     email: str = Field(max_length=200)
 
 
 class RequestStatusChange(SQLModel, table=True):
-    __tablename__ = "request_status_change"
+    __tablename__: ClassVar[str] = "request_status_change"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # given by the database at the first flush
     request_id: int = Field(foreign_key="service_request.id", index=True)
     from_status: RequestStatus | None = enum_field(RequestStatus, nullable=True)
     to_status: RequestStatus = enum_field(RequestStatus)

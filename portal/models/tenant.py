@@ -10,7 +10,7 @@ from portal.models.types import timestamp_field
 
 
 class Tenant(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # given by the database at the first flush
     slug: str = Field(max_length=40, unique=True)
     name: str = Field(max_length=120)  # shown in the header and mail subjects
     legal_name: str = Field(max_length=200)

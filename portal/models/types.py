@@ -25,18 +25,18 @@ class AwareDateTime(sa.types.TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime refused: timestamps must be time-zone aware")
-        return value.astimezone(dt.timezone.utc)
+        return value.astimezone(dt.UTC)
 
     def process_result_value(self, value: dt.datetime | None, dialect: Any) -> Any:
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=dt.timezone.utc)
-        return value.astimezone(dt.timezone.utc)
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
 
 
 def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def money_field(*, default: Decimal | None = Decimal("0.00"), nullable: bool = False) -> Any:
@@ -53,9 +53,7 @@ def timestamp_field(*, nullable: bool = False, index: bool = False, default_now:
     return Field(default=None, sa_type=AwareDateTime, nullable=nullable, index=index)
 
 
-def enum_field(
-    enum_cls: type[enum.Enum], *, default: Any = None, index: bool = False, nullable: bool = False
-) -> Any:
+def enum_field(enum_cls: type[enum.Enum], *, default: Any = None, index: bool = False, nullable: bool = False) -> Any:
     """Stores the enum's value as VARCHAR: no database enum types to migrate."""
     length = max(len(str(member.value)) for member in enum_cls)
     sa_enum = sa.Enum(

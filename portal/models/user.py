@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar
 
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
@@ -11,9 +12,9 @@ from portal.models.types import enum_field, timestamp_field
 
 
 class UserAccount(SQLModel, table=True):
-    __tablename__ = "user_account"
+    __tablename__: ClassVar[str] = "user_account"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # given by the database at the first flush
     tenant_id: int = Field(foreign_key="tenant.id", index=True)
     customer_id: int | None = Field(default=None, foreign_key="customer.id", index=True)
     parent_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
@@ -49,10 +50,10 @@ class UserAccount(SQLModel, table=True):
 class SubUserContract(SQLModel, table=True):
     """The contracts a sub-user may see when it does not see them all."""
 
-    __tablename__ = "sub_user_contract"
+    __tablename__: ClassVar[str] = "sub_user_contract"
     __table_args__ = (UniqueConstraint("user_id", "contract_id", name="uq_sub_user_contract"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # given by the database at the first flush
     user_id: int = Field(foreign_key="user_account.id", index=True)
     contract_id: int = Field(foreign_key="contract.id", index=True)
 
@@ -60,9 +61,9 @@ class SubUserContract(SQLModel, table=True):
 class UserSession(SQLModel, table=True):
     """Only the SHA-256 of the session token is stored; the token lives in the browser."""
 
-    __tablename__ = "user_session"
+    __tablename__: ClassVar[str] = "user_session"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # given by the database at the first flush
     user_id: int = Field(foreign_key="user_account.id", index=True)
     token_hash: str = Field(max_length=64, unique=True)
     created_at: dt.datetime = timestamp_field()
@@ -80,9 +81,9 @@ class LoginChallenge(SQLModel, table=True):
     with its expiry and an attempt counter.
     """
 
-    __tablename__ = "login_challenge"
+    __tablename__: ClassVar[str] = "login_challenge"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # given by the database at the first flush
     user_id: int = Field(foreign_key="user_account.id", index=True)
     handle_hash: str = Field(max_length=64, unique=True)
     method: str = Field(max_length=10)  # "email" or "totp"
@@ -101,9 +102,9 @@ class LoginChallenge(SQLModel, table=True):
 class PasswordResetToken(SQLModel, table=True):
     """A single-use link sent by e-mail; only the token's hash is stored."""
 
-    __tablename__ = "password_reset_token"
+    __tablename__: ClassVar[str] = "password_reset_token"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # given by the database at the first flush
     user_id: int = Field(foreign_key="user_account.id", index=True)
     token_hash: str = Field(max_length=64, unique=True)
     expires_at: dt.datetime = timestamp_field(default_now=False)

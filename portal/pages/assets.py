@@ -2,102 +2,102 @@
 
 from __future__ import annotations
 
+import dataclasses
+from typing import ClassVar
+
 import reflex as rx
+from sqlmodel import Session
 
 from portal import i18n, routes
+from portal.components.fields import labelled
+from portal.components.filters import contract_select
+from portal.components.layout import column, page_body, two_columns
 from portal.components.shell import template
-from portal.components.ui import card, empty, loading, pager
+from portal.components.ui import card, empty, export_button, label_grid, page_header, pager
 from portal.db import session_scope
-from portal.services import clock
-from portal.services.contract_exports import export_assets
-from portal.services.contract_views import ASSET_PAGE_SIZE, AssetRow, asset_count, assets_page, contract_choices, find_contract
-from portal.services.exports import safe_filename
+from portal.services.access.accounts import Principal
+from portal.services.access.scope import Scope
+from portal.services.common import clock
+from portal.services.common.xlsx import safe_filename
+from portal.services.contracts.exports import export_assets
+from portal.services.contracts.queries import ASSET_PAGE_SIZE, AssetRow, asset_count, assets_page
+from portal.state.contract_filter import ALL, ContractFilterState, chosen_contract_id
 from portal.state.exports import ExportState
 from portal.state.i18n import tr
-from portal.state.paging import PagedState
-
-ALL = "all"
+from portal.state.session import CUSTOMER, Audience, guard, guarded_by, redirect_to
 
 
-class AssetsState(PagedState, ExportState):
+@dataclasses.dataclass(frozen=True)
+class AssetCard:
+    """A leased asset, formatted for the user's language."""
+
+    contract: str
+    contract_url: str
+    code: str
+    asset_type: str
+    amount: str
+    residual: str
+    lease_end: str
+    description: str
+    serial: str  # "" when the asset has none
+    plate: str  # "" when the asset has none
+
+
+def asset_card_of(row: AssetRow, lang: str) -> AssetCard:
+    return AssetCard(
+        contract=row.contract_number,
+        contract_url=routes.contract_url(row.contract_number),
+        code=row.code,
+        asset_type=i18n.coded(lang, "asset_type", row.asset_type_code, row.asset_type),
+        amount=i18n.money(row.financial_value, lang),
+        residual=i18n.money(row.expected_future_value, lang),
+        lease_end=i18n.short_date(row.lease_end, lang),
+        description=row.description,
+        serial=row.serial_number or "",
+        plate=row.plate or "",
+    )
+
+
+class AssetsState(ContractFilterState, ExportState):
+    _readers: ClassVar[Audience] = CUSTOMER  # who may page through the list
     loaded: bool = False
-    contract: str = ALL
     _page_size: int = ASSET_PAGE_SIZE
-    contract_options: list[dict[str, str]] = []
     _rows: list[AssetRow] = []
 
-    def _show_page(self):
-        principal = self._principal()
-        if principal is None:
-            return self._to_login()
-        if principal.scope is None:
-            return rx.redirect(routes.HOME)
+    def _show_page(self, principal: Principal):
+        """Read the page at `self.offset` of the chosen contract's assets (callers carry the guard)."""
+        scope = principal.customer_scope
         with session_scope() as db:
-            choices = contract_choices(session=db, scope=principal.scope)
-            contract_id = None
-            if self.contract != ALL:
-                found = find_contract(session=db, scope=principal.scope, number=self.contract)
-                if found is None:
-                    self.contract = ALL
-                else:
-                    contract_id = found.id
-            rows, total = assets_page(session=db, scope=principal.scope, contract_id=contract_id, offset=self.offset)
-        self.contract_options = [{"value": choice.number, "label": f"{choice.number} · {choice.product}"} for choice in choices]
-        self._rows = rows
-        self.total = total
-        return None
+            contract_id = self._contract_id(db, scope)
+            self._rows, self.total = assets_page(session=db, scope=scope, contract_id=contract_id, offset=self.offset)
 
     @rx.event
-    def load(self):
+    @guard(CUSTOMER, otherwise=redirect_to(routes.HOME))
+    def load(self, principal: Principal):
         self.contract = self._query_param("numero") or ALL
-        self.offset = 0
-        result = self._show_page()
+        self._first_page(principal)
         self.loaded = True
-        return result
-
-    @rx.event
-    def choose(self, value: str):
-        self.contract = value
-        self.offset = 0
-        return self._show_page()
 
     @rx.event(background=True)
+    @guarded_by("_exporter")  # a background handler cannot take the guard: _export runs it (state/exports.py)
     async def export(self):
         async with self:
             number = self.contract
 
-        def contract_id(db, scope):
-            if number == ALL:
-                return None
-            found = find_contract(session=db, scope=scope, number=number)
-            if found is None:
-                raise PermissionError("contract outside the caller's scope")
-            return found.id
+        def contract_id(db: Session, scope: Scope) -> int | None:
+            return chosen_contract_id(db, scope, number)
 
         return await self._export(
             build=lambda db, scope, lang, path, progress: export_assets(
-                session=db, scope=scope, contract_id=contract_id(db, scope), lang=lang, path=path, progress=progress),
+                session=db, scope=scope, contract_id=contract_id(db, scope), lang=lang, path=path, progress=progress
+            ),
             total=lambda db, scope: asset_count(session=db, scope=scope, contract_id=contract_id(db, scope)),
             filename=safe_filename(f"beni-in-locazione-{number if number != ALL else clock.today().isoformat()}"),
         )
 
     @rx.var
-    def rows(self) -> list[dict[str, str]]:
-        lang = self.lang
-        return [
-            {
-                "contract": row.contract_number,
-                "code": row.code,
-                "type": row.asset_type,
-                "amount": i18n.money(row.financial_value, lang),
-                "residual": i18n.money(row.expected_future_value, lang),
-                "lease_end": i18n.short_date(row.lease_end, lang),
-                "description": row.description,
-                "serial": row.serial_number or "",
-                "plate": row.plate or "",
-            }
-            for row in self._rows
-        ]
+    def rows(self) -> list[AssetCard]:
+        return [asset_card_of(row, self.lang) for row in self._rows]
 
 
 def field_line(label_key: str, value, value_class: str = "") -> rx.Component:
@@ -107,70 +107,42 @@ def field_line(label_key: str, value, value_class: str = "") -> rx.Component:
     )
 
 
-def asset_card(row) -> rx.Component:
-    return rx.card(
-        rx.hstack(
-            rx.heading(row["description"], as_="h2", size="3"),
-            spacing="2",
-        ),
-        rx.el.dl(
-            field_line("assets.contract", rx.link(row["contract"], href=routes.CONTRACTS + "?numero=" + row["contract"])),
-            field_line("assets.code", row["code"]),
-            field_line("assets.type", row["type"]),
-            field_line("assets.amount", row["amount"], "asset-amount"),
-            field_line("assets.residual", row["residual"], "asset-residual"),
-            field_line("assets.lease_end", row["lease_end"]),
-            rx.cond(row["plate"] != "", field_line("assets.plate", row["plate"])),
-            rx.cond(row["serial"] != "", field_line("assets.serial", row["serial"])),
-            class_name="portal-figures",
-            display="grid",
-            grid_template_columns="auto 1fr",
-            column_gap="1rem",
-            row_gap="0.35rem",
-            margin_top="0.75rem",
-        ),
-        class_name="asset-card",
-        width="100%",
+def asset_figures(row: AssetCard) -> rx.Component:
+    return label_grid(
+        field_line("assets.contract", rx.link(row.contract, href=row.contract_url)),
+        field_line("assets.code", row.code),
+        field_line("assets.type", row.asset_type),
+        field_line("assets.amount", row.amount, "asset-amount"),
+        field_line("assets.residual", row.residual, "asset-residual"),
+        field_line("assets.lease_end", row.lease_end),
+        rx.cond(row.plate != "", field_line("assets.plate", row.plate)),
+        rx.cond(row.serial != "", field_line("assets.serial", row.serial)),
     )
+
+
+def asset_card(row: AssetCard) -> rx.Component:
+    heading = rx.hstack(rx.heading(row.description, as_="h2", size="3"), spacing="2")
+    return rx.card(heading, asset_figures(row), class_name="asset-card", width="100%")
+
+
+def contract_filter() -> rx.Component:
+    choice = contract_select(AssetsState, "assets-contract", tr("assets.all"), max_width="420px")
+    return labelled("assets-contract", tr("assets.filter"), choice)
 
 
 @template(route=routes.ASSETS, title_key="assets.title", on_load=AssetsState.load)
 def assets() -> rx.Component:
     state = AssetsState
-    return rx.cond(
+    return page_body(
         state.loaded,
-        rx.vstack(
-            rx.flex(
-                rx.heading(tr("assets.title"), as_="h1", size="7"),
-                rx.vstack(
-                    rx.button(rx.icon("file-spreadsheet", size=16), tr("plan.export"), on_click=state.export,
-                              loading=state.export_running, id="assets-export", disabled=state.total == 0),
-                    rx.cond(state.export_running, rx.text(state.export_progress_text, size="1", role="status")),
-                    align="end",
-                ),
-                justify="between", align="center", wrap="wrap", gap="3", width="100%",
-            ),
-            rx.flex(
-                rx.el.label(rx.text(tr("assets.filter"), weight="medium", size="2"), html_for="assets-contract"),
-                rx.el.select(
-                    rx.el.option(tr("assets.all"), value=ALL),
-                    rx.foreach(state.contract_options, lambda option: rx.el.option(option["label"], value=option["value"])),
-                    id="assets-contract", value=state.contract, on_change=state.choose, class_name="portal-select", max_width="420px",
-                ),
-                direction="column", spacing="1", width="100%",
-            ),
-            rx.cond(
-                state.rows.length() > 0,
-                rx.vstack(
-                    rx.grid(rx.foreach(state.rows, asset_card), columns=rx.breakpoints(initial="1", md="2"), spacing="4", width="100%", id="assets-list"),
-                    pager(state, "assets"),
-                    width="100%",
-                    spacing="3",
-                ),
-                card(empty(tr("assets.empty"), icon="package")),
-            ),
-            spacing="4",
-            width="100%",
+        page_header(
+            tr("assets.title"),
+            export_button(state, button_id="assets-export", on_click=state.export, disabled=state.total == 0),
         ),
-        loading(),
+        contract_filter(),
+        rx.cond(
+            state.rows.length() > 0,
+            column(two_columns(rx.foreach(state.rows, asset_card), id="assets-list"), pager(state, "assets"), gap="3"),
+            card(empty(tr("assets.empty"), icon="package")),
+        ),
     )

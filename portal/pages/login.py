@@ -8,15 +8,18 @@ import datetime as dt
 import reflex as rx
 
 from portal import routes
+from portal.components.fields import form, text_input
+from portal.components.public_form import new_password_fields, submit_button
 from portal.components.shell import template
-from portal.components.ui import auth_card, form, notice, text_input
+from portal.components.ui import auth_card, notice
 from portal.config import settings
 from portal.db import session_scope
-from portal.services import clock, two_factor
-from portal.services.accounts import SignIn, authenticate, fiscal_code_of, set_password
-from portal.services.mail import MailDeliveryError
+from portal.services.access import two_factor
+from portal.services.access.accounts import SignIn, authenticate, fiscal_code_of, set_password
+from portal.services.common import clock
+from portal.services.common.mail import MailDeliveryError
 from portal.state.i18n import tr
-from portal.state.session import FLASH_STORAGE_KEY, SessionState, sign_in_with
+from portal.state.session import FLASH_STORAGE_KEY, SessionState, public, sign_in_with
 
 CREDENTIALS, CODE, NEW_PASSWORD = "credentials", "code", "new_password"
 # The forced change of a temporary password must follow the code within this time.
@@ -40,10 +43,16 @@ class LoginState(SessionState):
     info: str = ""
     new_password_error: str = ""
     confirm_error: str = ""
+    # What was typed as username: the unlock page's link carries it, so the right account is unlocked.
+    typed_username: str = ""
     # A random handle of the pending login (not the code: that is only in the database).
     _handle: str = ""
     # Left by the logout script for the next page load of this tab ("logout").
     flash: str = rx.SessionStorage("", name=FLASH_STORAGE_KEY)
+
+    @rx.var
+    def unlock_link(self) -> str:
+        return routes.unlock_url(self.typed_username)
 
     @rx.var
     def code_sent_text(self) -> str:
@@ -67,6 +76,7 @@ class LoginState(SessionState):
         return self.router.session.client_ip
 
     @rx.event
+    @public
     def load(self):
         self._clear()
         if self.flash == "logout":
@@ -78,10 +88,12 @@ class LoginState(SessionState):
             self.step = CREDENTIALS
 
     @rx.event
+    @public
     def submit(self, form_data: dict):
         self._clear()
         username = str(form_data.get("username", "")).strip()
         password = str(form_data.get("password", ""))
+        self.typed_username = username[:60]
         if not username:
             self.username_error = self._t("login.username_required")
         if not password:
@@ -91,8 +103,10 @@ class LoginState(SessionState):
         now = clock.now()
         try:
             with session_scope() as db:
-                outcome, user = authenticate(session=db, username=username, password=password, now=now, client_ip=self._client_ip())
-                if outcome is SignIn.OK:
+                outcome, user = authenticate(
+                    session=db, username=username, password=password, now=now, client_ip=self._client_ip()
+                )
+                if outcome is SignIn.OK and user is not None:
                     handle, method = two_factor.begin(session=db, user=user, now=now, client_ip=self._client_ip())
                     address = masked(user.primary_email)
         except MailDeliveryError:
@@ -110,6 +124,7 @@ class LoginState(SessionState):
         self.step = CODE
 
     @rx.event
+    @public
     def verify_code(self, form_data: dict):
         self._clear()
         code = str(form_data.get("code", "")).strip()
@@ -135,11 +150,14 @@ class LoginState(SessionState):
             self._restart("login.code_invalid")
 
     @rx.event
+    @public
     def resend_code(self):
         self._clear()
         try:
             with session_scope() as db:
-                outcome, wait = two_factor.resend(session=db, handle=self._handle, now=clock.now(), client_ip=self._client_ip())
+                outcome, wait = two_factor.resend(
+                    session=db, handle=self._handle, now=clock.now(), client_ip=self._client_ip()
+                )
         except MailDeliveryError:
             self.code_error = self._t("login.mail_failed")
             return
@@ -154,6 +172,7 @@ class LoginState(SessionState):
             self._restart("login.code_invalid")
 
     @rx.event
+    @public
     def choose_password(self, form_data: dict):
         self._clear()
         password = str(form_data.get("new_password", ""))
@@ -166,7 +185,9 @@ class LoginState(SessionState):
             elif password != confirmation:
                 problem = "differ"
             else:
-                problem = set_password(session=db, user=user, new_password=password, now=now, fiscal_code=fiscal_code_of(db, user))
+                problem = set_password(
+                    session=db, user=user, new_password=password, now=now, fiscal_code=fiscal_code_of(db, user)
+                )
         if problem == "expired":
             self._restart("login.code_invalid")
         elif problem == "differ":
@@ -177,6 +198,7 @@ class LoginState(SessionState):
             return self._finish()
 
     @rx.event
+    @public
     def back_to_credentials(self):
         self._restart()
 
@@ -195,7 +217,7 @@ class LoginState(SessionState):
 def _links() -> rx.Component:
     links = [
         rx.link(tr("login.forgot"), href=routes.FORGOT_PASSWORD, id="link-forgot"),
-        rx.link(tr("login.locked_link"), href=routes.UNLOCK, id="link-unlock"),
+        rx.link(tr("login.locked_link"), href=LoginState.unlock_link, id="link-unlock"),
         rx.link(tr("login.register_link"), href=routes.REGISTER, id="link-register"),
     ]
     if settings.demo_mode:
@@ -210,11 +232,22 @@ def credentials_form() -> rx.Component:
             rx.text(tr("login.subtitle"), color_scheme="gray"),
             notice(LoginState.info, tone="green", icon="circle-check", element_id="login-info"),
             notice(LoginState.form_error, tone="red", icon="triangle-alert", element_id="login-error"),
-            text_input(field_id="login-username", name="username", label=tr("login.username"),
-                       error=LoginState.username_error, auto_complete="username"),
-            text_input(field_id="login-password", name="password", label=tr("login.password"),
-                       error=LoginState.password_error, type="password", auto_complete="current-password"),
-            rx.button(tr("login.submit"), type="submit", size="3", width="100%", id="login-submit"),
+            text_input(
+                field_id="login-username",
+                name="username",
+                label=tr("login.username"),
+                error=LoginState.username_error,
+                auto_complete="username",
+            ),
+            text_input(
+                field_id="login-password",
+                name="password",
+                label=tr("login.password"),
+                error=LoginState.password_error,
+                type="password",
+                auto_complete="current-password",
+            ),
+            submit_button(tr("login.submit"), "login-submit"),
             _links(),
             spacing="4",
             width="100%",
@@ -235,9 +268,17 @@ def code_form() -> rx.Component:
                     rx.text(LoginState.code_sent_text),
                 ),
                 notice(LoginState.info, tone="green", icon="mail-check", element_id="login-info"),
-                text_input(field_id="login-code", name="code", label=tr("login.code_label"), error=LoginState.code_error,
-                           auto_complete="one-time-code", input_mode="numeric", max_length=6, auto_focus=True),
-                rx.button(tr("login.code_submit"), type="submit", size="3", width="100%", id="code-submit"),
+                text_input(
+                    field_id="login-code",
+                    name="code",
+                    label=tr("login.code_label"),
+                    error=LoginState.code_error,
+                    auto_complete="one-time-code",
+                    input_mode="numeric",
+                    max_length=6,
+                    auto_focus=True,
+                ),
+                submit_button(tr("login.code_submit"), "code-submit"),
                 spacing="4",
                 width="100%",
             ),
@@ -248,7 +289,9 @@ def code_form() -> rx.Component:
         rx.hstack(
             rx.button(
                 rx.cond(LoginState.code_method == two_factor.TOTP, tr("login.use_email"), tr("login.resend")),
-                variant="ghost", on_click=LoginState.resend_code, id="code-resend",
+                variant="ghost",
+                on_click=LoginState.resend_code,
+                id="code-resend",
             ),
             rx.button(tr("login.back"), variant="ghost", color_scheme="gray", on_click=LoginState.back_to_credentials),
             justify="between",
@@ -265,12 +308,13 @@ def new_password_form() -> rx.Component:
         rx.vstack(
             rx.heading(tr("login.new_password_title"), as_="h1", size="6"),
             rx.text(tr("login.new_password_intro")),
-            text_input(field_id="login-new-password", name="new_password", label=tr("login.new_password"),
-                       error=LoginState.new_password_error, hint=tr("password.hint"), type="password",
-                       auto_complete="new-password"),
-            text_input(field_id="login-confirm-password", name="confirm_password", label=tr("login.confirm_password"),
-                       error=LoginState.confirm_error, type="password", auto_complete="new-password"),
-            rx.button(tr("login.save_password"), type="submit", size="3", width="100%", id="new-password-submit"),
+            *new_password_fields(
+                password_id="login-new-password",
+                confirm_id="login-confirm-password",
+                password_error=LoginState.new_password_error,
+                confirm_error=LoginState.confirm_error,
+            ),
+            submit_button(tr("login.save_password"), "new-password-submit"),
             spacing="4",
             width="100%",
         ),

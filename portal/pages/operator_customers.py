@@ -2,148 +2,175 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import reflex as rx
 
 from portal import i18n, routes
+from portal.components.fields import form
+from portal.components.layout import page_body
 from portal.components.shell import template
-from portal.components.ui import card, empty, form, header_cell, loading, simple_table, table_region
+from portal.components.ui import card, data_table, empty, status_badge
 from portal.config import settings
 from portal.db import session_scope
-from portal.models import UserAccount
-from portal.services import clock
-from portal.services.accounts import Principal
-from portal.services.mail import MailDeliveryError
-from portal.services.onboarding import Onboarding, customers_with_access, invite
+from portal.services.access.accounts import Principal
+from portal.services.access.onboarding import CustomerAccess, Onboarding, customers_with_access, invite
+from portal.services.common import clock
+from portal.services.common.mail import MailDeliveryError
 from portal.state.i18n import tr
-from portal.state.session import SessionState
+from portal.state.session import OPERATOR, SessionState, guard, redirect_to
+
+
+@dataclasses.dataclass(frozen=True)
+class CustomerRow:
+    customer_id: int
+    code: str
+    name: str
+    address: str
+    status: str  # "none", "invited", "active"
+    status_label: str
+    action_label: str  # the invite button's name for screen readers: the action and the customer
 
 
 class OperatorCustomersState(SessionState):
     loaded: bool = False
     search: str = ""
-    rows: list[dict[str, str]] = []
+    _found: list[CustomerAccess] = []
 
     def _reload(self, principal: Principal) -> None:
         with session_scope() as db:
-            found = customers_with_access(session=db, tenant_id=principal.tenant_id, search=self.search)
-        self.rows = [
-            {
-                "id": str(row.customer_id),
-                "code": row.code,
-                "name": row.name,
-                "address": row.address,
-                "status": row.status,
-                "status_label": (
-                    self._t("operator.status_invited", date=i18n.date_time(row.invited_at, self.lang))
+            self._found = customers_with_access(session=db, tenant_id=principal.tenant_id, search=self.search)
+
+    @rx.var
+    def rows(self) -> list[CustomerRow]:
+        lang = self.lang
+        return [
+            CustomerRow(
+                customer_id=row.customer_id,
+                code=row.code,
+                name=row.name,
+                address=row.address,
+                status=row.status,
+                status_label=(
+                    i18n.translate(lang, "operator.status_invited", date=i18n.date_time(row.invited_at, lang))
                     if row.status == "invited"
-                    else self._t(f"operator.status_{row.status}")
+                    else i18n.translate(lang, f"operator.status_{row.status}")
                 ),
-                "action_label": f"{self._t('operator.reinvite' if row.status == 'invited' else 'operator.invite')} {row.name}",
-            }
-            for row in found
+                action_label=i18n.translate(lang, "operator.reinvite" if row.status == "invited" else "operator.invite")
+                + f" {row.name}",
+            )
+            for row in self._found
         ]
 
     @rx.event
-    def load(self):
-        principal = self._principal()
-        if principal is None:
-            return self._to_login()
-        if not principal.is_operator:
-            return rx.redirect(routes.HOME)
+    @guard(OPERATOR, otherwise=redirect_to(routes.HOME))
+    def load(self, principal: Principal):
         self._reload(principal)
         self.loaded = True
 
     @rx.event
-    def find(self, form_data: dict):
-        principal = self._operator()
-        if principal is None:
-            return self._to_login()
+    @guard(OPERATOR)
+    def find(self, principal: Principal, form_data: dict):
         self.search = str(form_data.get("search", "")).strip()[:80]
         self._reload(principal)
 
     @rx.event
-    def invite_customer(self, customer_id: str):
-        principal = self._operator()
-        if principal is None:
-            return self._to_login()
+    @guard(OPERATOR)
+    def invite_customer(self, principal: Principal, customer_id: int):
         try:
             with session_scope() as db:
-                operator = db.get(UserAccount, principal.user_id)
-                result = invite(session=db, operator=operator, customer_id=int(customer_id), now=clock.now(),
-                                public_url=settings.public_url, client_ip=self.router.session.client_ip)
+                result = invite(
+                    session=db,
+                    operator_id=principal.user_id,
+                    customer_id=int(customer_id),
+                    now=clock.now(),
+                    public_url=settings.public_url,
+                    client_ip=self.router.session.client_ip,
+                )
         except (PermissionError, ValueError):
             return rx.toast.error(self._t("subusers.not_allowed"))
         except MailDeliveryError:
             return rx.toast.error(self._t("login.mail_failed"))
         self._reload(principal)
         if result.outcome is Onboarding.SENT:
-            address = next((row["address"] for row in self.rows if row["id"] == str(customer_id)), "")
+            address = next((row.address for row in self._found if row.customer_id == int(customer_id)), "")
             return rx.toast.success(self._t("operator.invited", address=address, username=result.username))
         if result.outcome is Onboarding.ALREADY_ACTIVE:
             return rx.toast.info(self._t("operator.already_active"))
         return rx.toast.error(self._t("operator.no_address"))
 
 
-def customer_row(row) -> rx.Component:
+def customer_row(row: CustomerRow) -> rx.Component:
     return rx.el.tr(
-        rx.el.td(rx.text(row["code"], weight="medium")),
-        rx.el.td(row["name"]),
-        rx.el.td(row["address"]),
-        rx.el.td(rx.badge(row["status_label"], color_scheme=rx.match(row["status"], ("active", "green"), ("invited", "amber"), "gray"))),
+        rx.el.td(rx.text(row.code, weight="medium")),
+        rx.el.td(row.name),
+        rx.el.td(row.address),
+        rx.el.td(status_badge(row.status, row.status_label)),
         rx.el.td(
             rx.cond(
-                row["status"] != "active",
+                row.status != "active",
                 rx.button(
-                    rx.cond(row["status"] == "invited", tr("operator.reinvite"), tr("operator.invite")),
-                    size="1", variant="soft", on_click=OperatorCustomersState.invite_customer(row["id"]),
-                    aria_label=row["action_label"],
+                    rx.cond(row.status == "invited", tr("operator.reinvite"), tr("operator.invite")),
+                    size="1",
+                    variant="soft",
+                    on_click=OperatorCustomersState.invite_customer(row.customer_id),
+                    aria_label=row.action_label,
                     class_name="invite-button",
                 ),
             )
         ),
         class_name="customer-row",
-        data_code=row["code"],
+        data_code=row.code,
+    )
+
+
+def search_form() -> rx.Component:
+    state = OperatorCustomersState
+    return form(
+        rx.hstack(
+            rx.el.label(
+                rx.text(tr("operator.search"), size="2", weight="medium"),
+                html_for="customer-search",
+                class_name="sr-only",
+            ),
+            rx.input(
+                id="customer-search",
+                name="search",
+                placeholder=tr("operator.search_placeholder"),
+                size="3",
+                flex="1",
+                default_value=state.search,
+            ),
+            rx.button(rx.icon("search", size=16), tr("operator.search"), type="submit", size="3"),
+            spacing="2",
+            width="100%",
+        ),
+        on_submit=state.find,
+    )
+
+
+COLUMNS = ("operator.code", "operator.name", "operator.address", "operator.status", "operator.actions")
+
+
+def customers_table() -> rx.Component:
+    state = OperatorCustomersState
+    table = data_table(
+        state.rows,
+        customer_row,
+        columns=[(key, False) for key in COLUMNS],
+        label=tr("operator.customers_title"),
+    )
+    return rx.cond(
+        state.rows.length() > 0,
+        rx.box(table, margin_top="1rem", width="100%"),
+        empty(tr("operator.empty"), icon="users"),
     )
 
 
 @template(route=routes.OPERATOR_CUSTOMERS, title_key="operator.customers_title", on_load=OperatorCustomersState.load)
 def operator_customers() -> rx.Component:
-    state = OperatorCustomersState
-    return rx.cond(
-        state.loaded,
-        rx.vstack(
-            rx.heading(tr("operator.customers_title"), as_="h1", size="7"),
-            card(
-                form(
-                    rx.hstack(
-                        rx.el.label(rx.text(tr("operator.search"), size="2", weight="medium"), html_for="customer-search", class_name="sr-only"),
-                        rx.input(id="customer-search", name="search", placeholder=tr("operator.search_placeholder"), size="3", flex="1",
-                                 default_value=state.search),
-                        rx.button(rx.icon("search", size=16), tr("operator.search"), type="submit", size="3"),
-                        spacing="2",
-                        width="100%",
-                    ),
-                    on_submit=state.find,
-                ),
-                rx.cond(
-                    state.rows.length() > 0,
-                    rx.box(
-                        table_region(
-                            simple_table(
-                                header=[header_cell(tr(key)) for key in (
-                                    "operator.code", "operator.name", "operator.address", "operator.status", "operator.actions")],
-                                body=rx.foreach(state.rows, customer_row),
-                            ),
-                            label=tr("operator.customers_title"),
-                        ),
-                        margin_top="1rem",
-                        width="100%",
-                    ),
-                    empty(tr("operator.empty"), icon="users"),
-                ),
-            ),
-            spacing="4",
-            width="100%",
-        ),
-        loading(),
+    return page_body(
+        OperatorCustomersState.loaded,
+        rx.heading(tr("operator.customers_title"), as_="h1", size="7"),
+        card(search_form(), customers_table()),
     )

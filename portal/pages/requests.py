@@ -2,111 +2,153 @@
 
 from __future__ import annotations
 
+import dataclasses
+from typing import ClassVar
+
 import reflex as rx
 
 from portal import i18n, routes
+from portal.components.fields import labelled, select
+from portal.components.layout import page_body
 from portal.components.shell import template
-from portal.components.ui import card, empty, header_cell, loading, pager, simple_table, table_region
+from portal.components.ui import card, data_table, empty, paged, status_badge
 from portal.db import session_scope
 from portal.forms import registry
 from portal.models import ServiceRequest
-from portal.services.requests import PAGE_SIZE, RequestFilter, customer_requests
+from portal.services.access.accounts import Principal
+from portal.services.requests.queries import PAGE_SIZE, RequestFilter, customer_requests
 from portal.state.i18n import tr
 from portal.state.paging import PagedState
-from portal.state.session import SessionState
+from portal.state.rows import Option, RequestLine, request_line
+from portal.state.session import CUSTOMER, Audience, SessionState, guard, redirect_to
 
 STATUS_CHOICES = ("all", "open", "submitted", "in_progress", "waiting_customer", "resolved", "rejected")
+# An operator has no requests of their own: the service desk lists everyone's.
+TO_DESK = redirect_to(routes.DESK)
 
 
-def request_rows(rows: list[ServiceRequest], lang: str) -> list[dict[str, str]]:
-    forms = registry()
+def status_choices(choices: tuple[str, ...], lang: str) -> list[Option]:
+    """The status filter's choices: every status, "open" and "all" (shared with the service desk)."""
+    words = {"all": "requests.all_statuses", "open": "requests.open_ones"}
     return [
-        {
-            "code": row.code,
-            "title": row.title,
-            "form": forms[row.form_key].title(lang) if row.form_key in forms else row.form_key,
-            "status": row.status.value,
-            "status_label": i18n.translate(lang, f"request_status.{row.status.value}"),
-            "open": "1" if row.status.is_open else "",
-            "updated": i18n.date_time(row.updated_at, lang),
-            "url": routes.request_url(row.code),
-        }
-        for row in rows
+        Option(value=value, label=i18n.translate(lang, words.get(value, f"request_status.{value}")))
+        for value in choices
     ]
 
 
-def status_badge(row) -> rx.Component:
-    return rx.badge(row["status_label"], color_scheme=rx.match(
-        row["status"], ("resolved", "green"), ("rejected", "gray"), ("waiting_customer", "orange"), ("in_progress", "blue"), "amber"))
+def form_choices(lang: str) -> list[Option]:
+    """Every form of the registry, by its title (the type filters, the form preview)."""
+    return [Option(value=key, label=form.title(lang)) for key, form in registry().items()]
 
 
-class RequestsState(PagedState, SessionState):
+def listed(request: ServiceRequest, url: str, lang: str, customer: str = "") -> RequestLine:
+    """A request as the customer's list and the service desk's queue show it."""
+    return request_line(
+        code=request.code,
+        title=request.title,
+        customer=customer,
+        status=request.status,
+        updated=i18n.date_time(request.updated_at, lang),
+        url=url,
+        lang=lang,
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class FormCard:
+    key: str
+    title: str
+    description: str
+    icon: str
+    url: str
+
+
+class RequestListState(PagedState, mixin=True):
+    """What the customer's list and the service desk's queue share: paging, and the choices of
+    their status and type filters. Each names the statuses it offers and reads its own page."""
+
+    _statuses: ClassVar[tuple[str, ...]]
     loaded: bool = False
-    status: str = "all"
     form_key: str = ""
     _page_size: int = PAGE_SIZE
+
+    @rx.var
+    def status_options(self) -> list[Option]:
+        return status_choices(self._statuses, self.lang)
+
+    @rx.var
+    def form_options(self) -> list[Option]:
+        return form_choices(self.lang)
+
+
+class RequestsState(RequestListState, SessionState):
+    status: str = "all"
+    _statuses: ClassVar[tuple[str, ...]] = STATUS_CHOICES
+    _readers: ClassVar[Audience] = CUSTOMER  # who may page through the list
     may_submit: bool = False
     _rows: list[ServiceRequest] = []
 
-    def _show_page(self):
-        principal = self._principal()
-        if principal is None:
-            return self._to_login()
-        if principal.scope is None:
-            return rx.redirect(routes.DESK)
+    def _show_page(self, principal: Principal) -> None:
+        if principal.scope is None:  # the guard admits customers only
+            return
         self.may_submit = principal.may_submit_requests
         with session_scope() as db:
-            rows, total = customer_requests(session=db, scope=principal.scope, user_id=principal.user_id,
-                                            flt=RequestFilter(status=self.status, form_key=self.form_key), offset=self.offset)
+            rows, total = customer_requests(
+                session=db,
+                scope=principal.scope,
+                user_id=principal.user_id,
+                flt=RequestFilter(status=self.status, form_key=self.form_key),
+                offset=self.offset,
+            )
         self._rows, self.total = rows, total
-        return None
 
     @rx.event
-    def load(self):
+    @guard(CUSTOMER, otherwise=TO_DESK)
+    def load(self, principal: Principal):
         self.status, self.form_key, self.offset = "all", "", 0
-        result = self._show_page()
+        self._show_page(principal)
         self.loaded = True
-        return result
 
     @rx.event
-    def choose_status(self, value: str):
+    @guard(CUSTOMER, otherwise=TO_DESK)
+    def choose_status(self, principal: Principal, value: str):
         self.status = value if value in STATUS_CHOICES else "all"
         self.offset = 0
-        return self._show_page()
+        self._show_page(principal)
 
     @rx.event
-    def choose_form(self, value: str):
+    @guard(CUSTOMER, otherwise=TO_DESK)
+    def choose_form(self, principal: Principal, value: str):
         self.form_key = value if value in registry() else ""
         self.offset = 0
-        return self._show_page()
+        self._show_page(principal)
 
     @rx.var
-    def rows(self) -> list[dict[str, str]]:
-        return request_rows(self._rows, self.lang)
+    def rows(self) -> list[RequestLine]:
+        return [listed(row, routes.request_url(row.code), self.lang) for row in self._rows]
 
     @rx.var
-    def forms(self) -> list[dict[str, str]]:
+    def forms(self) -> list[FormCard]:
         return [
-            {"key": form.key, "title": form.title(self.lang), "description": form.description(self.lang), "icon": form.icon,
-             "url": routes.new_request_url(form.key)}
+            FormCard(
+                key=form.key,
+                title=form.title(self.lang),
+                description=form.description(self.lang),
+                icon=form.icon,
+                url=routes.new_request_url(form.key),
+            )
             for form in registry().values()
         ]
 
-    @rx.var
-    def status_options(self) -> list[dict[str, str]]:
-        return [{"value": value, "label": i18n.translate(self.lang, "requests.all_statuses" if value == "all" else
-                                                           "requests.open_ones" if value == "open" else f"request_status.{value}")}
-                for value in STATUS_CHOICES]
 
-
-def form_card(item) -> rx.Component:
+def form_card(item: FormCard) -> rx.Component:
     return rx.link(
         rx.card(
             rx.hstack(
-                rx.icon(item["icon"].to(str), size=22, color="var(--accent-11)", aria_hidden="true"),
+                rx.icon(item.icon, size=22, color="var(--accent-11)", aria_hidden="true"),
                 rx.vstack(
-                    rx.text(item["title"], weight="bold"),
-                    rx.text(item["description"], size="2", color_scheme="gray"),
+                    rx.text(item.title, weight="bold"),
+                    rx.text(item.description, size="2", color_scheme="gray"),
                     rx.text(tr("requests.make"), size="2", color="var(--accent-11)", weight="medium"),
                     spacing="1",
                 ),
@@ -116,79 +158,95 @@ def form_card(item) -> rx.Component:
             width="100%",
             class_name="form-card",
         ),
-        href=item["url"],
+        href=item.url,
         underline="none",
         color="inherit",
-        data_form=item["key"],
+        data_form=item.key,
     )
 
 
 def self_service(state=RequestsState) -> rx.Component:
-    return rx.grid(rx.foreach(state.forms, form_card), columns=rx.breakpoints(initial="1", sm="2", lg="3"), spacing="3", width="100%")
-
-
-def request_row(row) -> rx.Component:
-    return rx.el.tr(
-        rx.el.td(rx.link(row["code"], href=row["url"], weight="medium", white_space="nowrap")),
-        rx.el.td(row["title"]),
-        rx.el.td(status_badge(row)),
-        rx.el.td(row["updated"], white_space="nowrap"),
-        class_name="request-row",
-        data_code=row["code"],
+    return rx.grid(
+        rx.foreach(state.forms, form_card),
+        columns=rx.breakpoints(initial="1", sm="2", lg="3"),
+        spacing="3",
+        width="100%",
     )
+
+
+def request_cells(row: RequestLine, class_name: str, *middle: rx.Component) -> rx.Component:
+    """A request's table row: its code (a link), the page's own cells, its status, when updated."""
+    return rx.el.tr(
+        rx.el.td(rx.link(row.code, href=row.url, weight="medium", white_space="nowrap")),
+        *middle,
+        rx.el.td(status_badge(row.status, row.status_label)),
+        rx.el.td(row.updated, white_space="nowrap"),
+        class_name=class_name,
+        data_code=row.code,
+    )
+
+
+def request_columns(*middle: str) -> list[tuple[str, bool]]:
+    """The header of request_cells' table: code, the page's own columns, status, updated."""
+    keys = ("home.request_code", *middle, "home.request_status", "home.request_updated")
+    return [(key, False) for key in keys]
+
+
+def request_row(row: RequestLine) -> rx.Component:
+    return request_cells(row, "request-row", rx.el.td(row.title))
+
+
+def filters() -> rx.Component:
+    state = RequestsState
+    return rx.flex(
+        labelled(
+            "requests-status",
+            tr("requests.status_filter"),
+            select("requests-status", state.status_options, value=state.status, on_change=state.choose_status),
+            width=None,
+            min_width="200px",
+        ),
+        labelled(
+            "requests-type",
+            tr("requests.type_filter"),
+            select(
+                "requests-type",
+                state.form_options,
+                first=(tr("requests.all_types"), ""),
+                value=state.form_key,
+                on_change=state.choose_form,
+            ),
+            width=None,
+            min_width="240px",
+        ),
+        spacing="4",
+        wrap="wrap",
+        margin_bottom="1rem",
+    )
+
+
+def history_table() -> rx.Component:
+    state = RequestsState
+    table = data_table(
+        state.rows,
+        request_row,
+        columns=request_columns("home.request_title"),
+        label=tr("requests.title"),
+        table_id="requests-table",
+    )
+    return paged(state, "requests", table, otherwise=empty(tr("home.no_requests")))
 
 
 @template(route=routes.REQUESTS, title_key="requests.title", on_load=RequestsState.load)
 def requests_page() -> rx.Component:
     state = RequestsState
-    return rx.cond(
+    return page_body(
         state.loaded,
-        rx.vstack(
-            rx.heading(tr("requests.title"), as_="h1", size="7"),
-            rx.cond(
-                state.may_submit,
-                card(self_service(), title=tr("requests.self_service"), title_id="self-service-title"),
-                rx.callout(tr("requests.no_right"), icon="info", width="100%"),
-            ),
-            card(
-                rx.flex(
-                    rx.flex(
-                        rx.el.label(rx.text(tr("requests.status_filter"), size="2", weight="medium"), html_for="requests-status"),
-                        rx.el.select(rx.foreach(state.status_options, lambda o: rx.el.option(o["label"], value=o["value"])),
-                                     id="requests-status", value=state.status, on_change=state.choose_status, class_name="portal-select"),
-                        direction="column", spacing="1", min_width="200px",
-                    ),
-                    rx.flex(
-                        rx.el.label(rx.text(tr("requests.type_filter"), size="2", weight="medium"), html_for="requests-type"),
-                        rx.el.select(rx.el.option(tr("requests.all_types"), value=""),
-                                     rx.foreach(state.forms, lambda f: rx.el.option(f["title"], value=f["key"])),
-                                     id="requests-type", value=state.form_key, on_change=state.choose_form, class_name="portal-select"),
-                        direction="column", spacing="1", min_width="240px",
-                    ),
-                    spacing="4", wrap="wrap", margin_bottom="1rem",
-                ),
-                rx.cond(
-                    state.rows.length() > 0,
-                    rx.vstack(
-                        table_region(
-                            simple_table(
-                                header=[header_cell(tr("home.request_code")), header_cell(tr("home.request_title")),
-                                        header_cell(tr("home.request_status")), header_cell(tr("home.request_updated"))],
-                                body=rx.foreach(state.rows, request_row),
-                                table_id="requests-table",
-                            ),
-                            label=tr("requests.title"),
-                        ),
-                        pager(state, "requests"),
-                        width="100%",
-                    ),
-                    empty(tr("home.no_requests")),
-                ),
-                title=tr("requests.history"),
-                title_id="requests-history-title",
-            ),
-            spacing="4",
-            width="100%",
+        rx.heading(tr("requests.title"), as_="h1", size="7"),
+        rx.cond(
+            state.may_submit,
+            card(self_service(), title=tr("requests.self_service"), title_id="self-service-title"),
+            rx.callout(tr("requests.no_right"), icon="info", width="100%"),
         ),
-        loading(),
+        card(filters(), history_table(), title=tr("requests.history"), title_id="requests-history-title"),
     )

@@ -5,13 +5,15 @@ from __future__ import annotations
 import reflex as rx
 
 from portal import routes
+from portal.components.fields import form
+from portal.components.public_form import new_password_fields, submit_button
 from portal.components.shell import template
-from portal.components.ui import auth_card, form, notice, text_input
+from portal.components.ui import auth_card, notice
 from portal.db import session_scope
-from portal.services import clock
-from portal.services.recovery import Reset, complete_reset, link_is_valid
+from portal.services.access.recovery import Reset, complete_reset, link_is_valid
+from portal.services.common import clock
 from portal.state.i18n import tr
-from portal.state.session import SessionState
+from portal.state.session import SessionState, public
 
 
 class ResetPasswordState(SessionState):
@@ -22,6 +24,7 @@ class ResetPasswordState(SessionState):
     done: str = ""
 
     @rx.event
+    @public
     def load(self):
         self.password_error = self.confirm_error = self.done = ""
         with session_scope() as db:
@@ -29,6 +32,7 @@ class ResetPasswordState(SessionState):
         self.checked = True
 
     @rx.event
+    @public
     def submit(self, form_data: dict):
         self.password_error = self.confirm_error = ""
         password = str(form_data.get("new_password", ""))
@@ -36,11 +40,16 @@ class ResetPasswordState(SessionState):
             self.confirm_error = self._t("login.passwords_differ")
             return
         with session_scope() as db:
-            outcome, problem = complete_reset(session=db, token=self._query_param("token"), new_password=password,
-                                              now=clock.now(), client_ip=self.router.session.client_ip)
+            outcome, problem = complete_reset(
+                session=db,
+                token=self._query_param("token"),
+                new_password=password,
+                now=clock.now(),
+                client_ip=self.router.session.client_ip,
+            )
         if outcome is Reset.INVALID_LINK:
             self.link_valid = False
-        elif outcome is Reset.WEAK_PASSWORD:
+        elif outcome is Reset.WEAK_PASSWORD and problem:
             self.password_error = self._t(problem)
         else:
             self._show(None)  # the reset ended every session, this browser's too: sign in again, with the code
@@ -52,11 +61,13 @@ def reset_form() -> rx.Component:
     return form(
         rx.vstack(
             rx.text(tr("reset.intro"), color_scheme="gray"),
-            text_input(field_id="reset-password", name="new_password", label=tr("login.new_password"),
-                       hint=tr("password.hint"), error=state.password_error, type="password", auto_complete="new-password"),
-            text_input(field_id="reset-confirm", name="confirm_password", label=tr("login.confirm_password"),
-                       error=state.confirm_error, type="password", auto_complete="new-password"),
-            rx.button(tr("reset.submit"), type="submit", size="3", width="100%", id="reset-submit"),
+            *new_password_fields(
+                password_id="reset-password",
+                confirm_id="reset-confirm",
+                password_error=state.password_error,
+                confirm_error=state.confirm_error,
+            ),
+            submit_button(tr("reset.submit"), "reset-submit"),
             spacing="4",
             width="100%",
         ),
@@ -83,7 +94,14 @@ def reset_password() -> rx.Component:
                 rx.cond(
                     state.checked,
                     rx.vstack(
-                        rx.callout(tr("reset.invalid"), icon="triangle-alert", color_scheme="red", role="alert", id="reset-invalid", width="100%"),
+                        rx.callout(
+                            tr("reset.invalid"),
+                            icon="triangle-alert",
+                            color_scheme="red",
+                            role="alert",
+                            id="reset-invalid",
+                            width="100%",
+                        ),
                         rx.link(tr("reset.ask_new"), href=routes.FORGOT_PASSWORD),
                         width="100%",
                     ),

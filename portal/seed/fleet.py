@@ -10,86 +10,80 @@ from decimal import Decimal
 from sqlmodel import Session
 
 from portal.models import Tenant
-from portal.models.enums import CustomerKind, Language, UserRole
-from portal.seed.demo import AssetSpec, add_assets, add_customer, add_user, collect_payments, mark_history_notified
+from portal.seed.builders import add_customers, add_users, open_leases
 from portal.seed.euribor import EURIBOR_3M
-from portal.services import billing
-from portal.services.contracts import ContractDraft, close_finished_contracts, open_contract
-from portal.services.rates import load_series
+from portal.seed.history import collect_payments, mark_history_notified
+from portal.seed.specs import VEHICLE, Address, AssetSpec, EuriborPlus, LeaseSpec, Mailbox, Supplier, UserSpec, company
+from portal.services.billing import invoices as billing
+from portal.services.contracts.lifecycle import close_finished_contracts
+from portal.services.contracts.rates import load_series
 
 FLEET_CODE = "50001"
 FLEET_CONTRACTS = 500
-VAN_MODELS = ("FURGONE MEDIO 3,3 T", "FURGONE GRANDE 3,5 T", "AUTOCARRO CASSONATO 3,5 T", "VEICOLO COMMERCIALE ELETTRICO")
+FIRST_SIGNING = dt.date(2021, 1, 4)  # the fleet signed its leases from this day to a month before `as_of`
+VAN_MODELS = (
+    "FURGONE MEDIO 3,3 T",
+    "FURGONE GRANDE 3,5 T",
+    "AUTOCARRO CASSONATO 3,5 T",
+    "VEICOLO COMMERCIALE ELETTRICO",
+)
+FLEET = company(
+    FLEET_CODE,
+    "Logistica Padana Trasporti S.p.A.",
+    vat="02831640129",
+    sdi_code="KRRH6B9",
+    pec="logistica.padana@pec.padana-demo.it",
+    address=Address("Via dell'Industria 240", "21052", "Busto Arsizio", "VA"),
+)
+FLEET_ACCOUNT = UserSpec(FLEET_CODE, FLEET_CODE, first_name="Davide", last_name="Galli", primary_email=Mailbox.PEC)
+DEALER = Supplier("F02210", "Veicoli Industriali Lombardi S.r.l.")
+FLEET_IBAN = "IT21Q0306909606100000063519"
+
+
+def plate_of(index: int) -> str:
+    """A believable, distinct Italian number plate for the fleet's n-th vehicle."""
+    letters = f"{chr(65 + index % 26)}"
+    return f"G{letters}{100 + index % 900}{chr(65 + (index // 26) % 26)}{chr(65 + index % 7)}"
 
 
 def seed_fleet(*, session: Session, tenant: Tenant, as_of: dt.date, contracts: int = FLEET_CONTRACTS) -> dict[str, int]:
     rng = random.Random(50001)
     euribor = load_series(session=session, name=EURIBOR_3M)
-    fleet = add_customer(
-        session, tenant,
-        code=FLEET_CODE,
-        kind=CustomerKind.COMPANY,
-        denominazione="Logistica Padana Trasporti S.p.A.",
-        codice_fiscale="02831640129",
-        partita_iva="02831640129",
-        pec="logistica.padana@pec.padana-demo.it",
-        street="Via dell'Industria 240",
-        postal_code="21052",
-        city="Busto Arsizio",
-        province="VA",
-        sdi_code="KRRH6B9",
-    )
-    add_user(
-        session, tenant,
-        customer_id=fleet.id,
-        username=FLEET_CODE,
-        role=UserRole.CUSTOMER,
-        first_name="Davide",
-        last_name="Galli",
-        language=Language.IT,
-        primary_email=fleet.pec,
-    )
-    first_signing = dt.date(2021, 1, 4)
-    for index in range(contracts):
-        signed_on = first_signing + dt.timedelta(days=rng.randrange(0, (as_of - first_signing).days - 30))
-        first_due = (signed_on.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-        amount = Decimal(rng.randrange(28_000, 62_000, 50))
-        indexed = index % 10 == 0
-        contract = open_contract(
-            session=session,
-            draft=ContractDraft(
-                tenant_id=tenant.id,
-                customer_id=fleet.id,
-                number=f"6{index:05d}",
-                module_number=str(1 + index % 4),
-                product="Leasing targato",
-                amount=amount,
-                advance=(amount * Decimal("0.10")).quantize(Decimal("0.01")),
-                residual_value=(amount * Decimal("0.01")).quantize(Decimal("0.01")),
-                instalment_count=57,
-                periodicity_months=1,
-                signed_on=signed_on,
-                first_due_date=first_due,
-                fixed_annual_rate=None if indexed else Decimal(rng.randrange(380, 690)) / 10000,
-                reference_rate=EURIBOR_3M if indexed else None,
-                spread=Decimal("0.0250") if indexed else None,
-                subsidy="Nessuna agevolazione",
-                beneficiary_code="F02210",
-                beneficiary_name="Veicoli Industriali Lombardi S.r.l.",
-                direct_debit_iban="IT21Q0306909606100000063519",
-            ),
-            series=euribor if indexed else None,
-            as_of=as_of,
-        )
-        add_assets(session, contract, [
-            AssetSpec(f"7{index:05d}", "Auto leasing finanziario", rng.choice(VAN_MODELS), amount,
-                      contract.residual_value, plate=f"G{chr(65 + index % 26)}{100 + index % 900}{chr(65 + (index // 26) % 26)}{chr(65 + index % 7)}"),
-        ])
+    customers = add_customers(session, tenant, [FLEET])
+    add_users(session, tenant, [FLEET_ACCOUNT], customers)
+    leases = (_van_lease(rng, index=index, as_of=as_of) for index in range(contracts))
+    open_leases(session, tenant, leases, customers, series=euribor, as_of=as_of)
     session.flush()
     billing.issue_pending_documents(session=session, tenant_id=tenant.id, as_of=as_of)
     session.flush()
+    fleet = customers[FLEET_CODE]
     collect_payments(session=session, customer_ids=[fleet.id], as_of=as_of, unpaid_line_ids=set())
     close_finished_contracts(session=session, as_of=as_of)
     mark_history_notified(session)
     session.flush()
     return {"customers": 1, "contracts": contracts}
+
+
+def _van_lease(rng: random.Random, *, index: int, as_of: dt.date) -> LeaseSpec:
+    """The fleet's n-th lease, one van; `rng` is drawn in the same order every time, so the terms repeat.
+    Every tenth lease is indexed to Euribor."""
+    signed_on = FIRST_SIGNING + dt.timedelta(days=rng.randrange(0, (as_of - FIRST_SIGNING).days - 30))
+    first_due = (signed_on.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    amount = Decimal(rng.randrange(28_000, 62_000, 50))
+    rate = EuriborPlus(Decimal("0.0250")) if index % 10 == 0 else Decimal(rng.randrange(380, 690)) / 10000
+    return LeaseSpec(
+        FLEET_CODE,
+        f"6{index:05d}",
+        module=str(1 + index % 4),
+        product=VEHICLE,
+        amount=amount,
+        advance=(amount * Decimal("0.10")).quantize(Decimal("0.01")),
+        residual=(amount * Decimal("0.01")).quantize(Decimal("0.01")),
+        instalments=57,
+        signed_on=signed_on,
+        first_due=first_due,
+        rate=rate,
+        supplier=DEALER,
+        iban=FLEET_IBAN,
+        goods=(AssetSpec(f"7{index:05d}", rng.choice(VAN_MODELS), plate=plate_of(index)),),
+    )

@@ -1,5 +1,10 @@
 """File exports shared by several screens: built in a worker thread while the page shows the
-progress, then handed to the browser through a short-lived download ticket."""
+progress, then handed to the browser through a short-lived download ticket.
+
+A page starts one from a background handler (the page keeps answering while the file is written)
+marked `@guarded_by("_exporter")`: the guard cannot wrap a background handler, whose state is
+reachable only inside `async with self`, so `_export` runs the guarded `_exporter` there first.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +15,12 @@ from pathlib import Path
 import reflex as rx
 from sqlmodel import Session
 
+from portal import routes
 from portal.db import session_scope
-from portal.services import clock, downloads
-from portal.services.access import Scope
-from portal.state.session import SessionState
+from portal.services.access.accounts import Principal
+from portal.services.access.scope import Scope
+from portal.services.common import clock, downloads
+from portal.state.session import CUSTOMER, SessionState, guard, page_notice, redirect_to
 
 # build(session, scope, lang, path, progress) -> rows written; total(session, scope) -> rows expected
 Build = Callable[[Session, Scope, str, Path, Callable[[int], None]], int]
@@ -32,21 +39,26 @@ class ExportState(SessionState):
 
     @rx.var
     def export_progress_text(self) -> str:
-        return self._t("plan.exporting", done=self.export_done, total=self.export_total)
+        return self._t("plan.exporting", done=self.export_done, count=self.export_total)
+
+    @guard(CUSTOMER, otherwise=redirect_to(routes.HOME))
+    def _exporter(self, principal: Principal) -> Principal:
+        """Who asks for the export, admitted by the guard (called by `_export` inside `async with self`)."""
+        return principal
 
     async def _export(self, *, build: Build, total: Total, filename: str, content_type: str = downloads.XLSX):
         """Run from a background event handler; returns the events that start the download."""
         async with self:
             if self.export_running:
                 return rx.toast.info(self._t("export.busy"))
-            principal = self._principal()
-            if principal is None or principal.scope is None:
-                return self._to_login()
+            principal = self._exporter()
+            if not isinstance(principal, Principal):
+                return principal  # the guard's refusal: the login page, or Home for an operator
+            scope = principal.customer_scope
             self.export_running = True
             self.export_done = 0
             self.export_total = 0
             lang = self.lang
-        scope = principal.scope
         done = [0]
         storage_name = downloads.new_storage_name(Path(filename).suffix)
         path = downloads.exports_dir() / storage_name
@@ -58,8 +70,12 @@ class ExportState(SessionState):
                 build(db, scope, lang, path, lambda count: done.__setitem__(0, count))
             with session_scope() as db:
                 return downloads.issue_ticket(
-                    session=db, user_id=principal.user_id, storage_name=storage_name, filename=filename,
-                    content_type=content_type, now=clock.now(),
+                    session=db,
+                    user_id=principal.user_id,
+                    storage_name=storage_name,
+                    filename=filename,
+                    content_type=content_type,
+                    now=clock.now(),
                 )
 
         task = asyncio.ensure_future(asyncio.to_thread(work))
@@ -78,4 +94,7 @@ class ExportState(SessionState):
         async with self:
             self.export_running = False
             self.export_done = self.export_total
-        return [rx.download(url=f"/api/download/{token}", filename=filename), rx.toast.success(self._t("plan.export_ready"))]
+        return [
+            rx.download(url=routes.download_url(token), filename=filename),
+            page_notice(self._t("plan.export_ready")),
+        ]

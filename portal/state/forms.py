@@ -8,129 +8,67 @@ change, stages attachments, validates on the server and, for real forms, opens t
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
+from typing import Any
 
 import reflex as rx
+from sqlmodel import Session
 
-from portal import i18n
 from portal.db import session_scope
 from portal.forms import get as get_form
-from portal.models import UserAccount
-from portal.services import attachments as files
-from portal.services import clock
-from portal.services.accounts import Principal
-from portal.services.forms import (
+from portal.services.access.accounts import Principal
+from portal.services.common import clock
+from portal.services.requests.form_engine import (
     CHOICE_TYPES,
     AttachmentRule,
+    Field,
+    FormContext,
     FormDefinition,
     computed_values,
-    context_for,
     field_specs,
     prefilled,
     validate,
 )
-from portal.state.session import SessionState
-
-KIND_ACCEPT = {
-    "image": {"image/jpeg": [".jpg", ".jpeg"], "image/png": [".png"], "image/gif": [".gif"], "image/webp": [".webp"],
-              "image/heic": [".heic"]},
-    "video": {"video/mp4": [".mp4"], "video/quicktime": [".mov"], "video/webm": [".webm"], "video/x-matroska": [".mkv"],
-              "video/x-msvideo": [".avi"], "video/3gpp": [".3gp"]},
-    "pdf": {"application/pdf": [".pdf"]},
-}
+from portal.services.requests.queries import form_context
+from portal.state.rows import Option
+from portal.state.session import SIGNED_IN, guard
+from portal.state.staging import StagingState
 
 
-class StagingState(SessionState, mixin=True):
-    """Files chosen but not yet sent: checked and staged on upload, claimed on submit.
+@dataclasses.dataclass(frozen=True)
+class FieldSpec:
+    """One field as the renderer draws it: worded in the user's language, its options read for this user."""
 
-    A mixin, like the states built on it: Reflex runs an inherited handler on the state that
-    declares it, so only a mixin lets each page's state keep its own files and its own rules.
-    """
+    key: str
+    type: str
+    label: str
+    help: str
+    required: bool
+    max_length: int  # 0: no limit
+    options: list[Option]
 
-    attachment_names: list[dict[str, str]] = []
-    attachment_error: str = ""
-    # Copied from _rule() whenever the staging area is shown: the page's vars then follow state, not code.
-    attachment_kinds: list[str] = []
-    attachment_max: int = 0
-    _staged: list[files.StagedFile] = []
 
-    def _rule(self) -> AttachmentRule | None:
-        return None
-
-    def _may_upload(self) -> bool:
-        return self._principal() is not None
-
-    def _discard_staged(self) -> None:
-        for staged in self._staged:
-            files.discard(staged)
-        self._staged = []
-        self._show_staged()
-
-    def _claim_staged(self) -> list[files.StagedFile]:
-        """Hand the staged files to whoever stores them; the list starts again empty."""
-        staged, self._staged = self._staged, []
-        self._show_staged()
-        return staged
-
-    def _show_staged(self) -> None:
-        rule = self._rule()
-        self.attachment_kinds = list(rule.kinds) if rule else []
-        self.attachment_max = rule.max_files if rule else 0
-        self.attachment_names = [
-            {"index": str(index), "name": staged.display_name,
-             "size": i18n.number(max(1, round(staged.size_bytes / 1024)), self.lang, 0) + " KB"}
-            for index, staged in enumerate(self._staged)
-        ]
-
-    @rx.var
-    def attachment_rule_text(self) -> str:
-        if not self.attachment_kinds:
-            return ""
-        kinds = ", ".join(i18n.translate(self.lang, f"attachments.kind.{kind}") for kind in self.attachment_kinds)
-        return i18n.translate(self.lang, "attachments.rule", kinds=kinds, count=self.attachment_max)
-
-    @rx.var
-    def allows_attachments(self) -> bool:
-        return bool(self.attachment_kinds)
-
-    @rx.var
-    def accept(self) -> dict[str, list[str]]:
-        accepted: dict[str, list[str]] = {}
-        for kind in self.attachment_kinds:
-            accepted.update(KIND_ACCEPT[kind])
-        return accepted
-
-    @rx.event
-    async def upload(self, uploads: list[rx.UploadFile]):
-        rule = self._rule()
-        if rule is None or not self._may_upload():
-            return
-        self.attachment_error = ""
-        for upload in uploads:
-            if len(self._staged) >= rule.max_files:
-                self.attachment_error = self._t("attachments.too_many", count=rule.max_files)
-                break
-            name = files.clean_display_name(upload.filename or "")
-            try:
-                staged = files.stage(chunks=iter(lambda: upload.file.read(files.CHUNK), b""), display_name=name, kinds=rule.kinds)
-            except files.AttachmentRejected as rejected:
-                self.attachment_error = self._t(rejected.key, name=name, **rejected.params)
-                continue
-            self._staged = [*self._staged, staged]
-        self._show_staged()
-
-    @rx.event
-    def remove_attachment(self, index: str):
-        position = int(index) if str(index).isdigit() else -1
-        if 0 <= position < len(self._staged):
-            files.discard(self._staged[position])
-            self._staged = [s for i, s in enumerate(self._staged) if i != position]
-            self._show_staged()
+def field_spec(raw: Mapping[str, Any]) -> FieldSpec:
+    """A FieldSpec from one of the engine's `field_specs`."""
+    return FieldSpec(
+        key=raw["key"],
+        type=raw["type"],
+        label=raw["label"],
+        help=raw["help"],
+        required=bool(raw["required"]),
+        max_length=int(raw["max_length"]),
+        options=[Option(value=option["value"], label=option["label"]) for option in raw["options"]],
+    )
 
 
 class FormEngineState(StagingState, mixin=True):
+    """The form's handlers admit any signed-in user; who may fill the form in, and for whom, is
+    the page's `_form_user` (by default: a customer's user with the right to submit requests)."""
+
     form_key: str = ""
     form_found: bool = False
-    specs: list[dict] = []
+    specs: list[FieldSpec] = []
+    # Maps by field key, not rows: the renderer looks each field's value, message and text up by key.
     values: dict[str, str] = {}
     errors: dict[str, str] = {}
     computed: dict[str, str] = {}
@@ -144,20 +82,42 @@ class FormEngineState(StagingState, mixin=True):
         """Who may use the form; the preview page widens this to operators."""
         return principal.scope is not None and principal.may_submit_requests
 
-    def _context(self, db, principal: Principal):
-        user = db.get(UserAccount, principal.user_id)
-        return context_for(session=db, user=user, scope=principal.scope, lang=self.lang, today=clock.today(), values=self.values)
+    def _form_user(self, principal: Principal) -> Principal | None:
+        """Whom the form is filled in as: the signed-in user, when this form is theirs to use;
+        None otherwise (the preview answers with the customer the operator looks as)."""
+        return principal if self._definition() is not None and self._allowed(principal) else None
+
+    def _may_stage(self, principal: Principal) -> bool:
+        return self._form_user(principal) is not None
+
+    def _rule(self) -> AttachmentRule | None:
+        definition = self._definition()
+        return definition.attachments if definition else None
+
+    def _context(self, db: Session, principal: Principal) -> FormContext:
+        if principal.scope is None:
+            raise PermissionError("a form is filled in for a customer")
+        return form_context(
+            session=db,
+            user_id=principal.user_id,
+            scope=principal.scope,
+            lang=self.lang,
+            today=clock.today(),
+            values=self.values,
+        )
 
     def _refresh(self, principal: Principal) -> None:
         """Options, display fields and the download link, from the database, for what is chosen."""
         definition = self._definition()
+        if definition is None:
+            return
         with session_scope() as db:
             ctx = self._context(db, principal)
-            self.specs = field_specs(definition, ctx)
+            self.specs = [field_spec(raw) for raw in field_specs(definition, ctx)]
             # A choice that is no longer on offer (another contract chosen) is dropped.
             for spec in self.specs:
-                if spec["options"] and self.values.get(spec["key"]) not in {o["value"] for o in spec["options"]}:
-                    self.values = {**self.values, spec["key"]: ""}
+                if spec.options and self.values.get(spec.key) not in {option.value for option in spec.options}:
+                    self.values = {**self.values, spec.key: ""}
             ctx = dataclasses.replace(ctx, values=self.values)
             self.computed = computed_values(definition, ctx)
             self.download_url = (definition.download(ctx) or "") if definition.download else ""
@@ -168,11 +128,11 @@ class FormEngineState(StagingState, mixin=True):
         self.form_found = definition is not None and self._allowed(principal)
         self.errors, self.form_error, self.attachment_error = {}, "", ""
         self._discard_staged()
-        if not self.form_found:
+        if definition is None or not self.form_found:
             return
         with session_scope() as db:
-            self.values = prefilled(definition, self._context(db, principal))
-        self.values = {field.key: self.values.get(field.key, "") for field in definition.fields if field.type != "display"}
+            answers = prefilled(definition, self._context(db, principal))
+        self.values = {field.key: answers.get(field.key, "") for field in definition.fields if field.type != "display"}
         self._refresh(principal)
 
     @rx.var
@@ -190,37 +150,33 @@ class FormEngineState(StagingState, mixin=True):
         definition = self._definition()
         return definition.download_label(self.lang) if definition else ""
 
-    def _rule(self) -> AttachmentRule | None:
-        definition = self._definition()
-        return definition.attachments if definition else None
-
-    def _may_upload(self) -> bool:
-        return self._signed_in_form_user() is not None
-
-    def _signed_in_form_user(self) -> Principal | None:
-        principal = self._principal()
-        if principal is None or self._definition() is None or not self._allowed(principal):
-            return None
-        return principal
-
     @rx.event
-    def set_field(self, key: str, value: str | bool):
-        principal = self._signed_in_form_user()
-        if principal is None:
+    @guard(SIGNED_IN)
+    def set_field(self, principal: Principal, key: str, value: str | bool):
+        user, definition = self._form_user(principal), self._definition()
+        if user is None or definition is None:
             return self._to_login()
-        field = next((f for f in self._definition().fields if f.key == key and f.type != "display"), None)
-        if field is None:
-            return
-        text = ("on" if value else "") if isinstance(value, bool) else str(value)
-        self.values = {**self.values, key: text}
-        if key in self.errors:
-            self.errors = {k: v for k, v in self.errors.items() if k != key}
-        if field.type in CHOICE_TYPES:
-            self._refresh(principal)
+        field = next((f for f in definition.fields if f.key == key and f.type != "display"), None)
+        if field is not None:
+            self._set_value(user, field, value)
+        self._field_changed(user)
 
-    def _validated(self, principal: Principal):
-        """(definition, clean values) when everything is right; else the errors are shown."""
+    def _set_value(self, user: Principal, field: Field, value: str | bool) -> None:
+        text = ("on" if value else "") if isinstance(value, bool) else str(value)
+        self.values = {**self.values, field.key: text}
+        if field.key in self.errors:
+            self.errors = {k: v for k, v in self.errors.items() if k != field.key}
+        if field.type in CHOICE_TYPES:
+            self._refresh(user)
+
+    def _field_changed(self, user: Principal) -> None:
+        """After every change (the preview checks the whole form at once)."""
+
+    def _validated(self, principal: Principal) -> dict[str, str] | None:
+        """The clean values when everything is right; else None, and the errors are shown."""
         definition = self._definition()
+        if definition is None:
+            return None
         with session_scope() as db:
             clean, errors = validate(definition, self.values, self._context(db, principal))
         self.errors = {key: self._t(message, **params) for key, (message, params) in errors.items()}

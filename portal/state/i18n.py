@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal import i18n
+from portal.state.marks import public
 
 
 class I18nState(rx.State):
@@ -23,7 +24,9 @@ class I18nState(rx.State):
         return rx.call_script(f"document.documentElement.lang = {self.lang!r}")
 
     @rx.event
+    @public
     def choose_language(self, lang: str):
+        """The language switch works before anyone signs in, and reads no data."""
         return self._apply_language(lang)
 
 

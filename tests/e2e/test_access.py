@@ -8,23 +8,31 @@ import re
 
 import pyotp
 import sqlalchemy as sa
+from lxml import etree
 from playwright.sync_api import expect
 
-from portal.pages.profile import ProfileState
+from portal.pages.profile import SubUsersState
 from portal.seed.demo import DEMO_PASSWORD
-from tests.e2e.conftest import visit, wait_ready, address_of, dispatch_event, login, submit_password
+from tests.e2e.conftest import (
+    address_of,
+    db_rows,
+    dispatch_event,
+    login,
+    max_id,
+    signed_in_page,
+    submit_password,
+    visit,
+    wait_ready,
+)
 
 NEW_PASSWORD = "una casa sul lago di Garda"
+WRONG_CREDENTIALS = "Username o password non corretti."
+TO_LOGIN = re.compile(r"/login/?\?next=%2Fcontratti$")
 
 
 def _scalar(app, sql: str, **params):
     with app.engine.connect() as connection:
         return connection.execute(sa.text(sql), params).scalar()
-
-
-def _execute(app, sql: str, **params) -> None:
-    with app.engine.begin() as connection:
-        connection.execute(sa.text(sql), params)
 
 
 def _temporary_password(mailbox, message) -> str:
@@ -33,6 +41,24 @@ def _temporary_password(mailbox, message) -> str:
 
 def _link(mailbox, message) -> str:
     return re.search(r"(http://\S+/reimposta-password\?token=\S+)", mailbox.text(message)).group(1)
+
+
+def _start_authenticator(page) -> str:
+    """Start the authenticator app in Profilo and read its key from the QR image the page shows:
+    the picture carries the key as text too, for whoever types it by hand."""
+    with page.expect_response(lambda response: "/api/totp/qr.svg" in response.url) as shown:
+        page.locator("#totp-start").click()
+    image = shown.value
+    assert (image.status, image.headers["content-type"]) == (200, "image/svg+xml")
+    expect(page.locator("#totp-qr")).to_be_visible()
+    page.wait_for_function("() => document.querySelector('#totp-qr').naturalWidth > 0")  # the browser drew it
+    lines = [text.text for text in etree.fromstring(image.body()).iter("{http://www.w3.org/2000/svg}text")]
+    assert len(lines) == 2 and all(len(group) == 4 for line in lines for group in line.split())
+    return "".join("".join(lines).split())
+
+
+def _totp_secret(app, username: str):
+    return db_rows(app, "select totp_secret from user_account where username = :u", u=username)[0][0]
 
 
 def _choose_definitive_password(page) -> None:
@@ -46,7 +72,8 @@ def _choose_definitive_password(page) -> None:
     page.locator("#new-password-submit").click()
 
 
-def test_operator_invitation_and_first_login(new_page, app, mailbox):
+def test_operator_invitation_and_first_login(new_page, app, mailbox, tidy):
+    tidy.drop_new_accounts()
     operator = new_page()
     login(operator, app, "servicedesk", DEMO_PASSWORD, mailbox)
     operator.get_by_role("navigation").get_by_role("link", name="Clienti").click()
@@ -66,10 +93,11 @@ def test_operator_invitation_and_first_login(new_page, app, mailbox):
     _choose_definitive_password(customer)
     customer.wait_for_url(app.url("/"))
     expect(customer.locator("#home-contracts")).to_contain_text("95540")
-    assert _scalar(app, "select must_change_password from user_account where username='41250'") in (0, False)
+    assert _scalar(app, "select must_change_password from user_account where username='41250'") == 0
 
 
-def test_self_registration(new_page, app, mailbox):
+def test_self_registration(new_page, app, mailbox, tidy):
+    tidy.drop_new_accounts()
     page = new_page()
     visit(page, app, "/login")
     page.get_by_role("link", name="Non sei registrato? Registrati").click()
@@ -107,6 +135,17 @@ def test_self_registration(new_page, app, mailbox):
     expect(page.locator("#home-contracts")).to_contain_text("93015")
 
 
+def _waiting_for_a_code(new_page, app, mailbox, address: str, unlike: str):
+    """A login waiting for its mailed code, one that differs from `unlike` (equal by chance once in a million)."""
+    while True:
+        page = new_page()
+        since = mailbox.mark()
+        submit_password(page, app, "10093", DEMO_PASSWORD)
+        code = mailbox.code(address, since)
+        if code != unlike:
+            return page, code
+
+
 def test_code_single_use_expiry_attempts_and_resend(new_page, app, mailbox):
     address = address_of(app, "10093")
     page = new_page()
@@ -120,17 +159,24 @@ def test_code_single_use_expiry_attempts_and_resend(new_page, app, mailbox):
     page.wait_for_url(app.url("/"))
 
     # the used code never works again, not even in a new login
-    other = new_page()
-    since = mailbox.mark()
-    submit_password(other, app, "10093", DEMO_PASSWORD)
-    fresh_code = mailbox.code(address, since)
-    if fresh_code != first_code:
-        other.locator("#login-code").fill(first_code)
-        other.locator("#code-submit").click()
-        expect(other.locator("#login-code-error")).to_have_text("Codice non corretto. Tentativi rimasti: 4.")
-    # an expired code never works: move this login's code five minutes into the past
-    _execute(app, "update login_challenge set code_expires_at = :past where code_hash is not null",
-             past=(dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)).strftime("%Y-%m-%d %H:%M:%S.%f"))
+    challenges = max_id(app, "login_challenge")
+    other, fresh_code = _waiting_for_a_code(new_page, app, mailbox, address, unlike=first_code)
+    other.locator("#login-code").fill(first_code)
+    other.locator("#code-submit").click()
+    expect(other.locator("#login-code-error")).to_have_text("Codice non corretto. Tentativi rimasti: 4.")
+    # an expired code never works: move this login's code into the past
+    with app.engine.begin() as connection:
+        moved = connection.execute(
+            sa.text(
+                "update login_challenge set code_expires_at = :past where id = (select max(id) from login_challenge "
+                "where id > :mark and user_id = (select id from user_account where username = '10093'))"
+            ),
+            {
+                "past": (dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)).strftime("%Y-%m-%d %H:%M:%S.%f"),
+                "mark": challenges,
+            },
+        ).rowcount
+    assert moved == 1
     other.locator("#login-code").fill(fresh_code)
     other.locator("#code-submit").click()
     expect(other.locator("#login-code-error")).to_have_text("Il codice è scaduto: chiedine uno nuovo.")
@@ -141,27 +187,39 @@ def test_code_single_use_expiry_attempts_and_resend(new_page, app, mailbox):
     submit_password(third, app, "10093", DEMO_PASSWORD)
     right = mailbox.code(address, since)
     wrong = "000000" if right != "000000" else "111111"
-    for _ in range(5):
+    for left in (4, 3, 2, 1):
         third.locator("#login-code").fill(wrong)
         third.locator("#code-submit").click()
-        third.wait_for_timeout(300)
+        expect(third.locator("#login-code-error")).to_have_text(f"Codice non corretto. Tentativi rimasti: {left}.")
+    third.locator("#login-code").fill(wrong)
+    third.locator("#code-submit").click()
     expect(third.locator("#login-error")).to_have_text("Troppi codici errati: accedi di nuovo.")
     expect(third.locator("#login-username")).to_be_visible()
 
 
-def test_lockout_unlock_and_single_use_link(new_page, app, mailbox):
+def test_lockout_unlock_and_single_use_link(new_page, app, mailbox, tidy):
+    tidy.keep_account("20417")
+    tidy.drop_new("password_reset_token")
+    audit_mark = max_id(app, "audit_event")
     page = new_page()
     for attempt in range(3):
         submit_password(page, app, "20417", f"sbagliata numero {attempt}")
-        expect(page.locator("#login-error")).to_contain_text("Username o password non corretti.")
+        expect(page.locator("#login-error")).to_contain_text(WRONG_CREDENTIALS)
     submit_password(page, app, "20417", DEMO_PASSWORD)
     expect(page.locator("#login-error")).to_contain_text("bloccato")
-    assert _scalar(app, "select count(*) from audit_event where action = 'account.locked'") >= 1
+    assert db_rows(
+        app,
+        "select a.action from audit_event a join user_account u on u.id = a.user_id "
+        "where a.id > :m and u.username = '20417' and a.action = 'account.locked'",
+        m=audit_mark,
+    ) == [("account.locked",)]
+    assert _scalar(app, "select locked_at is not null from user_account where username = '20417'") == 1
 
     visit(page, app, "/login")
     page.get_by_role("link", name="Login bloccata / password dimenticata").click()
     page.wait_for_url("**/login-bloccata**")
     wait_ready(page)
+    expect(page.get_by_label("Username")).to_have_value("20417")  # the login page passes on who is locked
     page.get_by_label("Numero di contratto").fill("88120")
     page.get_by_label("Numero modulo").fill("1")
     page.get_by_label("Codice fiscale o partita IVA").fill("BNCLSN80A01F205T")
@@ -172,7 +230,6 @@ def test_lockout_unlock_and_single_use_link(new_page, app, mailbox):
 
     page.goto(link)
     wait_ready(page)
-    wait_ready(page)
     page.get_by_label("Nuova password", exact=True).fill(NEW_PASSWORD)
     page.get_by_label("Conferma la nuova password").fill(NEW_PASSWORD)
     page.locator("#reset-submit").click()
@@ -181,52 +238,57 @@ def test_lockout_unlock_and_single_use_link(new_page, app, mailbox):
     again = new_page()
     again.goto(link)
     wait_ready(again)
-    wait_ready(again)
     expect(again.locator("#reset-invalid")).to_be_visible()
+    assert db_rows(app, "select locked_at, failed_login_count from user_account where username = '20417'") == [
+        (None, 0)
+    ]
     # the new password still needs the code
     login(page, app, "20417", NEW_PASSWORD, mailbox)
     page.wait_for_url(app.url("/"))
-    _execute(app, "update user_account set password_hash = (select password_hash from user_account where username='10093') where username='20417'")
 
 
-def test_forgot_password_does_not_reveal_accounts(new_page, app, mailbox):
+def test_forgot_password_does_not_reveal_accounts(new_page, app, mailbox, tidy):
+    tidy.drop_new("password_reset_token")
+    tokens = max_id(app, "password_reset_token")
     page = new_page()
     visit(page, app, "/password-dimenticata")
+    before_unknown = mailbox.mark()
     page.get_by_label("Indirizzo e-mail (PEC)").fill("nessuno@example.org")
     page.locator("#forgot-submit").click()
     unknown = page.locator("#forgot-done").inner_text()
+    assert db_rows(app, "select count(*) from password_reset_token where id > :m", m=tokens) == [(0,)]
     since = mailbox.mark()
     visit(page, app, "/password-dimenticata")
     page.get_by_label("Indirizzo e-mail (PEC)").fill(address_of(app, "10093.1"))
     page.locator("#forgot-submit").click()
     assert page.locator("#forgot-done").inner_text() == unknown
     message = mailbox.wait_for(address_of(app, "10093.1"), "Reimpostazione", since)
-    assert all(m["To"] != "nessuno@example.org" for m in mailbox.messages)
+    assert [m["To"] for m in mailbox.messages[before_unknown:] if m["To"] == "nessuno@example.org"] == []
     page.goto(_link(mailbox, message))
     wait_ready(page)
     expect(page.locator("#reset-password")).to_be_visible()
 
 
-def test_authenticator_app_and_replay(new_page, app, mailbox):
+def test_authenticator_app_and_replay(new_page, app, mailbox, tidy):
+    tidy.keep_account("10093")
     page = new_page()
     login(page, app, "10093", DEMO_PASSWORD, mailbox)
     page.wait_for_url(app.url("/"))
     page.locator("#header-initials").click()
-    page.locator("#totp-start").click()
-    qr = page.locator("#totp-qr")
-    expect(qr).to_be_visible()
-    page.wait_for_function("() => document.querySelector('#totp-qr').naturalWidth > 0")
-    secret = _scalar(app, "select totp_pending_secret from user_account where username='10093'")
+    page.wait_for_url("**/profilo")
+    wait_ready(page)
+    secret = _start_authenticator(page)
     page.get_by_label("Codice dall'app").fill(pyotp.TOTP(secret).now())
     page.locator("#totp-confirm").click()
     expect(page.locator("#totp-status")).to_be_visible()
+    assert _totp_secret(app, "10093") == secret  # the key the page showed is the one kept
 
     second = new_page()
     since = mailbox.mark()
     submit_password(second, app, "10093", DEMO_PASSWORD)
     expect(second.get_by_text("app di autenticazione")).to_be_visible()
     # the enrolment used this time-step's code; the app shows the next one a moment later
-    code = pyotp.TOTP(secret).at(dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=30))
+    code = pyotp.TOTP(secret).at(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=30))
     second.locator("#login-code").fill(code)
     second.locator("#code-submit").click()
     second.wait_for_url(app.url("/"))
@@ -237,10 +299,102 @@ def test_authenticator_app_and_replay(new_page, app, mailbox):
     third.locator("#login-code").fill(code)
     third.locator("#code-submit").click()
     expect(third.locator("#login-code-error")).to_contain_text("Codice non corretto")
-    _execute(app, "update user_account set totp_secret = null, totp_last_step = null where username='10093'")
 
 
-def test_profile_settings_and_sub_users(new_page, app, mailbox):
+def test_switching_the_authenticator_app_off(new_page, app, mailbox, tidy):
+    tidy.keep_account("10093")
+    page = signed_in_page(new_page, app, mailbox)
+    visit(page, app, "/profilo")
+    secret = _start_authenticator(page)
+    enrolment = pyotp.TOTP(secret).now()
+    page.get_by_label("Codice dall'app").fill(enrolment)
+    page.locator("#totp-confirm").click()
+    expect(page.locator("#totp-status")).to_be_visible()
+    assert _totp_secret(app, "10093") == secret
+
+    # a code already used does not turn it off
+    page.get_by_label("Codice dall'app").fill(enrolment)
+    page.locator("#totp-disable").click()
+    expect(page.locator("#totp-code-error")).to_have_text("Codice non valido: controlla l'ora del telefono e riprova.")
+    expect(page.locator("#totp-status")).to_be_visible()
+    assert _totp_secret(app, "10093") == secret
+    # the app's next code does
+    page.get_by_label("Codice dall'app").fill(pyotp.TOTP(secret).at(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=30)))
+    page.locator("#totp-disable").click()
+    expect(page.get_by_text("App di autenticazione disattivata: riceverai i codici via e-mail.")).to_be_visible()
+    expect(page.locator("#totp-start")).to_be_visible()
+    expect(page.locator("#totp-status")).to_have_count(0)
+    assert db_rows(app, "select totp_secret, totp_pending_secret from user_account where username = '10093'") == [
+        (None, None)
+    ]
+    # the next login asks for the code by e-mail again
+    other = new_page()
+    since = mailbox.mark()
+    submit_password(other, app, "10093", DEMO_PASSWORD)
+    expect(other.locator("#login-code")).to_be_visible()
+    other.locator("#login-code").fill(mailbox.code(address_of(app, "10093"), since))
+    other.locator("#code-submit").click()
+    other.wait_for_url(app.url("/"))
+
+
+def test_changing_the_password_ends_the_other_sessions(new_page, app, mailbox, tidy):
+    tidy.keep_account("10093")
+    session_mark = max_id(app, "user_session")
+    this = signed_in_page(new_page, app, mailbox)
+    other = signed_in_page(new_page, app, mailbox)  # the same user in another browser
+    sessions_sql = (
+        "select s.id, s.revoked_at is not null from user_session s join user_account u on u.id = s.user_id "
+        "where u.username = '10093' and s.id > :m order by s.id"
+    )
+    (this_session, _), (other_session, _) = db_rows(app, sessions_sql, m=session_mark)
+    hash_before = _scalar(app, "select password_hash from user_account where username = '10093'")
+    visit(this, app, "/profilo")
+    current = this.get_by_label("Password attuale")
+    new = this.get_by_label("Nuova password", exact=True)
+    confirm = this.get_by_label("Conferma la nuova password")
+
+    # the wrong current password, then two new ones that differ: refused, nothing changes
+    current.fill("non è la mia password")
+    new.fill(NEW_PASSWORD)
+    confirm.fill(NEW_PASSWORD)
+    this.locator("#profile-password-submit").click()
+    expect(this.locator("#profile-current-password-error")).to_have_text("La password attuale non è corretta.")
+    current.fill(DEMO_PASSWORD)
+    confirm.fill(NEW_PASSWORD + "!")
+    this.locator("#profile-password-submit").click()
+    expect(this.locator("#profile-confirm-password-error")).to_have_text("Le due password non coincidono.")
+    expect(this.locator("#profile-current-password-error")).to_have_count(0)
+    assert _scalar(app, "select password_hash from user_account where username = '10093'") == hash_before
+    assert db_rows(app, sessions_sql, m=session_mark) == [(this_session, 0), (other_session, 0)]
+
+    confirm.fill(NEW_PASSWORD)
+    this.locator("#profile-password-submit").click()
+    expect(this.get_by_text("Password aggiornata.")).to_be_visible()
+    for field in (current, new, confirm):
+        expect(field).to_have_value("")
+    assert _scalar(app, "select password_hash from user_account where username = '10093'") != hash_before
+    assert db_rows(app, sessions_sql, m=session_mark) == [(this_session, 0), (other_session, 1)]
+
+    # the other browser is sent to the login page by its next click; this one goes on
+    other.get_by_role("navigation").get_by_role("link", name="Contratti").click()
+    other.wait_for_url(TO_LOGIN)
+    expect(other.get_by_role("heading", name="Accedi all'area clienti")).to_be_visible()
+    this.get_by_role("navigation").get_by_role("link", name="Contratti").click()
+    this.wait_for_url("**/contratti")
+    expect(this.locator("#contract-title")).to_be_visible()
+    # the old password is refused, the new one signs in
+    submit_password(other, app, "10093", DEMO_PASSWORD)
+    expect(other.locator("#login-error")).to_contain_text(WRONG_CREDENTIALS)
+    login(other, app, "10093", NEW_PASSWORD, mailbox)
+    other.wait_for_url(app.url("/"))
+
+
+def test_profile_settings_and_sub_users(new_page, app, mailbox, tidy):
+    tidy.keep_account("10093")
+    tidy.keep_rows("customer", "code = :code", code="10093")
+    tidy.drop_new_accounts()
+    taken = [name for (name,) in db_rows(app, "select username from user_account where username like '10093.%'")]
+    username = f"10093.{max(int(name.split('.')[1]) for name in taken) + 1}"  # the next free suffix
     page = new_page()
     login(page, app, "10093", DEMO_PASSWORD, mailbox)
     page.wait_for_url(app.url("/"))
@@ -253,7 +407,7 @@ def test_profile_settings_and_sub_users(new_page, app, mailbox):
     page.locator("#profile-save").click()
     expect(page.get_by_role("heading", name="User profile")).to_be_visible()
     assert _scalar(app, "select language from user_account where username='10093'") == "en"
-    assert _scalar(app, "select paper_invoices from customer where code='10093'") in (1, True)
+    assert _scalar(app, "select paper_invoices from customer where code='10093'") == 1
     assert _scalar(app, "select secondary_email from user_account where username='10093'") == "laura@valverde-demo.it"
     page.get_by_role("combobox", name="Language").select_option("it")
     page.locator("#profile-save").click()
@@ -276,13 +430,13 @@ def test_profile_settings_and_sub_users(new_page, app, mailbox):
     dialog.locator("#subuser-save").click()
     expect(dialog).to_be_hidden()
     row = page.locator(".subuser-row", has_text="Giulia")
-    expect(row).to_contain_text("10093.2")
+    expect(row).to_contain_text(username)
     expect(row).to_contain_text("84963")
     invitation = mailbox.wait_for("giulia.neri@valverde-demo.it", "Credenziali", since)
-    assert "10093.2" in mailbox.text(invitation)
+    assert f"Username: {username}" in mailbox.text(invitation)
 
     # edit it
-    row.get_by_role("button", name="Modifica 10093.2").click()
+    row.get_by_role("button", name=f"Modifica {username}").click()
     dialog = page.get_by_role("dialog")
     expect(dialog.get_by_role("textbox", name="Nome", exact=True)).to_have_value("Giulia")
     dialog.get_by_role("textbox", name="Cognome").fill("Neri Bassi")
@@ -290,12 +444,40 @@ def test_profile_settings_and_sub_users(new_page, app, mailbox):
     expect(page.locator(".subuser-row", has_text="Neri Bassi")).to_be_visible()
 
     # delete it, after the confirmation
-    page.locator(".subuser-row", has_text="Neri Bassi").get_by_role("button", name="Elimina 10093.2").click()
+    page.locator(".subuser-row", has_text="Neri Bassi").get_by_role("button", name=f"Elimina {username}").click()
     confirm = page.get_by_role("alertdialog")
-    expect(confirm).to_contain_text("Sicuro di voler eliminare gli elementi selezionati?")
+    # the question names whom it deletes
+    expect(confirm).to_contain_text(f"Eliminare il sotto utente {username} (Giulia Neri Bassi)?")
     confirm.get_by_role("button", name="Conferma").click()
     expect(page.locator(".subuser-row", has_text="Neri Bassi")).to_have_count(0)
-    assert _scalar(app, "select is_active from user_account where username='10093.2'") in (0, False)
+    assert _scalar(app, "select is_active from user_account where username = :u", u=username) == 0
+
+
+def test_deleting_a_sub_user_ends_his_sessions(new_page, app, mailbox, tidy):
+    tidy.keep_account("10093.1")
+    session_mark = max_id(app, "user_session")
+    sub_user = signed_in_page(new_page, app, mailbox, "10093.1")
+    owner = signed_in_page(new_page, app, mailbox)
+    visit(owner, app, "/profilo")
+    owner.locator(".subuser-row", has_text="10093.1").get_by_role("button", name="Elimina 10093.1").click()
+    owner.get_by_role("alertdialog").get_by_role("button", name="Conferma").click()
+    expect(owner.get_by_text("Sotto utente 10093.1 eliminato.")).to_be_visible()
+    expect(owner.locator(".subuser-row", has_text="10093.1")).to_have_count(0)
+    assert db_rows(app, "select is_active, password_hash is null from user_account where username = '10093.1'") == [
+        (0, 1)
+    ]
+    assert db_rows(
+        app,
+        "select s.revoked_at is not null from user_session s join user_account u on u.id = s.user_id "
+        "where u.username = '10093.1' and s.id > :m",
+        m=session_mark,
+    ) == [(1,)]
+    # his browser is sent to the login page by its next click, and he cannot sign in again
+    sub_user.get_by_role("navigation").get_by_role("link", name="Contratti").click()
+    sub_user.wait_for_url(TO_LOGIN)
+    submit_password(sub_user, app, "10093.1", DEMO_PASSWORD)
+    expect(sub_user.locator("#login-error")).to_contain_text(WRONG_CREDENTIALS)
+    expect(sub_user.locator("#login-code")).to_have_count(0)
 
 
 def test_sub_user_cannot_manage_sub_users_even_calling_the_event(new_page, app, mailbox):
@@ -308,14 +490,20 @@ def test_sub_user_cannot_manage_sub_users_even_calling_the_event(new_page, app, 
     expect(page.get_by_role("heading", name="Sotto utenti")).to_have_count(0)
     expect(page.locator("#subuser-add")).to_have_count(0)
 
-    before = _scalar(app, "select count(*) from user_account where parent_id is not null")
-    state = ProfileState.get_full_name()
+    accounts = max_id(app, "user_account")
+    before = db_rows(app, "select id, first_name, last_name, is_active from user_account where parent_id is not null")
+    state = SubUsersState.get_full_name()
     dispatch_event(page, f"{state}.open_new_sub_user")
-    dispatch_event(page, f"{state}.save_sub_user", {"form_data": {"first_name": "Intruso", "last_name": "Rossi",
-                                                                  "primary_email": "intruso@example.org"}})
+    dispatch_event(
+        page,
+        f"{state}.save_sub_user",
+        {"form_data": {"first_name": "Intruso", "last_name": "Rossi", "primary_email": "intruso@example.org"}},
+    )
     page.get_by_role("button", name="English").click()  # any event: the queued ones go first
     expect(page.get_by_text("Operazione non consentita.").first).to_be_visible()  # sent before the switch
     expect(page.get_by_role("dialog")).to_have_count(0)
-    page.get_by_role("button", name="Italiano").click()
-    assert _scalar(app, "select count(*) from user_account where parent_id is not null") == before
-    assert _scalar(app, "select count(*) from user_account where first_name = 'Intruso'") == 0
+    assert db_rows(app, "select count(*) from user_account where id > :m", m=accounts) == [(0,)]
+    assert (
+        db_rows(app, "select id, first_name, last_name, is_active from user_account where parent_id is not null")
+        == before
+    )

@@ -24,13 +24,15 @@ def assert_accessible(page: Page, where: str = "") -> None:
 
 
 def violations(page: Page) -> list[str]:
-    # Measure the page at rest: no hovered button, no colour transition half-way.
+    # Measure the page at rest: no hovered button, no colour transition half-way (CSS transitions
+    # are animations of the document: wait until every one has finished).
     page.mouse.move(0, 0)
-    page.wait_for_timeout(400)
+    page.evaluate("() => Promise.all(document.getAnimations().map(animation => animation.finished))")
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
         """async (tags) => {
-            const outcome = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+            const outcome = await axe.run(
+                document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
             return outcome.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
                 nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' :: ' + n.failureSummary)}));
         }""",
@@ -39,7 +41,9 @@ def violations(page: Page) -> list[str]:
     return [json.dumps(item, ensure_ascii=False) for item in result]
 
 
-@pytest.mark.parametrize("path", ["/login", "/registrazione", "/password-dimenticata", "/login-bloccata", "/dev/mailbox"])
+@pytest.mark.parametrize(
+    "path", ["/login", "/registrazione", "/password-dimenticata", "/login-bloccata", "/dev/mailbox"]
+)
 def test_public_pages(new_page, app, path):
     page = new_page()
     visit(page, app, path)

@@ -8,23 +8,32 @@ from http.cookies import SimpleCookie
 
 import pytest
 import reflex as rx
+import sqlalchemy as sa
 from reflex.istate.data import HeaderData, ReflexURL, RouterData, SessionData
+from sqlmodel import select
 
 from portal.db import get_engine, session_scope
-from portal.services.sessions import SESSION_COOKIE
+from portal.services.access.sessions import SESSION_COOKIE
 from portal.state.i18n import I18nState
-from tests.conftest import AS_OF, migrate
+from tests.conftest import AS_OF, frozen_clock, migrate
+
+
+@pytest.fixture(scope="package", autouse=True)
+def one_clock():
+    """The handlers read the same day the demo data was generated for (tests/conftest.py)."""
+    with frozen_clock() as moment:
+        yield moment
 
 
 @pytest.fixture(scope="session")
 def app_db():
     """The database the app itself uses in tests (DATABASE_URL), migrated and seeded once."""
     from portal.seed.demo import seed_demo
-    from portal.services.branding import load_branding, sync_tenant
+    from portal.services.common.branding import load_branding, sync_tenant
 
     engine = get_engine()
     migrate(engine)
-    with session_scope() as session:
+    with frozen_clock(), session_scope() as session:  # what the seed stamps "now" is AS_OF too
         seed_demo(session=session, tenant=sync_tenant(session=session, branding=load_branding("aurora")), as_of=AS_OF)
     return engine
 
@@ -68,20 +77,39 @@ class Browser:
         url = json.loads(re.search(r'fetch\(("[^"]+")', script).group(1))
         body = re.search(r"body: (\"(?:[^\"\\]|\\.)*\")", script)
         client = TestClient(api, base_url="http://127.0.0.1:3000", client=("127.0.0.1", 50000), cookies=self.cookies)
-        response = client.post(url, content=json.loads(body.group(1)) if body else None,
-                               headers={"Content-Type": "application/json"} if body else {})
+        response = client.post(
+            url,
+            content=json.loads(body.group(1)) if body else None,
+            headers={"Content-Type": "application/json"} if body else {},
+        )
         for header in response.headers.get_list("set-cookie"):
             for name, morsel in SimpleCookie(header).items():
                 if morsel["max-age"] == "0" or morsel["expires"].startswith("Thu, 01 Jan 1970"):
                     self.cookies.pop(name, None)
                 else:
                     self.cookies[name] = morsel.value
-        opened = json.loads(re.search(r'response\.ok \? ("[^"]*")', script).group(1)) if response.is_success else "/login"
+        opened = (
+            json.loads(re.search(r'response\.ok \? ("[^"]*")', script).group(1)) if response.is_success else "/login"
+        )
         self.root = rx.State(_reflex_internal_init=True)  # the script dropped the tab's Reflex token
         self.visit(opened)
         if "portal_lang" in self.cookies:  # what the browser sends for the language cookie on hydrate
             self.state(I18nState).lang = self.cookies["portal_lang"]
         return opened
+
+
+def toast_of(result) -> tuple[str, str] | None:
+    """(level, message) of an rx.toast among the handler's return values, if any: ("error", "…")."""
+    events = result if isinstance(result, list) else [result]
+    for event in events:
+        if event is None:
+            continue
+        args = {name._js_expr: value for name, value in getattr(event, "args", ())}
+        call = getattr(args.get("function"), "_return_expr", None)
+        level = re.search(r"__toast'\]\?\.\[\"(\w+)\"\]", getattr(call, "_js_expr", ""))
+        if call is not None and level:
+            return level.group(1), call._args[0]
+    return None
 
 
 def script_of(result) -> str | None:
@@ -90,7 +118,7 @@ def script_of(result) -> str | None:
     for event in events:
         if event is None:
             continue
-        args = dict((name._js_expr, value) for name, value in getattr(event, "args", ()))
+        args = {name._js_expr: value for name, value in getattr(event, "args", ())}
         if "javascript_code" in args:
             return args["javascript_code"]._var_value
     return None
@@ -102,7 +130,7 @@ def redirect_target(result) -> str | None:
     for event in events:
         if event is None:
             continue
-        args = dict((name._js_expr, value) for name, value in getattr(event, "args", ()))
+        args = {name._js_expr: value for name, value in getattr(event, "args", ())}
         if "path" in args and getattr(event.handler.fn, "__qualname__", "") == "_redirect":
             return args["path"]._var_value
     return None
@@ -111,6 +139,72 @@ def redirect_target(result) -> str | None:
 @pytest.fixture
 def browser(app_db):
     return Browser()
+
+
+# What a test produced ------------------------------------------------------------------------------
+# The state tests share one committed database: a test reads back only rows with ids above a mark it
+# took before acting (and, where it can, of its own user or request), never a whole table.
+
+
+def id_mark(model) -> int:
+    """The highest id of `model`'s table now (0 when empty)."""
+    with session_scope() as db:
+        return db.exec(select(sa.func.max(model.id))).one() or 0
+
+
+def rows_after(model, mark: int, *where) -> list:
+    """The rows of `model` with an id above `mark` that match `where`, oldest first."""
+    with session_scope() as db:
+        return list(db.exec(select(model).where(model.id > mark, *where).order_by(model.id)).all())
+
+
+USER_FIELDS = (
+    "password_hash",
+    "password_changed_at",
+    "temporary_password_sent_at",
+    "must_change_password",
+    "failed_login_count",
+    "locked_at",
+    "language",
+    "primary_email",
+    "secondary_email",
+    "totp_secret",
+    "totp_pending_secret",
+    "totp_last_step",
+    "may_submit_requests",
+    "all_contracts",
+    "is_active",
+)
+
+
+@pytest.fixture
+def restore_users(app_db):
+    """`restore_users("20417", …)` before a test changes those seeded accounts: whatever happens,
+    they (and their customer's paper-invoice choice) are put back as they were when it was called:
+    a failed test leaves no lock, no authenticator, no other language for the tests after it."""
+    from portal.models import Customer, UserAccount
+
+    saved: dict[str, tuple[dict, bool | None]] = {}
+
+    def remember(*usernames: str) -> None:
+        with session_scope() as db:
+            for username in usernames:
+                user = db.exec(select(UserAccount).where(UserAccount.username == username)).one()
+                customer = db.get(Customer, user.customer_id) if user.customer_id else None
+                paper = customer.paper_invoices if customer else None
+                saved.setdefault(username, ({field: getattr(user, field) for field in USER_FIELDS}, paper))
+
+    yield remember
+    with session_scope() as db:
+        for username, (values, paper) in saved.items():
+            user = db.exec(select(UserAccount).where(UserAccount.username == username)).one()
+            for field, value in values.items():
+                setattr(user, field, value)
+            db.add(user)
+            customer = db.get(Customer, user.customer_id) if user.customer_id else None
+            if customer is not None and paper is not None:
+                customer.paper_invoices = paper
+                db.add(customer)
 
 
 def last_mail(address: str, kind: str | None = None):

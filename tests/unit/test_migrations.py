@@ -6,12 +6,12 @@ import os
 import secrets
 
 import sqlalchemy as sa
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
-import portal.models  # noqa: F401
+import portal.models  # noqa: F401  (registers every table in SQLModel's metadata)
+from alembic import command
 from portal.db import make_engine
 from tests.conftest import _TMP, alembic_config, migrate
 
@@ -70,18 +70,22 @@ def test_migrations_keep_existing_data():
     from sqlmodel import Session
 
     from portal.seed.demo import seed_demo
-    from portal.services.branding import load_branding, sync_tenant
+    from portal.services.common.branding import load_branding, sync_tenant
     from tests.conftest import AS_OF
 
     engine, schema = _fresh_engine()
     try:
         migrate(engine)
         with Session(engine) as session:
-            seed_demo(session=session, tenant=sync_tenant(session=session, branding=load_branding("aurora")), as_of=AS_OF)
+            seed_demo(
+                session=session, tenant=sync_tenant(session=session, branding=load_branding("aurora")), as_of=AS_OF
+            )
             session.commit()
         with engine.connect() as connection:
-            before = {table: connection.execute(sa.text(f"select count(*) from {table}")).scalar()
-                      for table in ("invoice", "invoice_line", "schedule_line", "user_account", "payment")}
+            before = {
+                table: connection.execute(sa.text(f"select count(*) from {table}")).scalar()
+                for table in ("invoice", "invoice_line", "schedule_line", "user_account", "payment")
+            }
         with engine.begin() as connection:
             command.downgrade(alembic_config(connection), "0002")
         migrate(engine)

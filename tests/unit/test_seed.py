@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal as D
 
-from sqlmodel import select
+from sqlmodel import col, select
 from stdnum.it import codicefiscale, iva
 
 from portal.models import Contract, Customer, Invoice, LeasedAsset, Payment, ScheduleLine, UserAccount
 from portal.models.enums import ContractStatus, CustomerKind, DocumentKind, ScheduleLineKind, UserRole
-from portal.services.billing import invoice_status
-from portal.models.enums import InvoiceStatus
 from tests.conftest import AS_OF
 
 
@@ -24,7 +23,7 @@ def test_demo_company_customer(db, demo):
     assert company.denominazione.endswith("S.r.l.")
     assert iva.is_valid(company.partita_iva)
     assert iva.is_valid(company.codice_fiscale)  # a company's codice fiscale is its 11 digits
-    assert company.pec and "@pec." in company.pec
+    assert company.pec == "odontoiatrica.valverde@pec.valverde-demo.it"
     person = db.exec(select(Customer).where(Customer.kind == CustomerKind.PERSON)).one()
     assert codicefiscale.is_valid(person.codice_fiscale)
 
@@ -52,7 +51,9 @@ def test_demo_contracts(db, demo):
 
 def test_every_plan_reconciles(db, demo):
     for contract in db.exec(select(Contract)).all():
-        rows = db.exec(select(ScheduleLine).where(ScheduleLine.contract_id == contract.id).order_by(ScheduleLine.position)).all()
+        rows = db.exec(
+            select(ScheduleLine).where(ScheduleLine.contract_id == contract.id).order_by(col(ScheduleLine.position))
+        ).all()
         assert sum(row.principal for row in rows) == contract.amount, contract.number
         last_instalment = [row for row in rows if row.kind is ScheduleLineKind.INSTALMENT][-1]
         assert last_instalment.residual_capital == contract.residual_value
@@ -65,16 +66,16 @@ def test_invoices_history_credit_note_and_overdue(db, demo):
     company = db.exec(select(Customer).where(Customer.code == "10093")).one()
     assert min(i.issue_date for i in invoices if i.customer_id == company.id).year == 2016
     notes = [invoice for invoice in invoices if invoice.kind is DocumentKind.CREDIT_NOTE]
-    assert notes and all(note.corrects_invoice_id for note in notes if note.schedule_line_id is None)
-    overdue = [
-        invoice for invoice in invoices
-        if invoice_status(total=invoice.total, paid=invoice.paid_amount, due_date=invoice.due_date, today=AS_OF)
-        is InvoiceStatus.OVERDUE
-    ]
-    assert len(overdue) == 1
+    # the one note not from the plan waives the investigation fee of 71204 (due 20 June 2016)
+    [waiver] = [note for note in notes if note.schedule_line_id is None]
+    fee = db.get(Invoice, waiver.corrects_invoice_id)
+    assert (fee.due_date, fee.taxable_amount, waiver.total) == (dt.date(2016, 6, 20), D("250.00"), fee.total)
+    # overdue by hand: past its due date on AS_OF and not paid in full; the demo leaves exactly one
+    overdue = [invoice for invoice in invoices if invoice.due_date < AS_OF and invoice.paid_amount < invoice.total]
+    assert len(overdue) == 1 and overdue[0].kind is DocumentKind.INVOICE
     # paid amounts equal the payments recorded against each invoice
     for invoice in invoices:
-        paid = sum(db.exec(select(Payment.amount).where(Payment.invoice_id == invoice.id)).all(), D("0"))
+        paid = sum(db.exec(select(col(Payment.amount)).where(Payment.invoice_id == invoice.id)).all(), D("0"))
         assert paid == invoice.paid_amount
         assert invoice.total == invoice.taxable_amount + invoice.vat_amount
 
@@ -87,18 +88,20 @@ def test_invoice_numbers_follow_the_calendar(db, demo):
 
 def test_seeding_is_deterministic(db, demo):
     """Seeding the same day twice yields the same plans (checked on a second, fresh database)."""
+    from sqlmodel import Session
+
     from portal.db import make_engine
     from portal.seed.demo import seed_demo
-    from portal.services.branding import load_branding, sync_tenant
-    from sqlmodel import Session
+    from portal.services.common.branding import load_branding, sync_tenant
     from tests.conftest import _TMP, migrate
 
     def fingerprint(session):
         return [
             (contract.number, row.position, row.kind, row.due_date, row.amount, row.residual_capital)
             for contract, row in session.exec(
-                select(Contract, ScheduleLine).join(ScheduleLine, ScheduleLine.contract_id == Contract.id)
-                .order_by(Contract.number, ScheduleLine.position)
+                select(Contract, ScheduleLine)
+                .join(ScheduleLine, col(ScheduleLine.contract_id) == col(Contract.id))
+                .order_by(col(Contract.number), col(ScheduleLine.position))
             ).all()
         ]
 

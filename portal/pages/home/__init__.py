@@ -1,0 +1,30 @@
+"""Home: "La tua situazione", the active contracts and the latest requests."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal import routes
+from portal.components.layout import column, page_body, two_columns
+from portal.components.shell import template
+from portal.pages.home.panels import contracts_panel, requests_panel, self_service_panel, situation_panel
+from portal.pages.home.state import HomeState
+from portal.state.i18n import tr
+
+__all__ = ["HomeState"]
+
+
+@template(route=routes.HOME, title_key="home.title", on_load=HomeState.load)
+def home() -> rx.Component:
+    return page_body(
+        HomeState.loaded,
+        rx.heading(tr("home.title"), as_="h1", size="7", class_name="sr-only"),
+        rx.cond(
+            HomeState.is_operator,
+            requests_panel(),
+            column(
+                two_columns(situation_panel(), contracts_panel()),
+                two_columns(self_service_panel(), requests_panel()),
+            ),
+        ),
+    )

@@ -1,0 +1,133 @@
+"""Server-side sessions: a random token in the browser, its SHA-256 in the database.
+
+The token is the credential, so it comes from `secrets` (256 bits), never from Reflex's client
+token. A session ends when revoked, after `idle` without activity, or `absolute` after login.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import http.cookies
+import secrets
+
+from sqlmodel import Session, col, select
+
+from portal.config import settings
+from portal.models import UserAccount, UserSession
+
+# The session cookie is HttpOnly: set and cleared by HTTP routes (portal/api.py), never by page
+# scripts, and read by the app's states from the headers of the browser's connection.
+SESSION_COOKIE = "portal_session"
+LANGUAGE_COOKIE = "portal_lang"
+
+# Writing last_seen_at on every event would turn each click into a write; a minute of slack
+# is far below the idle timeout.
+TOUCH_INTERVAL = dt.timedelta(seconds=60)
+
+
+@dataclasses.dataclass(frozen=True)
+class SessionPolicy:
+    idle: dt.timedelta
+    absolute: dt.timedelta
+
+    @classmethod
+    def from_minutes(cls, *, idle_minutes: int, absolute_hours: int) -> SessionPolicy:
+        return cls(idle=dt.timedelta(minutes=idle_minutes), absolute=dt.timedelta(hours=absolute_hours))
+
+
+SESSION_POLICY = SessionPolicy.from_minutes(
+    idle_minutes=settings.session_idle_minutes, absolute_hours=settings.session_absolute_hours
+)
+
+
+def token_from_cookie_header(header: str) -> str:
+    """The session token in a raw Cookie header ("" when absent or unreadable)."""
+    cookies = http.cookies.SimpleCookie()
+    try:
+        cookies.load(header or "")
+    except http.cookies.CookieError:
+        return ""
+    morsel = cookies.get(SESSION_COOKIE)
+    return morsel.value if morsel else ""
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def open_session(
+    *,
+    session: Session,
+    user: UserAccount,
+    now: dt.datetime,
+    policy: SessionPolicy,
+    client_ip: str = "",
+    user_agent: str = "",
+) -> str:
+    token = secrets.token_urlsafe(32)
+    session.add(
+        UserSession(
+            user_id=user.id,
+            token_hash=token_digest(token),
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + policy.absolute,
+            client_ip=client_ip[:64],
+            user_agent=user_agent[:300],
+        )
+    )
+    session.flush()
+    return token
+
+
+def _live_row(session: Session, token: str) -> UserSession | None:
+    if not token:
+        return None
+    return session.exec(select(UserSession).where(UserSession.token_hash == token_digest(token))).first()
+
+
+def resolve_session(
+    *, session: Session, token: str, now: dt.datetime, policy: SessionPolicy, touch: bool = True
+) -> UserAccount | None:
+    """The user behind a token, or None when the session is unknown, ended or expired.
+
+    `touch=False` for requests the user did not make (a timer refreshing the bell): they must not
+    keep an abandoned session alive past its idle limit."""
+    row = _live_row(session, token)
+    if row is None or row.revoked_at is not None:
+        return None
+    if now >= row.expires_at or now - row.last_seen_at >= policy.idle:
+        row.revoked_at = now
+        session.add(row)
+        return None
+    user = session.get(UserAccount, row.user_id)
+    if user is None or not user.is_active:
+        return None
+    if touch and now - row.last_seen_at >= TOUCH_INTERVAL:
+        row.last_seen_at = now
+        session.add(row)
+    return user
+
+
+def close_session(*, session: Session, token: str, now: dt.datetime) -> bool:
+    row = _live_row(session, token)
+    if row is None or row.revoked_at is not None:
+        return False
+    row.revoked_at = now
+    session.add(row)
+    return True
+
+
+def close_all_sessions(
+    *, session: Session, user_id: int, now: dt.datetime, except_token_hash: str | None = None
+) -> int:
+    query = select(UserSession).where(UserSession.user_id == user_id, col(UserSession.revoked_at).is_(None))
+    if except_token_hash:
+        query = query.where(UserSession.token_hash != except_token_hash)
+    rows = session.exec(query).all()
+    for row in rows:
+        row.revoked_at = now
+        session.add(row)
+    return len(rows)

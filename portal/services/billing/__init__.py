@@ -1,0 +1,2 @@
+"""Invoices, credit notes and payments: issuing, the screens' queries and exports, FatturaPA, PDFs and
+publication."""

@@ -1,0 +1,44 @@
+"""Writing to the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from portal.models import AuditEvent
+
+
+def record(
+    *,
+    session: Session,
+    action: str,
+    tenant_id: int | None = None,
+    user_id: int | None = None,
+    customer_id: int | None = None,
+    client_ip: str = "",
+    **detail: Any,
+) -> AuditEvent:
+    event = AuditEvent(
+        tenant_id=tenant_id,
+        user_id=user_id,
+        customer_id=customer_id,
+        action=action,
+        detail=detail,
+        client_ip=client_ip[:64],
+    )
+    session.add(event)
+    return event
+
+
+def record_by(session: Session, action: str, user: Any, client_ip: str = "", **detail: Any) -> AuditEvent:
+    """An event of one account (who did it, or to whom it was done): its tenant, id and customer."""
+    return record(
+        session=session,
+        action=action,
+        tenant_id=user.tenant_id,
+        user_id=user.id,
+        customer_id=user.customer_id,
+        client_ip=client_ip,
+        **detail,
+    )

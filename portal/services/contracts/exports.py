@@ -1,0 +1,112 @@
+"""The amortization-plan and leased-asset exports (column layouts of the user manual)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlmodel import Session
+
+from portal import i18n
+from portal.i18n import translate
+from portal.models import ScheduleLine
+from portal.services.access.scope import Scope
+from portal.services.common.xlsx import Column, write_workbook
+from portal.services.contracts.queries import all_assets, plan_rows
+
+PLAN_COLUMNS = (
+    Column("plan.contract", "text", 12),
+    Column("plan.number", "int", 9),
+    Column("plan.due_date", "date", 13),
+    Column("plan.kind", "text", 17),
+    Column("plan.amount", "money", 14),
+    Column("plan.principal", "money", 14),
+    Column("plan.interest", "money", 14),
+    Column("plan.residual", "money", 16),
+    Column("plan.payment_method", "text", 22),
+    Column("plan.competence_start", "date", 13),
+    Column("plan.competence_end", "date", 13),
+    Column("plan.collection_date", "date", 13),
+    Column("plan.index_rate", "percent", 13),
+    Column("plan.index_balance", "money", 16),
+)
+
+ASSET_COLUMNS = (
+    Column("assets.export_contract", "text", 14),
+    Column("assets.export_end", "date", 13),
+    Column("assets.export_code", "text", 14),
+    Column("assets.export_type", "text", 26),
+    Column("assets.export_value", "money", 17),
+    Column("assets.export_future_value", "money", 17),
+    Column("assets.export_description", "text", 60),
+)
+
+
+def kind_label(line: ScheduleLine, lang: str) -> str:
+    return translate(lang, f"plan.kind.{line.kind.value}")
+
+
+def method_label(line: ScheduleLine, lang: str) -> str:
+    return translate(lang, f"payment_method.{line.payment_method.value}")
+
+
+def plan_values(number: str, line: ScheduleLine, lang: str) -> tuple:
+    return (
+        number,
+        line.number,
+        line.due_date,
+        kind_label(line, lang),
+        line.amount,
+        line.principal,
+        line.interest,
+        line.residual_capital,
+        method_label(line, lang),
+        line.competence_start,
+        line.competence_end,
+        line.collection_date,
+        line.index_rate,
+        line.index_base_balance,
+    )
+
+
+def export_plan(
+    *,
+    session: Session,
+    scope: Scope,
+    contract_id: int | None,
+    lang: str,
+    path: Path,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """One contract's plan, or every plan the scope allows (one row per plan row)."""
+    rows = (
+        plan_values(number, line, lang)
+        for number, line in plan_rows(session=session, scope=scope, contract_id=contract_id)
+    )
+    title = translate(lang, "plan.title")
+    return write_workbook(path=path, sheet_title=title, columns=PLAN_COLUMNS, rows=rows, lang=lang, progress=progress)
+
+
+def export_assets(
+    *,
+    session: Session,
+    scope: Scope,
+    contract_id: int | None,
+    lang: str,
+    path: Path,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    rows = (
+        (
+            asset.contract_number,
+            asset.lease_end,
+            asset.code,
+            i18n.coded(lang, "asset_type", asset.asset_type_code, asset.asset_type),
+            asset.financial_value,
+            asset.expected_future_value,
+            asset.description,
+        )
+        for asset in all_assets(session=session, scope=scope, contract_id=contract_id)
+    )
+    title = translate(lang, "assets.title")
+    return write_workbook(path=path, sheet_title=title, columns=ASSET_COLUMNS, rows=rows, lang=lang, progress=progress)

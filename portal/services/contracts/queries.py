@@ -1,0 +1,238 @@
+"""What the Contratti, Piano di ammortamento and Beni in locazione screens read.
+
+Every function takes the caller's Scope and answers only inside it: a contract number outside
+the scope is as unknown as a number that does not exist.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterator
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from portal.models import Contract, Invoice, LeasedAsset, ScheduleLine
+from portal.models.enums import ContractStatus, ScheduleLineKind
+from portal.services.access.scope import Scope
+from portal.services.common.paging import clamp_offset
+from portal.services.contracts.lifecycle import residual_capital_on
+
+PLAN_PAGE_SIZE = 25
+ASSET_PAGE_SIZE = 20
+
+
+@dataclasses.dataclass(frozen=True)
+class ContractChoice:
+    contract_id: int
+    number: str
+    product: str
+    status: ContractStatus
+    end_date: dt.date
+    product_code: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class ContractDetail:
+    contract: Contract
+    asset_count: int
+    residual_capital_today: Decimal
+    first_instalment: Decimal  # the advance when there is one, else the first rata
+
+
+@dataclasses.dataclass(frozen=True)
+class PlanPage:
+    rows: list[ScheduleLine]
+    total: int
+    offset: int
+    limit: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Progress:
+    paid_count: int
+    paid_amount: Decimal
+    overdue_count: int
+    overdue_amount: Decimal
+    due_count: int
+    due_amount: Decimal
+
+
+@dataclasses.dataclass(frozen=True)
+class AssetRow:
+    asset_id: int
+    contract_number: str
+    lease_end: dt.date
+    code: str
+    asset_type: str
+    asset_type_code: str | None
+    description: str
+    financial_value: Decimal
+    expected_future_value: Decimal
+    serial_number: str | None
+    plate: str | None
+
+
+def contract_choices(*, session: Session, scope: Scope) -> list[ContractChoice]:
+    """Active contracts first (soonest expiry first), then the extinguished ones."""
+    contracts = session.exec(
+        select(Contract)
+        .where(*scope.where(Contract.customer_id, Contract.id))
+        .order_by(
+            sa.case((col(Contract.status) == ContractStatus.ACTIVE, 0), else_=1),
+            col(Contract.end_date),
+            col(Contract.number),
+        )
+    ).all()
+    return [ContractChoice(c.id, c.number, c.product, c.status, c.end_date, c.product_code) for c in contracts]
+
+
+def access_contract(*, session: Session, scope: Scope, number: str) -> Contract | None:
+    return session.exec(
+        select(Contract).where(*scope.where(Contract.customer_id, Contract.id), Contract.number == number)
+    ).first()
+
+
+def checked_contract_id(*, session: Session, scope: Scope, number: str) -> int:
+    """The id of contract `number` for work the user asked for a moment ago (an export running in
+    the background): a contract that has left the scope since then stops the work."""
+    contract = access_contract(session=session, scope=scope, number=number)
+    if contract is None:
+        raise PermissionError("contract outside the caller's scope")
+    return contract.id
+
+
+def contract_detail(*, session: Session, scope: Scope, number: str, today: dt.date) -> ContractDetail | None:
+    contract = access_contract(session=session, scope=scope, number=number)
+    if contract is None:
+        return None
+    assets = session.exec(
+        select(sa.func.count(col(LeasedAsset.id))).where(LeasedAsset.contract_id == contract.id)
+    ).one()
+    first = contract.advance if contract.advance > 0 else contract.instalment_amount
+    return ContractDetail(
+        contract=contract,
+        asset_count=int(assets),
+        residual_capital_today=residual_capital_on(session=session, contract=contract, on=today),
+        first_instalment=first,
+    )
+
+
+def plan_page(*, session: Session, contract: Contract, offset: int, limit: int = PLAN_PAGE_SIZE) -> PlanPage:
+    total = session.exec(
+        select(sa.func.count(col(ScheduleLine.id))).where(ScheduleLine.contract_id == contract.id)
+    ).one()
+    offset = clamp_offset(offset, int(total), limit)
+    rows = session.exec(
+        select(ScheduleLine)
+        .where(ScheduleLine.contract_id == contract.id)
+        .order_by(col(ScheduleLine.position))
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    return PlanPage(rows=list(rows), total=int(total), offset=offset, limit=limit)
+
+
+def plan_rows(
+    *, session: Session, scope: Scope, contract_id: int | None, batch: int = 2000
+) -> Iterator[tuple[str, ScheduleLine]]:
+    """(contract number, plan row) for one contract or for all the scope's contracts, streamed in
+    batches so that 30,000 rows never sit in memory at once."""
+    query = (
+        select(Contract.number, ScheduleLine)
+        .join(Contract, col(Contract.id) == ScheduleLine.contract_id)
+        .where(*scope.where(Contract.customer_id, Contract.id))
+        .order_by(col(Contract.number), col(ScheduleLine.position))
+    )
+    if contract_id is not None:
+        query = query.where(Contract.id == contract_id)
+    result = session.exec(query.execution_options(yield_per=batch))
+    yield from result
+
+
+def plan_row_count(*, session: Session, scope: Scope, contract_id: int | None) -> int:
+    query = (
+        select(sa.func.count(col(ScheduleLine.id)))
+        .join(Contract, col(Contract.id) == ScheduleLine.contract_id)
+        .where(*scope.where(Contract.customer_id, Contract.id))
+    )
+    if contract_id is not None:
+        query = query.where(Contract.id == contract_id)
+    return int(session.exec(query).one())
+
+
+def balance_series(*, session: Session, contract: Contract) -> list[tuple[dt.date, Decimal]]:
+    """Capitale residuo after each principal-bearing row, starting from the contract amount."""
+    rows = session.exec(
+        select(col(ScheduleLine.due_date), col(ScheduleLine.residual_capital))
+        .where(ScheduleLine.contract_id == contract.id, ScheduleLine.kind != ScheduleLineKind.INDEXATION)
+        .order_by(col(ScheduleLine.position))
+    ).all()
+    return [(contract.signed_on, contract.amount), *rows]
+
+
+def instalment_progress(*, session: Session, contract: Contract, today: dt.date) -> Progress:
+    """Instalments (advance, rate and residual value) paid, overdue and still to come."""
+    rows = session.exec(
+        select(col(ScheduleLine.due_date), col(ScheduleLine.amount), col(Invoice.total), col(Invoice.paid_amount))
+        .outerjoin(Invoice, col(Invoice.schedule_line_id) == ScheduleLine.id)
+        .where(ScheduleLine.contract_id == contract.id, ScheduleLine.kind != ScheduleLineKind.INDEXATION)
+    ).all()
+    paid = overdue = due = 0
+    paid_amount = overdue_amount = due_amount = Decimal("0.00")
+    for due_date, amount, total, paid_total in rows:
+        if total is not None and paid_total >= total:
+            paid, paid_amount = paid + 1, paid_amount + amount
+        elif due_date < today:
+            overdue, overdue_amount = overdue + 1, overdue_amount + amount
+        else:
+            due, due_amount = due + 1, due_amount + amount
+    return Progress(paid, paid_amount, overdue, overdue_amount, due, due_amount)
+
+
+def _asset_query(scope: Scope, contract_id: int | None):
+    query = (
+        select(LeasedAsset, col(Contract.number), col(Contract.end_date))
+        .join(Contract, col(Contract.id) == LeasedAsset.contract_id)
+        .where(*scope.where(LeasedAsset.customer_id, LeasedAsset.contract_id))
+    )
+    if contract_id is not None:
+        query = query.where(LeasedAsset.contract_id == contract_id)
+    return query
+
+
+def _asset_row(asset: LeasedAsset, number: str, end_date: dt.date) -> AssetRow:
+    return AssetRow(
+        asset_id=asset.id,
+        contract_number=number,
+        lease_end=end_date,
+        code=asset.code,
+        asset_type=asset.asset_type,
+        asset_type_code=asset.asset_type_code,
+        description=asset.description,
+        financial_value=asset.financial_value,
+        expected_future_value=asset.expected_future_value,
+        serial_number=asset.serial_number,
+        plate=asset.plate,
+    )
+
+
+def assets_page(
+    *, session: Session, scope: Scope, contract_id: int | None, offset: int, limit: int = ASSET_PAGE_SIZE
+) -> tuple[list[AssetRow], int]:
+    query = _asset_query(scope, contract_id)
+    total = asset_count(session=session, scope=scope, contract_id=contract_id)
+    rows = session.exec(query.order_by(Contract.number, LeasedAsset.code).offset(max(0, offset)).limit(limit)).all()
+    return [_asset_row(*row) for row in rows], total
+
+
+def asset_count(*, session: Session, scope: Scope, contract_id: int | None) -> int:
+    return int(session.exec(select(sa.func.count()).select_from(_asset_query(scope, contract_id).subquery())).one())
+
+
+def all_assets(*, session: Session, scope: Scope, contract_id: int | None) -> Iterator[AssetRow]:
+    query = _asset_query(scope, contract_id).order_by(Contract.number, LeasedAsset.code)
+    for row in session.exec(query.execution_options(yield_per=2000)):
+        yield _asset_row(*row)

@@ -1,0 +1,1 @@
+"""Requests to the service desk: tickets, the self-service form engine, attachments and the bell."""

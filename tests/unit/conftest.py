@@ -1,0 +1,32 @@
+"""Unit tests run on the demo data's day: the portal's clock stands still on AS_OF."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from tests.conftest import frozen_clock
+
+
+@pytest.fixture(scope="package", autouse=True)
+def one_clock():
+    """Package-wide, so the browser tests (which seed as of the real day) keep the real clock."""
+    with frozen_clock() as moment:
+        yield moment
+
+
+# What a test produced: the rows with ids above a mark taken just before the action, never a whole
+# table or a slice of an unordered one (the seed and the test's own set-up hold rows of the same kind).
+
+
+def id_mark(db: Session, model) -> int:
+    """The highest id of `model`'s table now (0 when empty)."""
+    db.flush()
+    return db.exec(select(sa.func.max(model.id))).one() or 0
+
+
+def rows_after(db: Session, model, mark: int, *where) -> list:
+    """The rows of `model` with an id above `mark` that match `where`, oldest first."""
+    db.flush()
+    return list(db.exec(select(model).where(model.id > mark, *where).order_by(model.id)).all())
