@@ -214,6 +214,8 @@ def test_machine_ticket_and_the_service_desk_answer(new_page, app, mailbox, tidy
     customer.locator("#form-submit").click()
     expect(customer.locator("#field-contacts-error")).to_contain_text("non-valido")
     customer.locator("#field-contacts").fill("tecnico@studio-demo.it")
+    # the message goes once the portal has the corrected address, as the user sees it go before sending
+    expect(customer.locator("#field-contacts-error")).to_be_hidden()
     customer.locator("input[type=file]").set_input_files(
         files=[{"name": "display.png", "mimeType": "image/png", "buffer": PNG}]
     )
