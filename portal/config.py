@@ -49,6 +49,7 @@ class Settings:
     port: int
     allowed_origins: tuple[str, ...]
     session_idle_minutes: int
+    session_idle_warning_seconds: int  # the page warns this long before the idle timeout (>= 20 s, WCAG 2.2.1)
     session_absolute_hours: int
     cookie_secure: bool
     public_url: str  # where links in e-mails point to
@@ -94,6 +95,7 @@ def load_settings() -> Settings:
         port=port,
         allowed_origins=origins,
         session_idle_minutes=int(os.environ.get("PORTAL_SESSION_IDLE_MINUTES", "15")),
+        session_idle_warning_seconds=max(20, int(os.environ.get("PORTAL_IDLE_WARNING_SECONDS", "60"))),
         session_absolute_hours=int(os.environ.get("PORTAL_SESSION_ABSOLUTE_HOURS", "12")),
         # Browsers accept Secure cookies on http://localhost only, so the flag follows the
         # origins: it is on as soon as the portal is served over https.

@@ -26,6 +26,8 @@ def _drop_zone(state, upload_id: str) -> rx.Component:
             wrap="wrap",
         ),
         id=upload_id,
+        # The button inside is the one tab stop (the zone itself would be a second, nameless one).
+        no_keyboard=True,
         multiple=True,
         accept=state.accept,
         on_drop=state.upload(rx.upload_files(upload_id=upload_id)),

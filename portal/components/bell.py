@@ -39,6 +39,7 @@ def notice_item(item: ObjectVar[NoticeRow]) -> rx.Component:
             rx.hstack(
                 notice_icon(item, padding_top="2px"),
                 rx.vstack(
+                    rx.cond(unread, rx.el.span(tr("notifications.unread_label"), class_name="sr-only")),
                     rx.text(
                         item.subject,
                         size="2",
@@ -107,6 +108,7 @@ def _popover_content() -> rx.Component:
         width="340px",
         max_width="calc(100vw - 1rem)",
         align="end",
+        aria_label=tr("notifications.title"),
     )
 
 

@@ -28,8 +28,7 @@ def _error(state, spec: FieldSpec) -> rx.Component:
             id=_field_id(spec) + "-error",
             color_scheme="red",
             size="2",
-            role="alert",
-            class_name="field-error",
+            class_name="field-error",  # read with its field (aria-describedby); the form's summary is the alert
         ),
     )
 
@@ -61,6 +60,8 @@ def _display(state, spec: FieldSpec) -> rx.Component:
     return rx.box(
         rx.text(rx.cond(computed != "", computed, "—"), white_space="pre-line"),
         id=_field_id(spec),
+        aria_labelledby=_field_id(spec) + "-label",
+        role="group",
         class_name="form-display",
         padding="0.6rem 0.75rem",
         background="var(--gray-a3)",
@@ -118,14 +119,12 @@ def _control(state, spec: FieldSpec) -> rx.Component | rx.Var:  # rx.match's own
 
 def _field(state, spec: FieldSpec) -> rx.Component:
     field_id = _field_id(spec)
-    label = rx.el.label(
-        rx.text(
-            spec.label,
-            rx.cond(spec.required, rx.el.span(" *", aria_hidden="true")),
-            size="2",
-            weight="medium",
-        ),
-        html_for=field_id,
+    words = rx.text(spec.label, rx.cond(spec.required, rx.el.span(" *", aria_hidden="true")), size="2", weight="medium")
+    # A computed value is no control: its caption names it (aria-labelledby) instead of a <label for>.
+    label = rx.cond(
+        spec.type == "display",
+        rx.el.span(words, id=field_id + "-label"),
+        rx.el.label(words, html_for=field_id),
     )
     is_checkbox = spec.type == "checkbox"
     return rx.flex(
@@ -153,8 +152,39 @@ def attachments_block(state) -> rx.Component:
     )
 
 
+def focus_first_invalid(errors: rx.Var) -> rx.Component:
+    """3.3.1: after a refused submit, focus goes to the first field in error (its message is read
+    with it), once per submit, never while the user types; the summary above the button is the alert."""
+
+    class FocusFirstInvalid(rx.Fragment):
+        def add_hooks(self) -> list[str | rx.Var]:
+            return [
+                rx.Var(
+                    "useEffect(() => { const seen = (event) => { if (event.target.closest('main')) {"
+                    " window.__portalSubmittedAt = Date.now(); } };"
+                    " document.addEventListener('submit', seen, true);"
+                    " return () => document.removeEventListener('submit', seen, true); }, []);",
+                    _var_data=rx.vars.VarData(imports={"react": ["useEffect"]}),
+                ),
+                rx.Var(
+                    f"useEffect(() => {{ const at = window.__portalSubmittedAt || 0;"
+                    f" if (Date.now() - at > 10000 || Object.keys({errors!s} || {{}}).length === 0) return;"
+                    " window.__portalSubmittedAt = 0;"
+                    " const first = document.querySelector('main form [aria-invalid=\"true\"]');"
+                    f" if (first) {{ first.focus(); }} }}, [{errors!s}]);",
+                    _var_data=rx.vars.VarData.merge(
+                        errors._get_all_var_data(), rx.vars.VarData(imports={"react": ["useEffect"]})
+                    ),
+                ),
+            ]
+
+    return FocusFirstInvalid.create()
+
+
 def form_fields(state) -> rx.Component:
     return column(
+        rx.text(tr("forms.required_note"), size="1", color_scheme="gray", id="form-required-note"),
+        focus_first_invalid(state.errors),
         rx.foreach(state.specs, lambda spec: _field(state, spec)),
         rx.cond(
             state.download_url != "",

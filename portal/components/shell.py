@@ -13,6 +13,7 @@ import reflex as rx
 
 from portal import i18n, routes
 from portal.components.bell import bell, bell_refresher
+from portal.components.idle_warning import draft_notice, idle_warning
 from portal.components.layout import actions
 from portal.config import settings
 from portal.services.common.branding import load_branding
@@ -57,7 +58,7 @@ def _for_audience(entry: MenuEntry, item: rx.Component) -> rx.Component:
 @dataclasses.dataclass(frozen=True)
 class PageSpec:
     route: str
-    title: str
+    title: rx.Var
     component: Callable[[], rx.Component]
     on_load: list[Any]
 
@@ -99,6 +100,7 @@ def _mobile_menu(current: str) -> rx.Component:
                         ),
                         on_select=rx.redirect(entry.route),
                         class_name="portal-menu-item-active" if entry.route == current else "",
+                        aria_current="page" if entry.route == current else None,
                     ),
                 )
                 for entry in MENU
@@ -255,9 +257,19 @@ def footer() -> rx.Component:
 
 def shell(content: rx.Component, current: str) -> rx.Component:
     return rx.box(
-        rx.el.a(tr("app.skip_to_content"), href="#main-content", class_name="portal-skip-link"),
+        DocumentLanguage.create(),
+        rx.el.a(
+            tr("app.skip_to_content"),
+            href="#main-content",
+            class_name="portal-skip-link",
+            # 2.4.1: the router would only scroll; the next Tab must start inside the content.
+            on_click=rx.call_script("document.getElementById('main-content').focus()"),
+        ),
         header(current),
+        route_announcer(),
+        idle_warning(),
         rx.el.main(
+            draft_notice(),
             content,
             id="main-content",
             tab_index=-1,
@@ -278,11 +290,56 @@ def shell(content: rx.Component, current: str) -> rx.Component:
     )
 
 
+class DocumentLanguage(rx.Fragment):
+    """Keeps `<html lang>` on the user's language (3.1.1): dialogs, the bell and toasts render
+    outside the shell, and a reload must not leave an English page marked as Italian."""
+
+    def add_hooks(self) -> list[str | rx.Var]:
+        lang = rx.Var.create(I18nState.lang)
+        return [
+            rx.Var(
+                f"useEffect(() => {{ document.documentElement.lang = {lang!s}; }}, [{lang!s}]);",
+                _var_data=rx.vars.VarData.merge(
+                    lang._get_all_var_data(), rx.vars.VarData(imports={"react": ["useEffect"]})
+                ),
+            )
+        ]
+
+
+class RouteAnnouncer(rx.Fragment):
+    """4.1.3: after a navigation inside the app (no page load), a screen reader hears the new page's
+    title. Each page mounts its own shell, so "mounted" means "arrived"; the title is read once set."""
+
+    def add_hooks(self) -> list[str | rx.Var]:
+        return [
+            rx.Var(
+                "useEffect(() => { const timer = setTimeout(() => {"
+                " const region = document.getElementById('route-announcer');"
+                " if (region) { region.textContent = document.title; } }, 500);"
+                " return () => clearTimeout(timer); }, []);",
+                _var_data=rx.vars.VarData(imports={"react": ["useEffect"]}),
+            )
+        ]
+
+
+def route_announcer() -> rx.Component:
+    return rx.fragment(
+        RouteAnnouncer.create(),
+        rx.el.div(role="status", aria_live="polite", class_name="sr-only", id="route-announcer"),
+    )
+
+
+def page_title(title: rx.Var | str) -> rx.Var:
+    """The browser tab's title in the user's language: "<page> | <company>" (2.4.2)."""
+    return rx.Var.create(title).to(str) + f" | {BRAND.name}"
+
+
 def template(
-    *, route: str, title_key: str, on_load=None
+    *, route: str, title_key: str, on_load=None, title: rx.Var | None = None
 ) -> Callable[[Callable[[], rx.Component]], Callable[[], rx.Component]]:
     """Declare `content_fn` as the page at `route`, wrapped in the shell (see add_pages). `on_load` is
-    one event handler or a list of them (a page made of parts with their own states)."""
+    one event handler or a list of them (a page made of parts with their own states). The tab's
+    title is the catalogue entry `title_key`, or `title` when the page names itself (a form, a request)."""
 
     def decorator(content_fn: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
         def page() -> rx.Component:
@@ -290,11 +347,11 @@ def template(
 
         page.__name__ = content_fn.__name__
         page.__qualname__ = content_fn.__qualname__
-        title = f"{i18n.translate(i18n.DEFAULT_LANGUAGE, title_key)} | {BRAND.name}"
+        tab_title = page_title(title if title is not None else tr(title_key))
         loads = list(on_load) if isinstance(on_load, list | tuple) else [on_load] if on_load is not None else []
         # Every page's load also refreshes the bell and clears the previous page's own notice.
         on_load_all = [*loads, NotificationState.refresh, forget_page_notice()]
-        _pages[route] = PageSpec(route=route, title=title, component=page, on_load=on_load_all)
+        _pages[route] = PageSpec(route=route, title=tab_title, component=page, on_load=on_load_all)
         return page
 
     return decorator

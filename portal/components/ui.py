@@ -3,6 +3,8 @@ Form pieces are in fields.py, the layout vocabulary in layout.py."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 from reflex_components_radix.themes.base import LiteralAccentColor
 
@@ -255,7 +257,13 @@ def data_table(
     (catalogue key, numeric) pairs for the usual ones."""
     header = [header_cell(tr(col[0]), col[1]) if isinstance(col, tuple) else col for col in columns]
     return table_region(
-        simple_table(header=header, body=rx.foreach(rows, row_fn), caption=caption, table_id=table_id),
+        # 1.3.1: every table has a caption; the region's name serves when the page gives none.
+        simple_table(
+            header=header,
+            body=rx.foreach(rows, row_fn),
+            caption=label if caption is None else caption,
+            table_id=table_id,
+        ),
         label=label,
         region_id=region_id,
     )
@@ -272,8 +280,14 @@ def data_cell(value, numeric: bool = False) -> rx.Component:
 
 
 def link_button(icon: str, label, href, **props) -> rx.Component:
-    """A link to another screen that looks like a soft button with its icon."""
-    return rx.link(rx.button(rx.icon(icon, size=16), label, variant="soft"), href=href, **props)
+    """A link to another screen that looks like a soft button with its icon: one element, one tab stop
+    (a button inside a link is two stops and two roles for one action)."""
+    return rx.button(
+        rx.link(rx.icon(icon, size=16, aria_hidden="true"), label, href=href, underline="none"),
+        as_child=True,
+        variant="soft",
+        **props,
+    )
 
 
 def label_grid(*rows: rx.Component, column_gap: str = "1rem", **props) -> rx.Component:
@@ -296,3 +310,17 @@ def paged(state, id_prefix: str, content: rx.Component, *, otherwise: rx.Compone
     return rx.cond(
         state.rows.length() > 0, rx.vstack(content, pager(state, id_prefix), spacing="3", width="100%"), otherwise
     )
+
+
+# 2.4.3: a dialog opened by the state (no Radix trigger to return to) gives focus back to the
+# control that opened it, or to the content when that control is gone (a deleted row's button).
+RETURNS_FOCUS: dict[str, Any] = {
+    "custom_attrs": {
+        "onOpenAutoFocus": rx.Var("(() => { window.__portalDialogOpener = document.activeElement; })"),
+        "onCloseAutoFocus": rx.Var(
+            "((event) => { event.preventDefault(); const opener = window.__portalDialogOpener;"
+            " if (opener && opener.isConnected && opener !== document.body) { opener.focus(); }"
+            " else { document.getElementById('main-content')?.focus(); } })"
+        ),
+    }
+}

@@ -87,7 +87,12 @@ def answer_card() -> rx.Component:
     )
 
 
-@template(route=routes.DESK_DETAIL, title_key="desk.detail_title", on_load=DeskDetailState.load)
+@template(
+    route=routes.DESK_DETAIL,
+    title_key="desk.detail_title",
+    on_load=DeskDetailState.load,
+    title=rx.Var.create(tr("requests.detail_title")).to(str) + " " + DeskDetailState.info.code.to(str),
+)
 def desk_detail() -> rx.Component:
     return request_page(
         DeskDetailState, back=back_link("desk.back", routes.DESK), reply=answer_card(), show_customer=True

@@ -81,6 +81,8 @@ class LoginState(SessionState):
         self._clear()
         if self.flash == "logout":
             self.info = self._t("logout.done")
+        elif self.flash == "idle":
+            self.info = self._t("idle.expired")
         self.flash = ""
         if self._principal() is not None:
             return rx.redirect(routes.safe_next(self._query_param("next")))

@@ -68,11 +68,19 @@ class NewRequestState(FormEngineState, SessionState):
         return [rx.redirect(routes.request_url(code)), rx.toast.success(self._t("requests.sent", code=code))]
 
 
-@template(route=routes.NEW_REQUEST, title_key="requests.new_title", on_load=NewRequestState.load)
+@template(
+    route=routes.NEW_REQUEST,
+    title_key="requests.new_title",
+    on_load=NewRequestState.load,
+    title=rx.cond(NewRequestState.form_title != "", NewRequestState.form_title, tr("requests.new_title")),
+)
 def new_request() -> rx.Component:
     state = NewRequestState
-    cancel = rx.link(
-        rx.button(tr("requests.cancel"), type="button", variant="soft", color_scheme="gray"), href=routes.REQUESTS
+    cancel = rx.button(
+        rx.link(tr("requests.cancel"), href=routes.REQUESTS, underline="none"),
+        as_child=True,
+        variant="soft",
+        color_scheme="gray",
     )
     send = rx.button(tr("requests.send"), type="submit", id="form-submit")
     return page_body(

@@ -68,6 +68,7 @@ def row(item: ObjectVar[NoticeRow]) -> rx.Component:
         rx.hstack(
             notice_icon(item),
             rx.vstack(
+                rx.cond(unread, rx.el.span(tr("notifications.unread_label"), class_name="sr-only")),
                 rx.link(item.subject, href=item.url, weight=rx.cond(unread, "bold", "regular")),
                 rx.cond(item.body != "", rx.text(item.body, size="2", color_scheme="gray")),
                 rx.text(item.when, size="1", color_scheme="gray"),
@@ -87,6 +88,7 @@ def row(item: ObjectVar[NoticeRow]) -> rx.Component:
             spacing="3",
             align="start",
             width="100%",
+            flex_wrap="wrap",  # 1.4.10: at 320 px the button goes under the text, never off the card
         ),
         padding="0.75rem",
         border_radius="var(--radius-3)",

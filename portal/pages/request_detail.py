@@ -73,7 +73,12 @@ def reply_card() -> rx.Component:
     )
 
 
-@template(route=routes.REQUEST_DETAIL, title_key="requests.detail_title", on_load=RequestDetailState.load)
+@template(
+    route=routes.REQUEST_DETAIL,
+    title_key="requests.detail_title",
+    on_load=RequestDetailState.load,
+    title=rx.Var.create(tr("requests.detail_title")).to(str) + " " + RequestDetailState.info.code.to(str),
+)
 def request_detail() -> rx.Component:
     return request_page(
         RequestDetailState, back=back_link("requests.back_to_list", routes.REQUESTS), reply=reply_card()

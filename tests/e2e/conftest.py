@@ -165,10 +165,18 @@ def mailbox() -> Mailbox:
 
 @pytest.fixture(scope="session")
 def app(tmp_path_factory, mailbox) -> RunningApp:
-    tmp = tmp_path_factory.mktemp("e2e")
+    with running_app(tmp_path_factory.mktemp("e2e"), mailbox) as running:
+        yield running
+
+
+@contextlib.contextmanager
+def running_app(tmp: Path, mailbox: Mailbox, **settings: str):
+    """The app on a free port with its own seeded database; `settings` override its environment
+    (e.g. a short idle timeout for one test)."""
     port = _free_port()
     database_url = f"sqlite:///{tmp / 'e2e.db'}"
     env = _app_environment(tmp, port, database_url, mailbox.port)
+    env.update(settings)
     today = dt.date.today()
     subprocess.run(
         [sys.executable, "-m", "alembic", "upgrade", "head"], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True

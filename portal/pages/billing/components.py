@@ -6,11 +6,12 @@ from typing import Any
 
 import reflex as rx
 
+from portal.components.charts import NO_KEYBOARD_LAYER, euro_tooltip
 from portal.components.fields import error_text, form, labelled, select
 from portal.components.filters import contract_select
-from portal.components.layout import row
+from portal.components.layout import plain_list, row
 from portal.components.ui import card, data_cell, document_link, status_badge
-from portal.pages.billing.state import BillingState, DocumentLine
+from portal.pages.billing.state import BillingState, ChartBar, DocumentLine
 from portal.state.i18n import tr
 
 
@@ -94,6 +95,10 @@ def document_row(line: DocumentLine) -> rx.Component:
     )
 
 
+def chart_value(bar: ChartBar) -> rx.Component:
+    return rx.el.li(rx.text(bar.label, ": ", rx.el.span(bar.text, class_name="portal-nowrap"), size="2"))
+
+
 def chart() -> rx.Component:
     return card(
         rx.box(
@@ -102,18 +107,25 @@ def chart() -> rx.Component:
                 rx.recharts.bar(
                     rx.foreach(BillingState.chart_bars, lambda bar: rx.recharts.cell(fill=bar.fill)),
                     data_key="amount",
+                    name=tr("billing.chart_amount"),
                     is_animation_active=False,
                 ),
-                rx.recharts.x_axis(data_key="label", interval=0, font_size=11),
+                rx.recharts.x_axis(data_key="label", interval="preserveStartEnd", min_tick_gap=4, font_size=11),
                 rx.recharts.y_axis(width=70),
-                rx.recharts.graphing_tooltip(),
+                euro_tooltip(),
                 data=BillingState.chart_bars.to(list[dict[str, Any]]),  # recharts' type for the rows it reads
                 height=220,
                 width="100%",
+                **NO_KEYBOARD_LAYER,
             ),
             role="img",
             aria_label=BillingState.chart_summary,
         ),
         rx.text(BillingState.chart_summary, size="1", color_scheme="gray", id="billing-chart-summary"),
+        rx.el.details(
+            rx.el.summary(tr("billing.chart_values"), class_name="portal-summary"),
+            plain_list(BillingState.chart_bars, chart_value, "chart-values"),
+            margin_top="0.5rem",
+        ),
         title=tr("billing.chart_title"),
     )

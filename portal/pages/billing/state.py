@@ -67,6 +67,7 @@ class ChartBar:
     label: str
     amount: float
     fill: str  # a CSS colour
+    text: str  # the amount in the user's locale, for the list of values beside the chart
 
 
 def parse_day(text: str) -> dt.date | None:
@@ -235,10 +236,18 @@ class BillingState(ContractFilterState, ExportState):
     def chart_bars(self) -> list[ChartBar]:
         lang = self.lang
         overdue = ChartBar(
-            label=i18n.translate(lang, "billing.chart_overdue"), amount=float(self._overdue or 0), fill="var(--red-9)"
+            label=i18n.translate(lang, "billing.chart_overdue"),
+            amount=float(self._overdue or 0),
+            fill="var(--red-9)",
+            text=i18n.money(self._overdue or Decimal(0), lang),
         )
         months = [
-            ChartBar(label=i18n.month_label(month, lang), amount=float(amount), fill="var(--accent-9)")
+            ChartBar(
+                label=i18n.month_label(month, lang),
+                amount=float(amount),
+                fill="var(--accent-9)",
+                text=i18n.money(amount, lang),
+            )
             for month, amount in self._months
         ]
         return [overdue, *months]

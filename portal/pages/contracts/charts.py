@@ -6,6 +6,7 @@ from typing import Any
 
 import reflex as rx
 
+from portal.components.charts import NO_KEYBOARD_LAYER, euro_tooltip
 from portal.components.layout import plain_list, two_columns
 from portal.components.ui import card
 from portal.pages.contracts.state import ContractsState, ProgressSlice
@@ -27,7 +28,7 @@ def balance_chart() -> rx.Component:
         ),
         rx.recharts.x_axis(data_key="label", min_tick_gap=24, allow_duplicated_category=False),
         rx.recharts.y_axis(width=70),
-        rx.recharts.graphing_tooltip(),
+        euro_tooltip(),
         rx.recharts.reference_line(
             x=ContractsState.today_label,
             stroke="var(--red-9)",
@@ -37,6 +38,7 @@ def balance_chart() -> rx.Component:
         data=ContractsState.balance_points.to(CHART_ROWS),
         height=260,
         width="100%",
+        **NO_KEYBOARD_LAYER,
     )
 
 
@@ -54,6 +56,7 @@ def progress_chart() -> rx.Component:
         rx.recharts.graphing_tooltip(),
         height=200,
         width="100%",
+        **NO_KEYBOARD_LAYER,
     )
 
 

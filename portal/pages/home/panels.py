@@ -163,6 +163,7 @@ def requests_panel() -> rx.Component:
                         header_cell(tr("home.request_updated")),
                     ],
                     body=rx.foreach(HomeState.request_rows, request_row),
+                    caption=rx.cond(HomeState.is_operator, tr("home.operator_requests"), tr("home.requests")),
                     table_id="home-requests",
                 ),
                 label=rx.cond(HomeState.is_operator, tr("home.operator_requests"), tr("home.requests")),

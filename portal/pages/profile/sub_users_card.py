@@ -8,7 +8,7 @@ import reflex as rx
 from reflex.vars import ObjectVar
 
 from portal.components.fields import REQUIRED_MARK, form, keyed_error, labelled, labelled_check
-from portal.components.ui import card, header_cell, simple_table, table_region
+from portal.components.ui import RETURNS_FOCUS, card, header_cell, simple_table, table_region
 from portal.pages.profile.settings import language_options
 from portal.pages.profile.sub_users import SubUserRow, SubUsersState
 from portal.state.i18n import tr
@@ -44,6 +44,8 @@ def _text_field(
             size="3",
             aria_required="true" if required else None,
             aria_describedby=f"{field_id}-error",
+            aria_invalid=rx.cond(SubUsersState.sub_user_errors.contains(key), "true", "false"),
+            auto_complete="email" if kind == "email" else "off",
         ),
         keyed_error(SubUsersState.sub_user_errors, key, field_id),
     )
@@ -156,6 +158,7 @@ def sub_user_dialog() -> rx.Component:
                 on_submit=SubUsersState.save_sub_user,
             ),
             max_width="640px",
+            **RETURNS_FOCUS,
         ),
         open=SubUsersState.dialog_open,
         on_open_change=SubUsersState.set_dialog_open,
@@ -186,6 +189,7 @@ def delete_dialog() -> rx.Component:
                 margin_top="1rem",
             ),
             max_width="440px",
+            **RETURNS_FOCUS,
         ),
         open=SubUsersState.delete_id != 0,
     )
@@ -256,6 +260,7 @@ def sub_users_card() -> rx.Component:
                     simple_table(
                         header=[header_cell(tr(key)) for key in COLUMNS],
                         body=rx.foreach(SubUsersState.sub_users, sub_user_row),
+                        caption=tr("subusers.title"),
                         table_id="subusers-table",
                     ),
                     label=tr("subusers.title"),

@@ -111,6 +111,19 @@ def resolve_session(
     return user
 
 
+def keep_alive(*, session: Session, token: str, now: dt.datetime, policy: SessionPolicy) -> bool:
+    """The user is at the keyboard: the idle clock starts again now, not at the next minute, so the
+    page's warning and the server agree on when the session ends. False when it has already ended."""
+    if resolve_session(session=session, token=token, now=now, policy=policy, touch=False) is None:
+        return False
+    row = _live_row(session, token)
+    if row is None:
+        return False
+    row.last_seen_at = now
+    session.add(row)
+    return True
+
+
 def close_session(*, session: Session, token: str, now: dt.datetime) -> bool:
     row = _live_row(session, token)
     if row is None or row.revoked_at is not None:
