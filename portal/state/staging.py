@@ -67,9 +67,7 @@ def stage_upload(
     room, owner = None, ""
     if customer_id is not None:
         with session_scope() as db:
-            room = files.budget(
-                session=db, customer_id=customer_id, request_id=request_id, pending=pending, display_name=name
-            )
+            room = files.budget(session=db, customer_id=customer_id, request_id=request_id, pending=pending)
         owner = files.owner_prefix(customer_id)
     return files.stage(
         chunks=iter(functools.partial(source.read, files.CHUNK), b""),

@@ -148,18 +148,17 @@ def budget(
     customer_id: int,
     request_id: int | None,
     pending: Sequence[StagedFile],
-    display_name: str,
     base: Path | None = None,
-    quota: Quota = QUOTA,
+    quota: Quota | None = None,
 ) -> Budget:
     """The room left for one more file of this customer (on this request, when it exists, with
     the files `pending` in the form); AttachmentRejected when there is none at all."""
+    quota = quota or QUOTA
     request_files, request_bytes = _used(session, ServiceRequest.id == request_id) if request_id else (0, 0)
     request_files += len(pending)
     request_bytes += sum(item.size_bytes for item in pending)
     _count, stored_bytes = _used(session, ServiceRequest.customer_id == customer_id)
     staged_bytes = sum(path.stat().st_size for path in staging(base).glob(owner_prefix(customer_id) + "*"))
-    name = clean_display_name(display_name)
     if request_files >= quota.files_per_request:
         raise AttachmentRejected("attachments.too_many", count=quota.files_per_request)
     customer_left = quota.bytes_per_customer - stored_bytes - staged_bytes
@@ -169,7 +168,7 @@ def budget(
     else:
         room = Budget(request_left, "attachments.quota_request", quota.bytes_per_request // MB)
     if room.bytes_left <= 0:
-        raise AttachmentRejected(room.key, name=name, limit=room.limit_mb)
+        raise AttachmentRejected(room.key, limit=room.limit_mb)
     return room
 
 
@@ -205,7 +204,7 @@ def stage(
                 if content_type is not None and size > limit_for(content_type):
                     raise AttachmentRejected("attachments.too_big", limit=limit_for(content_type) // MB)
                 if room is not None and size > room.bytes_left:
-                    raise AttachmentRejected(room.key, name=clean_display_name(display_name), limit=room.limit_mb)
+                    raise AttachmentRejected(room.key, limit=room.limit_mb)
                 out.write(chunk)
                 digest.update(chunk)
         if size == 0:
