@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from portal.models import Invoice, Notification, NotificationRead, ServiceRequest, Tenant, UserAccount
@@ -41,15 +42,17 @@ def _still_readable(session: Session, user: UserAccount) -> sa.ColumnElement[boo
     if scope.contract_ids is None:
         return sa.true()
     granted = sorted(scope.contract_ids)
+    # aliases: the notice queries join ServiceRequest and Invoice themselves
+    request, invoice = aliased(ServiceRequest), aliased(Invoice)
     request_readable = sa.exists().where(
-        col(ServiceRequest.id) == col(Notification.request_id),
-        col(ServiceRequest.customer_id) == scope.customer_id,
-        sa.or_(col(ServiceRequest.created_by_id) == user.id, col(ServiceRequest.contract_id).in_(granted)),
+        col(request.id) == col(Notification.request_id),
+        col(request.customer_id) == scope.customer_id,
+        sa.or_(col(request.created_by_id) == user.id, col(request.contract_id).in_(granted)),
     )
     invoice_readable = sa.exists().where(
-        col(Invoice.id) == col(Notification.invoice_id),
-        col(Invoice.customer_id) == scope.customer_id,
-        col(Invoice.contract_id).in_(granted),
+        col(invoice.id) == col(Notification.invoice_id),
+        col(invoice.customer_id) == scope.customer_id,
+        col(invoice.contract_id).in_(granted),
     )
     about_nothing = sa.and_(col(Notification.request_id).is_(None), col(Notification.invoice_id).is_(None))
     return sa.or_(about_nothing, request_readable, invoice_readable)
