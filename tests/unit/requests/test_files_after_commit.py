@@ -166,6 +166,7 @@ def test_the_sweep_finishes_a_cut_move_and_removes_orphans(db, demo, folders):
 def test_a_read_finishes_a_move_cut_short(db, demo, folders):
     staged = files.stage(chunks=[PNG], display_name="kept.png", kinds=("image",))
     _open(db, [staged])
-    db.flush()
+    db.flush()  # the row exists, the file is still staged (the move waits for a commit)
+    assert _names(files.stored(folders)) == set()
     assert files.path_of(staged.storage_key, folders).read_bytes() == PNG
     assert _names(files.staging(folders)) == set()
