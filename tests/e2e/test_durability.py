@@ -15,6 +15,7 @@ attachment sweep, then the outbox). Every point is checked by plain SQL and a li
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import hashlib
 import io
@@ -231,6 +232,222 @@ def test_staged_files_of_killed_submissions_leave_after_a_day(world):
     world.restart()
     assert world.files("staging") == set()
     world.consistent()
+
+
+# The real server -----------------------------------------------------------------------------
+
+
+class Server:
+    """The app as the browser tests run it (production build, one port), started again and again
+    on the same database and folders; each start may carry a pause point for the hook."""
+
+    def __init__(self, tmp: Path, mailbox):
+        from tests.e2e.conftest import _app_environment, _free_port
+
+        self.tmp = tmp
+        self.port = _free_port()
+        self.database_url = f"sqlite:///{tmp / 'server.db'}"
+        self.env = _app_environment(tmp, self.port, self.database_url, mailbox.port)
+        self.env["PORTAL_TEST_HOOKS"] = "1"
+        for command in (["alembic", "upgrade", "head"], ["portal.seed", "--as-of", dt.date.today().isoformat()]):
+            subprocess.run(
+                [sys.executable, "-m", *command], cwd=PROJECT_ROOT, env=self.env, check=True, capture_output=True
+            )
+        self.marker = tmp / "paused"
+        self.process: subprocess.Popen | None = None
+        self.app = None
+
+    def start(self, pause_at: str = ""):
+        from tests.e2e.conftest import RunningApp, _wait_until_up
+
+        self.marker.unlink(missing_ok=True)
+        env = dict(self.env, PORTAL_TEST_PAUSE_AT=pause_at, PORTAL_TEST_PAUSE_FILE=str(self.marker))
+        log_path = self.tmp / "server.log"
+        with open(log_path, "a", encoding="utf-8") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "reflex", "run", "--env", "prod", "--single-port", "--loglevel", "info"],
+                cwd=PROJECT_ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        base_url = f"http://127.0.0.1:{self.port}"
+        _wait_until_up(base_url, self.process, log_path)
+        self.app = RunningApp(base_url, self.database_url, log_path, dt.date.today(), self.tmp / "private")
+        return self.app
+
+    def wait_paused(self, point: str) -> None:
+        deadline = time.monotonic() + TIMEOUT
+        while not self.marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert self.marker.exists() and self.marker.read_text() == point, f"the server did not reach {point}"
+
+    def kill(self, *pages) -> None:
+        """SIGKILL to the server's whole process group: nothing gets to clean up. The tabs that
+        were talking to it are closed first (a new start is on the same port)."""
+        assert self.process is not None
+        for page in pages:
+            page.context.close()
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=TIMEOUT)
+        self.process = None
+
+    def stop(self) -> None:
+        if self.process is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=TIMEOUT)
+            self.process = None
+
+
+def _files(app, folder: str) -> set[str]:
+    path = app.private_dir / "attachments" / folder
+    return {p.name for p in path.iterdir()} if path.exists() else set()
+
+
+def _settled(app) -> set[str]:
+    """Wait until the start-up sweep has made the folders agree with the rows; the stored keys."""
+    from tests.e2e.conftest import db_rows
+
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        keys = {key for (key,) in db_rows(app, "select storage_key from request_attachment")}
+        if _files(app, "stored") == keys and not (_files(app, "staging") & keys):
+            return keys
+        assert time.monotonic() < deadline, "stored files and attachment rows still disagree"
+        time.sleep(0.2)
+
+
+def _sign_in(browser, app, mailbox):
+    from tests.e2e.conftest import signed_in_page
+
+    def new_page():
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="it-IT")
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        return page
+
+    return signed_in_page(new_page, app, mailbox)
+
+
+def _photos(tag: str) -> list[dict]:
+    return [{"name": f"{tag}{n}.png", "mimeType": "image/png", "buffer": PNG + bytes([n])} for n in range(2)]
+
+
+def _submit(page, app, tag: str) -> None:
+    from playwright.sync_api import expect
+
+    from tests.e2e.conftest import visit
+
+    visit(page, app, "/richieste/nuova?modulo=other")
+    page.locator("#field-request_type").select_option("invoice_copy")
+    page.locator("#field-message").fill(f"{TITLE_MARK} {tag}")
+    page.locator("input[type=file]").set_input_files(files=_photos(tag))
+    expect(page.locator(".staged-attachment")).to_have_count(2)
+    page.locator("#form-submit").click()
+
+
+def _reply(page, app, code: str, tag: str) -> None:
+    from playwright.sync_api import expect
+
+    from tests.e2e.conftest import visit
+
+    visit(page, app, f"/richieste/dettaglio?codice={code}")
+    page.locator("input[type=file]").set_input_files(files=_photos(tag))
+    expect(page.locator(".staged-attachment")).to_have_count(2)
+    page.get_by_label("Il tuo messaggio").fill(f"{TITLE_MARK} {tag}")
+    page.locator("#reply-submit").click()
+
+
+@pytest.fixture
+def server(tmp_path, mailbox):
+    running = Server(tmp_path, mailbox)
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+def test_the_real_server_killed_mid_submit_and_mid_reply(server, browser, mailbox):
+    """Five starts of the real app on one database: SIGKILL before and after the commit of a
+    request, then of a reply; each start's lifespan task sweeps and sends the outbox."""
+    from playwright.sync_api import expect
+
+    from tests.e2e.conftest import db_rows, open_in_new_tab
+
+    def requests_with(app, tag: str) -> list[tuple]:
+        return db_rows(
+            app,
+            "select r.id, r.code from service_request r join request_message m on m.request_id = r.id "
+            "where m.body = :b order by r.id",
+            b=f"{TITLE_MARK} {tag}",
+        )
+
+    # 1. killed after the rows were written, before the commit
+    app = server.start(pause_at="after_files")
+    page = _sign_in(browser, app, mailbox)
+    _submit(page, app, "first")
+    server.wait_paused("after_files")
+    server.kill(page)
+
+    # 2. nothing of it after the restart; killed again, this time after the commit
+    app = server.start(pause_at="after_commit")
+    before = _settled(app)
+    assert requests_with(app, "first") == []
+    page = _sign_in(browser, app, mailbox)
+    _submit(page, app, "second")
+    server.wait_paused("after_commit")
+    server.kill(page)
+
+    # 3. the committed request is whole after the restart, its files in storage, its mail sent
+    app = server.start(pause_at="after_files")
+    kept = _settled(app)
+    [(request_id, code)] = requests_with(app, "second")
+    names = db_rows(app, "select display_name, storage_key from request_attachment where request_id = :r", r=request_id)
+    assert sorted(name for name, _ in names) == ["second0.png", "second1.png"]
+    assert kept == before | {key for _, key in names}
+    (owner,) = db_rows(
+        app, "select coalesce(secondary_email, primary_email) from user_account where username = '10093'"
+    )[0]
+    mailbox.wait_for(owner, code)  # queued with the request, sent by the restarted app's sender
+    page = _sign_in(browser, app, mailbox)
+    _reply(page, app, code, "third")
+    server.wait_paused("after_files")
+    server.kill(page)
+
+    # 4. the reply killed before its commit left nothing; killed again after the commit
+    app = server.start(pause_at="after_commit")
+    assert _settled(app) == kept
+    assert db_rows(app, "select count(*) from request_message where body = :b", b=f"{TITLE_MARK} third") == [(0,)]
+    page = _sign_in(browser, app, mailbox)
+    _reply(page, app, code, "fourth")
+    server.wait_paused("after_commit")
+    server.kill(page)
+
+    # 5. the committed reply is whole, and the customer opens its files
+    app = server.start()
+    final = _settled(app)
+    reply_files = db_rows(
+        app,
+        "select a.display_name from request_attachment a join request_message m on m.id = a.message_id "
+        "where m.body = :b order by a.id",
+        b=f"{TITLE_MARK} fourth",
+    )
+    assert reply_files == [("fourth0.png",), ("fourth1.png",)] and len(final) == len(kept) + 2
+    page = _sign_in(browser, app, mailbox)
+    from tests.e2e.conftest import visit
+
+    visit(page, app, f"/richieste/dettaglio?codice={code}")
+    message = page.locator(".thread-message", has_text=f"{TITLE_MARK} fourth")
+    expect(message.locator(".attachment-link")).to_have_count(2)
+    opened = open_in_new_tab(page, message.locator(".attachment-link", has_text="fourth1.png"))
+    assert (opened.status, opened.body) == (200, PNG + bytes([1]))
+    first = page.locator(".thread-message", has_text=f"{TITLE_MARK} second")
+    opened = open_in_new_tab(page, first.locator(".attachment-link", has_text="second0.png"))
+    assert (opened.status, opened.body) == (200, PNG + bytes([0]))
+    page.context.close()
+    assert not app.new_log_errors()
 
 
 if __name__ == "__main__":
