@@ -185,3 +185,26 @@ def test_nothing_queued_by_a_rolled_back_request(db, demo):
     assert len(rows_after(db, MailOutbox, queued)) == 2
     db.rollback()
     assert rows_after(db, MailOutbox, queued) == []
+
+
+def test_smtp_never_talks_while_a_session_is_open(db, demo, monkeypatch):
+    open_sessions = []
+    inner = mail_sender.in_session(db)
+
+    class Counted:
+        def __enter__(self):
+            open_sessions.append(1)
+            self._scope = inner()
+            return self._scope.__enter__()
+
+        def __exit__(self, *exc):
+            open_sessions.pop()
+            return self._scope.__exit__(*exc)
+
+    seen = []
+    monkeypatch.setattr(mail, "send_smtp", lambda message, settings: seen.append((message["To"], len(open_sessions))))
+    _queue(db, to="uno@example.it")
+    _queue(db, to="due@example.it")
+    smtp = dataclasses.replace(settings.mail, backends=("smtp",))
+    assert mail_sender.send_due(sessions=Counted, mail_settings=smtp).sent == 2
+    assert seen == [("uno@example.it", 0), ("due@example.it", 0)]
