@@ -4,6 +4,7 @@ import reflex as rx
 
 from portal.api import api
 from portal.components.shell import add_pages
+from portal.jobs.mail import background as mail_and_files_task
 from portal.pages import (  # noqa: F401  (each page module declares its page)
     assets,
     billing,
@@ -35,3 +36,4 @@ app = rx.App(
     api_transformer=api,
 )
 add_pages(app)
+app.register_lifespan_task(mail_and_files_task)  # issue 11 (S3): outbox sender + attachment sweep

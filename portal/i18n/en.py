@@ -728,4 +728,10 @@ MESSAGES: dict[str, str] = {
     "asset_type.vehicle": "Car on financial lease",
     "asset_type.equipment": "Leased equipment",
     "mailbox.subject_filter": "Search the subject",
+    # --- issue 11: S3 ---
+    "mail.contact.subject": "Request update",
+    "mail.contact.opened": "{tenant} lets you know that request {code} has been opened, and the customer named you as a contact to notify. For the details, please ask whoever named you.",
+    "mail.contact.updated": "{tenant} lets you know that request {code}, for which the customer named you as a contact to notify, has been updated. For the details, please ask whoever named you.",
+    "attachments.quota_customer": "«{name}» cannot be uploaded: the customer's space for attachments ({limit} MB in all) is used up. To send more files, please contact customer service.",
+    "attachments.quota_request": "«{name}» cannot be uploaded: a request's attachments cannot exceed {limit} MB in all.",
 }

@@ -728,4 +728,10 @@ MESSAGES: dict[str, str] = {
     "asset_type.vehicle": "Auto leasing finanziario",
     "asset_type.equipment": "Beni mobili in leasing",
     "mailbox.subject_filter": "Cerca nell'oggetto",
+    # --- issue 11: S3 ---
+    "mail.contact.subject": "Aggiornamento richiesta",
+    "mail.contact.opened": "{tenant} ti informa che è stata aperta la richiesta {code}, nella quale il cliente ti ha indicato come contatto da avvisare. Per i dettagli rivolgiti a chi ti ha indicato.",
+    "mail.contact.updated": "{tenant} ti informa che la richiesta {code}, nella quale il cliente ti ha indicato come contatto da avvisare, è stata aggiornata. Per i dettagli rivolgiti a chi ti ha indicato.",
+    "attachments.quota_customer": "«{name}» non può essere caricato: lo spazio per gli allegati del cliente ({limit} MB in tutto) è esaurito. Per inviare altri file contatta il servizio clienti.",
+    "attachments.quota_request": "«{name}» non può essere caricato: gli allegati di una richiesta non possono superare {limit} MB in tutto.",
 }

@@ -65,6 +65,7 @@ class NewRequestState(FormEngineState, SessionState):
                 public_url=settings.public_url,
                 staged=self._claim_staged(),
             ).code
+        self._staged_sent()  # committed: the files are the request's now
         return [rx.redirect(routes.request_url(code)), rx.toast.success(self._t("requests.sent", code=code))]
 
 

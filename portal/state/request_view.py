@@ -90,6 +90,9 @@ class RequestViewState(StagingState, mixin=True):
     def _rule(self) -> AttachmentRule | None:
         return REPLY_FILES
 
+    def _quota_request_id(self) -> int | None:
+        return self._detail.request.id if self._detail is not None else None
+
     def _read(self, principal: Principal) -> None:
         """The request again from the database, if this user may still read it."""
         with session_scope() as db:
@@ -118,6 +121,7 @@ class RequestViewState(StagingState, mixin=True):
         if problem:
             self.reply_error = self._t(problem)
             return None
+        self._staged_sent()  # committed: the files are the reply's now
         self.reply_error = ""
         self._read(principal)
         return [rx.set_value(body_id, ""), rx.toast.success(self._t(sent_key))]

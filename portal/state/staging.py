@@ -1,14 +1,19 @@
-"""Files chosen but not yet sent, shared by the forms and the request threads: checked and staged
-on upload, shown while the user writes, claimed when the form or the reply is sent."""
+"""Files chosen but not yet sent, shared by the forms and the request threads: checked (type, size,
+the customer's quota) and staged on upload in a worker thread, shown while the user writes, and
+forgotten only once the form or the reply that carries them has been committed."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import functools
+from collections.abc import Sequence
+from typing import BinaryIO
 
 import reflex as rx
 
 from portal import i18n
+from portal.db import session_scope
 from portal.services.access.accounts import Principal
 from portal.services.requests import attachments as files
 from portal.services.requests.form_engine import AttachmentRule
@@ -47,6 +52,32 @@ def size_text(size_bytes: int, lang: str) -> str:
     return i18n.number(max(1, round(size_bytes / 1024)), lang, 0) + " KB"
 
 
+def stage_upload(
+    *,
+    source: BinaryIO,
+    name: str,
+    kinds: Sequence[str],
+    customer_id: int | None,
+    request_id: int | None,
+    pending: Sequence[files.StagedFile],
+) -> files.StagedFile:
+    """Check the customer's quota, then copy and hash the upload into the staging folder. Blocking
+    (database and disk): the upload handler runs it in a worker thread, off the event loop.
+    Files the service desk adds (no customer) count for no quota."""
+    room, owner = None, ""
+    if customer_id is not None:
+        with session_scope() as db:
+            room = files.budget(session=db, customer_id=customer_id, request_id=request_id, pending=pending)
+        owner = files.owner_prefix(customer_id)
+    return files.stage(
+        chunks=iter(functools.partial(source.read, files.CHUNK), b""),
+        display_name=name,
+        kinds=kinds,
+        owner=owner,
+        room=room,
+    )
+
+
 class StagingState(SessionState, mixin=True):
     """Files chosen but not yet sent: checked and staged on upload, claimed on submit.
 
@@ -70,16 +101,29 @@ class StagingState(SessionState, mixin=True):
         return True
 
     def _discard_staged(self) -> None:
-        for staged in self._staged:
-            files.discard(staged)
+        if self._staged:
+            with session_scope() as db:
+                for staged in files.unclaimed(session=db, staged=self._staged):
+                    files.discard(staged)
         self._staged = []
         self._show_staged()
 
     def _claim_staged(self) -> list[files.StagedFile]:
-        """Hand the staged files to whoever stores them; the list starts again empty."""
-        staged, self._staged = self._staged, []
+        """The staged files, for whoever stores them. They stay listed until `_staged_sent`: a
+        submission that fails before its commit leaves them here, to send again."""
+        if not self._staged:
+            return []
+        with session_scope() as db:
+            return files.unclaimed(session=db, staged=self._staged)
+
+    def _staged_sent(self) -> None:
+        """After the commit: the files belong to the request now (moved to storage by then)."""
+        self._staged = []
         self._show_staged()
-        return staged
+
+    def _quota_request_id(self) -> int | None:
+        """The request the files will join (its files count towards its limit); None for a new one."""
+        return None
 
     def _show_staged(self) -> None:
         rule = self._rule()
@@ -121,10 +165,14 @@ class StagingState(SessionState, mixin=True):
                 break
             name = files.clean_display_name(upload.filename or "")
             try:
-                staged = files.stage(
-                    chunks=iter(functools.partial(upload.file.read, files.CHUNK), b""),
-                    display_name=name,
+                staged = await asyncio.to_thread(
+                    stage_upload,
+                    source=upload.file,
+                    name=name,
                     kinds=rule.kinds,
+                    customer_id=None if principal.is_operator else principal.customer_id,
+                    request_id=self._quota_request_id(),
+                    pending=list(self._staged),
                 )
             except files.AttachmentRejected as rejected:
                 self.attachment_error = self._t(rejected.key, name=name, **rejected.params)
@@ -137,6 +185,8 @@ class StagingState(SessionState, mixin=True):
     def remove_attachment(self, principal: Principal, index: int):
         position = int(index) if str(index).isdigit() else -1  # whatever the browser sends
         if 0 <= position < len(self._staged):
-            files.discard(self._staged[position])
+            with session_scope() as db:
+                for staged in files.unclaimed(session=db, staged=[self._staged[position]]):
+                    files.discard(staged)
             self._staged = [s for i, s in enumerate(self._staged) if i != position]
             self._show_staged()

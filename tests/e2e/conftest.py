@@ -410,6 +410,7 @@ _ACCOUNT_TABLES = (
     ("password_reset_token", "user_id"),
     ("download_ticket", "user_id"),
     ("mail_message", "user_id"),
+    ("mail_outbox", "user_id"),  # issue 11 (S3): mail queued for the account
     ("audit_event", "user_id"),
 )
 # A request's rows, children first.

@@ -3,22 +3,34 @@
 Every message leaves a row in mail_message (to, subject, kind, when); only the outbox backend
 keeps the body, so that the demo mailbox can show it. Real mail bodies (codes, links) are not
 stored once sent.
+
+Mail that tells about a change (a request, an answer) is not sent at once: `enqueue` writes it
+into the mail_outbox table in the same transaction as the change, and `portal.services.common.
+mail_sender` sends it after the commit, with retries. Header values are sanitised everywhere: a
+CR or LF typed by a user can neither raise nor add a header.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 import smtplib
 import ssl
+import threading
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlmodel import Session, col, select
 
 from portal.config import MailSettings, settings
 from portal.models import MailMessage, Tenant
+from portal.models.mail import MailOutbox
 from portal.services.common import clock
+
+# After a commit that enqueued mail, the sender is woken (it also looks every few seconds).
+wake_sender = threading.Event()
 
 
 class MailDeliveryError(RuntimeError):
@@ -36,19 +48,41 @@ class OutgoingMail:
     tenant_id: int | None = None
 
 
+_BREAKS = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
+
+
+def header_value(value: str, limit: int = 300) -> str:
+    """A header value that cannot break the header: every control character (CR, LF, NUL,
+    Unicode line separators) becomes one space, and the value is cut at `limit`."""
+    return " ".join(_BREAKS.sub(" ", value).split())[:limit]
+
+
+_ADDRESS = r"[^\s@<>,;:\"()\[\]]+@[^\s@<>,;:\"()\[\]]+"
+
+
+def header_address(value: str) -> str:
+    """One bare address, from "a@b" or "Name <a@b>"; "" when the value is anything else (two
+    addresses, a header smuggled after a line break...)."""
+    clean = header_value(value, 200)
+    if re.fullmatch(_ADDRESS, clean):
+        return clean
+    named = re.fullmatch(rf"[^<>@]*<({_ADDRESS})>", clean)
+    return named.group(1) if named else ""
+
+
 def sender_for(tenant: Tenant | None, mail_settings: MailSettings) -> str:
     if mail_settings.sender:
         return mail_settings.sender
     if tenant is None:
         return "no-reply@localhost"
-    return formataddr((tenant.name, tenant.support_email))
+    return formataddr((header_value(tenant.name, 120), header_address(tenant.support_email)))
 
 
-def _message(mail: OutgoingMail, sender: str) -> EmailMessage:
+def build_message(mail: OutgoingMail, sender: str) -> EmailMessage:
     message = EmailMessage()
-    message["From"] = sender
-    message["To"] = mail.to
-    message["Subject"] = mail.subject
+    message["From"] = header_value(sender)
+    message["To"] = header_address(mail.to)
+    message["Subject"] = header_value(mail.subject)
     domain = sender.rsplit("@", 1)[-1].strip(">") or "localhost"
     message["Message-ID"] = make_msgid(domain=domain)
     message.set_content(mail.text)
@@ -57,7 +91,7 @@ def _message(mail: OutgoingMail, sender: str) -> EmailMessage:
     return message
 
 
-def _send_smtp(message: EmailMessage, mail_settings: MailSettings) -> None:
+def send_smtp(message: EmailMessage, mail_settings: MailSettings) -> None:
     try:
         with smtplib.SMTP(mail_settings.smtp_host, mail_settings.smtp_port, timeout=mail_settings.smtp_timeout) as smtp:
             smtp.ehlo()
@@ -79,15 +113,15 @@ def deliver(*, session: Session, mail: OutgoingMail, mail_settings: MailSettings
         tenant_id=mail.tenant_id,
         user_id=mail.user_id,
         kind=mail.kind,
-        to_address=mail.to,
-        subject=mail.subject,
+        to_address=header_value(mail.to, 200),
+        subject=header_value(mail.subject),
         backend="+".join(mail_settings.backends),
     )
     if "outbox" in mail_settings.backends:
         record.body_text = mail.text
     try:
         if "smtp" in mail_settings.backends:
-            _send_smtp(_message(mail, sender_for(tenant, mail_settings)), mail_settings)
+            send_smtp(build_message(mail, sender_for(tenant, mail_settings)), mail_settings)
     except MailDeliveryError as error:
         record.error = str(error)[:500]
         session.add(record)
@@ -97,6 +131,31 @@ def deliver(*, session: Session, mail: OutgoingMail, mail_settings: MailSettings
     session.add(record)
     session.flush()
     return record
+
+
+def enqueue(*, session: Session, mail: OutgoingMail, customer_id: int | None = None) -> MailOutbox:
+    """Write `mail` into the outbox in the caller's transaction: it leaves only if that commits.
+    `customer_id` marks mail written to a third party on a customer's behalf (the daily cap)."""
+    row = MailOutbox(
+        tenant_id=mail.tenant_id,
+        user_id=mail.user_id,
+        customer_id=customer_id,
+        kind=mail.kind[:40],
+        to_address=header_value(mail.to, 200),
+        subject=header_value(mail.subject),
+        body_text=mail.text,
+        body_html=mail.html,
+        next_attempt_at=clock.now(),
+        created_at=clock.now(),
+    )
+    session.add(row)
+    if not event.contains(session, "after_commit", _wake):
+        event.listen(session, "after_commit", _wake)
+    return row
+
+
+def _wake(_session: Session) -> None:
+    wake_sender.set()
 
 
 def outbox(

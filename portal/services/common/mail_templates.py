@@ -183,3 +183,18 @@ def request_update(
         action=(t("mail.request.action"), link) if link else None,
     )
     return dataclasses.replace(mail, subject=f"{code} – {title}")
+
+
+def contact_notice(recipient: Recipient, *, code: str, opened: bool) -> OutgoingMail:
+    """To a contact to notify (outside the portal): a fixed text naming the request's code only,
+    never anything a customer or operator typed, so the form cannot carry anyone's message."""
+    t = functools.partial(translate, recipient.lang)
+    mail = _compose(
+        recipient,
+        kind="request_contact",
+        subject_key="mail.contact.subject",
+        paragraphs=[
+            t("mail.contact.opened" if opened else "mail.contact.updated", code=code, tenant=recipient.tenant.name)
+        ],
+    )
+    return dataclasses.replace(mail, subject=f"{code} – {t('mail.contact.subject')}")

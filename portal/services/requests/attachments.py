@@ -2,24 +2,37 @@
 checked while the bytes arrive, stored outside Reflex's public upload folder under random names.
 The client's file name is kept only as a label, never in a path.
 
-A file is first staged (while the user is still filling the form), then attached to a request
-when it is submitted; staged files nobody claimed are removed after a day.
+A file is first staged (while the user is still filling the form); the request's transaction
+writes its row, and only once that transaction has committed is the file moved from the staging
+folder to the permanent one (`keep_after_commit`). A failure before the commit leaves the file
+staged and no row; a crash between the commit and the move leaves a row whose file is still
+staged: `path_of` and `sweep` finish the move. `sweep` (run by the app's background task, at its
+start and hourly, and by `python -m portal.jobs.mail`) also removes stored files no committed row
+points to and staged files nobody claimed for a day.
+
+Quotas (per customer, checked before a file is staged and while its bytes arrive): see QUOTA.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
 import secrets
 import time
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import filetype
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlmodel import Session, col, select
 
 from portal.config import settings
+from portal.models import RequestAttachment, ServiceRequest
+from portal.services.requests.pause import pause_at
 
 MB = 1024 * 1024
 # What each kind accepts (detected from the content) and how big it may be.
@@ -34,6 +47,31 @@ KINDS: dict[str, tuple[frozenset[str], int]] = {
 HEAD_BYTES = 8192
 CHUNK = 1024 * 1024
 STAGING_TTL = dt.timedelta(days=1)
+
+
+@dataclasses.dataclass(frozen=True)
+class Quota:
+    """What one customer may store. A request holds at most one video at the largest size a video
+    may have (200 MB) or a set of photos and PDFs, and at most 10 files; all of a customer's
+    requests together hold 500 MB: a few claims with a video, or hundreds of requests with
+    photos and PDFs, while a hostile account cannot fill the disk. Files staged but not yet sent
+    count too. The service desk's own files count for nobody."""
+
+    files_per_request: int = 10
+    bytes_per_request: int = 200 * MB
+    bytes_per_customer: int = 500 * MB
+
+
+QUOTA = Quota()
+
+
+@dataclasses.dataclass(frozen=True)
+class Budget:
+    """How many more bytes a file may have, and what to say when it grows past them."""
+
+    bytes_left: int
+    key: str
+    limit_mb: int
 
 
 class AttachmentRejected(ValueError):
@@ -90,13 +128,64 @@ def limit_for(content_type: str) -> int:
     return next(limit for types, limit in KINDS.values() if content_type in types)
 
 
-def stage(*, chunks: Iterable[bytes], display_name: str, kinds: Iterable[str], base: Path | None = None) -> StagedFile:
+def owner_prefix(customer_id: int) -> str:
+    """The start of the storage keys of a customer's files: their staged bytes can be counted."""
+    return f"c{customer_id}x"
+
+
+def _used(session: Session, *conditions) -> tuple[int, int]:
+    count, size = session.exec(
+        select(sa.func.count(col(RequestAttachment.id)), sa.func.coalesce(sa.func.sum(RequestAttachment.size_bytes), 0))
+        .join(ServiceRequest, col(ServiceRequest.id) == col(RequestAttachment.request_id))
+        .where(*conditions)
+    ).one()
+    return int(count), int(size)
+
+
+def budget(
+    *,
+    session: Session,
+    customer_id: int,
+    request_id: int | None,
+    pending: Sequence[StagedFile],
+    base: Path | None = None,
+    quota: Quota | None = None,
+) -> Budget:
+    """The room left for one more file of this customer (on this request, when it exists, with
+    the files `pending` in the form); AttachmentRejected when there is none at all."""
+    quota = quota or QUOTA
+    request_files, request_bytes = _used(session, ServiceRequest.id == request_id) if request_id else (0, 0)
+    request_files += len(pending)
+    request_bytes += sum(item.size_bytes for item in pending)
+    _count, stored_bytes = _used(session, ServiceRequest.customer_id == customer_id)
+    staged_bytes = sum(path.stat().st_size for path in staging(base).glob(owner_prefix(customer_id) + "*"))
+    if request_files >= quota.files_per_request:
+        raise AttachmentRejected("attachments.too_many", count=quota.files_per_request)
+    customer_left = quota.bytes_per_customer - stored_bytes - staged_bytes
+    request_left = quota.bytes_per_request - request_bytes
+    if customer_left <= request_left:
+        room = Budget(customer_left, "attachments.quota_customer", quota.bytes_per_customer // MB)
+    else:
+        room = Budget(request_left, "attachments.quota_request", quota.bytes_per_request // MB)
+    if room.bytes_left <= 0:
+        raise AttachmentRejected(room.key, limit=room.limit_mb)
+    return room
+
+
+def stage(
+    *,
+    chunks: Iterable[bytes],
+    display_name: str,
+    kinds: Iterable[str],
+    base: Path | None = None,
+    owner: str = "",
+    room: Budget | None = None,
+) -> StagedFile:
     """Write an upload to the staging folder, refusing it (and leaving nothing behind) when its
-    content is not of an allowed kind or it grows past that kind's limit. Files staged more than
-    STAGING_TTL ago and never claimed (a form left unsent) go first."""
-    purge_staging(base)
+    content is not of an allowed kind, it grows past that kind's limit or past the customer's
+    `room`. Blocking file work: the app runs it in a worker thread, off the event loop."""
     accepted = allowed_types(kinds)
-    key = secrets.token_hex(16)
+    key = owner + secrets.token_hex(16)
     path = staging(base) / key
     digest = hashlib.sha256()
     size = 0
@@ -114,6 +203,8 @@ def stage(*, chunks: Iterable[bytes], display_name: str, kinds: Iterable[str], b
                         content_type = _check_type(head[:HEAD_BYTES], accepted)
                 if content_type is not None and size > limit_for(content_type):
                     raise AttachmentRejected("attachments.too_big", limit=limit_for(content_type) // MB)
+                if room is not None and size > room.bytes_left:
+                    raise AttachmentRejected(room.key, limit=room.limit_mb)
                 out.write(chunk)
                 digest.update(chunk)
         if size == 0:
@@ -142,26 +233,97 @@ def _check_type(head: bytes, accepted: frozenset[str]) -> str:
 
 
 def keep(staged: StagedFile, base: Path | None = None) -> None:
-    """Move a staged file to the permanent folder (same random key)."""
-    (staging(base) / staged.storage_key).replace(stored(base) / staged.storage_key)
+    """Move a staged file to the permanent folder (same random key); a file already moved stays."""
+    source = staging(base) / staged.storage_key
+    if source.exists():
+        source.replace(stored(base) / staged.storage_key)
+
+
+def keep_after_commit(*, session: Session, staged: Sequence[StagedFile], base: Path | None = None) -> None:
+    """Move the files once `session` has committed the rows that point to them; after a rollback
+    they stay staged (the form can be sent again, or the sweep removes them after a day)."""
+    if not staged:
+        return
+    live = {"open": True}
+
+    def moved(_session: Session) -> None:
+        if live["open"]:
+            live["open"] = False
+            pause_at("after_commit")
+            for item in staged:
+                keep(item, base)
+
+    def rolled_back(_session: Session, previous) -> None:
+        if previous.parent is None:  # the whole transaction, not a savepoint inside it
+            live["open"] = False
+
+    event.listen(session, "after_commit", moved)
+    event.listen(session, "after_soft_rollback", rolled_back)
 
 
 def discard(staged: StagedFile, base: Path | None = None) -> None:
     (staging(base) / staged.storage_key).unlink(missing_ok=True)
 
 
+def unclaimed(*, session: Session, staged: Sequence[StagedFile], base: Path | None = None) -> list[StagedFile]:
+    """The files still staged that no committed row points to: after a crash between a commit and
+    the move, a form may still list files that already belong to a request; those are not its
+    own to send again or to throw away."""
+    keys = [item.storage_key for item in staged]
+    claimed = set(
+        session.exec(select(RequestAttachment.storage_key).where(col(RequestAttachment.storage_key).in_(keys))).all()
+    )
+    return [item for item in staged if item.storage_key not in claimed and (staging(base) / item.storage_key).exists()]
+
+
 def path_of(storage_key: str, base: Path | None = None) -> Path:
+    """Where a committed attachment's file is; one whose move was cut short is moved now."""
     if not storage_key.isalnum():
         raise ValueError("not a storage key")
-    return stored(base) / storage_key
+    path = stored(base) / storage_key
+    leftover = staging(base) / storage_key
+    if not path.exists() and leftover.exists():
+        leftover.replace(path)
+    return path
 
 
-def purge_staging(base: Path | None = None, now: float | None = None) -> int:
-    """Remove the staged files older than STAGING_TTL; how many were removed."""
+@dataclasses.dataclass
+class SweepReport:
+    finished: int = 0  # committed rows whose file was still staged: moved now
+    orphans: int = 0  # stored files no row points to: removed
+    abandoned: int = 0  # staged files nobody claimed for STAGING_TTL: removed
+
+
+def sweep(*, session: Session, base: Path | None = None, now: float | None = None) -> SweepReport:
+    """Make the folders agree with the committed rows (see the module's docstring)."""
+    report = SweepReport()
     cutoff = (now or time.time()) - STAGING_TTL.total_seconds()
-    removed = 0
-    for path in staging(base).iterdir():
-        if path.stat().st_mtime < cutoff:
+
+    def committed(keys: list[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(keys), 500):
+            batch = keys[start : start + 500]
+            found.update(
+                session.exec(
+                    select(RequestAttachment.storage_key).where(col(RequestAttachment.storage_key).in_(batch))
+                ).all()
+            )
+        return found
+
+    staged_paths = [path for path in staging(base).iterdir() if path.is_file()]
+    with_rows = committed([path.name for path in staged_paths])
+    for path in staged_paths:
+        with contextlib.suppress(FileNotFoundError):  # moved or removed by the app meanwhile
+            if path.name in with_rows:
+                path.replace(stored(base) / path.name)
+                report.finished += 1
+            elif path.stat().st_mtime < cutoff:
+                path.unlink()
+                report.abandoned += 1
+    stored_paths = [path for path in stored(base).iterdir() if path.is_file()]
+    with_rows = committed([path.name for path in stored_paths])
+    for path in stored_paths:
+        if path.name not in with_rows:
             path.unlink(missing_ok=True)
-            removed += 1
-    return removed
+            report.orphans += 1
+    return report

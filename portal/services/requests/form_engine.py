@@ -42,7 +42,9 @@ class FieldType(enum.StrEnum):
     DISPLAY = "display"  # computed from the database, never typed
 
 
-MAX_CONTACTS = 10
+# People outside the portal told about one request: a few colleagues, not a mailing list (the
+# notices.CONTACT_MAILS_PER_DAY cap holds across requests).
+MAX_CONTACTS = 3
 # Fields whose answer is one of a list of options.
 OPTION_TYPES = frozenset({FieldType.CHOICE, FieldType.CONTRACT, FieldType.ASSET, FieldType.INSTALMENT})
 # Options, display fields and download links may depend on these answers only: typing in a text

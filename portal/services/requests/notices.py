@@ -1,18 +1,31 @@
 """What each change of a request tells people: bell notices and e-mails to the customer's
-accounts and the contacts to notify, the acknowledgement of a new request, and broadcasts."""
+accounts and the contacts to notify, the acknowledgement of a new request, and broadcasts.
+
+Every e-mail is written into the outbox in the transaction of the change it tells (sent after the
+commit by the mail sender). The contacts to notify are people outside the portal whose addresses
+the customer typed: they get a fixed notice naming only the request's code (never a text anybody
+typed), and at most CONTACT_MAILS_PER_DAY such mails leave per customer a day, so the form cannot
+serve as a mail relay."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
-from sqlmodel import Session, select
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
 
 from portal import i18n, routes
 from portal.models import Notification, RequestContact, ServiceRequest, Tenant, UserAccount
 from portal.models.enums import NotificationKind, UserRole
+from portal.models.mail import MailOutbox
 from portal.services.access.scope import readers_of
 from portal.services.common import audit, mail, mail_templates
 from portal.services.requests.queries import person_name
+
+CONTACT_KIND = "request_contact"
+# A real customer tells a handful of people about a few requests a day; more is relaying.
+CONTACT_MAILS_PER_DAY = 20
 
 
 def people_to_tell(session: Session, request: ServiceRequest) -> list[UserAccount]:
@@ -33,37 +46,46 @@ def _tenant(session: Session, tenant_id: int) -> Tenant:
     return tenant
 
 
-def _mail_quietly(session: Session, outgoing: mail.OutgoingMail) -> bool:
-    """Send one notice; a refusal is recorded on its mail_message row and the others still go."""
-    try:
-        mail.deliver(session=session, mail=outgoing)
-    except mail.MailDeliveryError:
-        return False
-    return True
+def _contact_mails_today(session: Session, customer_id: int, now: dt.datetime) -> int:
+    return int(
+        session.exec(
+            select(sa.func.count(col(MailOutbox.id))).where(
+                MailOutbox.customer_id == customer_id,
+                MailOutbox.kind == CONTACT_KIND,
+                col(MailOutbox.created_at) > now - dt.timedelta(days=1),
+            )
+        ).one()
+    )
 
 
-def _mail_contacts(session: Session, *, tenant: Tenant, request: ServiceRequest, text: str) -> int:
-    """The e-mail to every contact to notify (people outside the portal: Italian, no link)."""
-    sent = 0
-    for address in session.exec(select(RequestContact.email).where(RequestContact.request_id == request.id)).all():
-        sent += _mail_quietly(
-            session,
-            mail_templates.request_update(
-                mail_templates.Recipient(tenant=tenant, lang="it", to=address),
-                code=request.code,
-                title=request.title,
-                status=i18n.translate("it", f"request_status.{request.status.value}"),
-                text=text,
-                link=None,
-            ),
+def _mail_contacts(session: Session, *, tenant: Tenant, request: ServiceRequest, opened: bool, now: dt.datetime) -> int:
+    """The fixed notice to every contact to notify (people outside the portal: Italian, no link,
+    the request's code only), within the customer's daily allowance; how many were queued."""
+    addresses = session.exec(select(RequestContact.email).where(RequestContact.request_id == request.id)).all()
+    allowance = CONTACT_MAILS_PER_DAY - _contact_mails_today(session, request.customer_id, now)
+    for address in addresses[: max(0, allowance)]:
+        notice = mail_templates.contact_notice(
+            mail_templates.Recipient(tenant=tenant, lang="it", to=address), code=request.code, opened=opened
         )
-    return sent
+        mail.enqueue(
+            session=session, mail=dataclasses.replace(notice, kind=CONTACT_KIND), customer_id=request.customer_id
+        )
+    if len(addresses) > allowance:
+        audit.record(
+            session=session,
+            action="request.contacts_capped",
+            tenant_id=request.tenant_id,
+            customer_id=request.customer_id,
+            code=request.code,
+            skipped=len(addresses) - max(0, allowance),
+        )
+    return min(len(addresses), max(0, allowance))
 
 
 def notify_customer(*, session: Session, request: ServiceRequest, what: str, now: dt.datetime, public_url: str) -> int:
     """A bell notice and an e-mail (to the secondary address, or the primary when there is none)
     for each account that may read the request, and an e-mail to every contact to notify.
-    Returns how many e-mails were sent; one the server refuses stops neither the others nor the request."""
+    Returns how many e-mails were queued (the mail sender sends them after the commit)."""
     tenant = _tenant(session, request.tenant_id)
     link = f"{public_url}{routes.request_url(request.code)}"
     sent = 0
@@ -81,9 +103,10 @@ def notify_customer(*, session: Session, request: ServiceRequest, what: str, now
             )
         )
         address = user.secondary_email or user.primary_email
-        sent += _mail_quietly(
-            session,
-            mail_templates.request_update(
+        sent += 1
+        mail.enqueue(
+            session=session,
+            mail=mail_templates.request_update(
                 mail_templates.Recipient(tenant=tenant, lang=lang, to=address, name=person_name(user), user_id=user.id),
                 code=request.code,
                 title=request.title,
@@ -92,18 +115,18 @@ def notify_customer(*, session: Session, request: ServiceRequest, what: str, now
                 link=link,
             ),
         )
-    return sent + _mail_contacts(session, tenant=tenant, request=request, text=what)
+    return sent + _mail_contacts(session, tenant=tenant, request=request, opened=False, now=now)
 
 
 def acknowledge(*, session: Session, request: ServiceRequest, author: UserAccount, public_url: str) -> None:
-    """The confirmation e-mail of a new request, to its author and to the contacts to notify
-    (a refused one is recorded and does not undo the request)."""
+    """The confirmation e-mail of a new request, to its author, and the notice to the contacts to
+    notify; both queued in the request's transaction."""
     tenant = _tenant(session, request.tenant_id)
     lang = author.language.value
     text = i18n.translate(lang, "requests.ack_body", code=request.code)
-    _mail_quietly(
-        session,
-        mail_templates.request_update(
+    mail.enqueue(
+        session=session,
+        mail=mail_templates.request_update(
             mail_templates.Recipient(
                 tenant=tenant,
                 lang=lang,
@@ -118,9 +141,7 @@ def acknowledge(*, session: Session, request: ServiceRequest, author: UserAccoun
             link=f"{public_url}{routes.request_url(request.code)}",
         ),
     )
-    _mail_contacts(
-        session, tenant=tenant, request=request, text=i18n.translate("it", "requests.ack_body", code=request.code)
-    )
+    _mail_contacts(session, tenant=tenant, request=request, opened=True, now=request.created_at)
 
 
 def broadcast(*, session: Session, operator: UserAccount, title: str, body: str, now: dt.datetime) -> Notification:

@@ -26,6 +26,7 @@ from portal.services.requests import attachments as files
 from portal.services.requests.form_engine import FormDefinition, context_for, parse_contacts
 from portal.services.requests.form_payload import payload_of, request_title
 from portal.services.requests.notices import acknowledge, notify_customer
+from portal.services.requests.pause import pause_at
 from portal.services.requests.queries import account, asset_id_in_scope, contract_id_in_scope, may_read
 
 
@@ -155,8 +156,8 @@ def _attach(
     staged: Sequence[files.StagedFile],
     now: dt.datetime,
 ) -> None:
+    """The files' rows, in the caller's transaction; the files move to storage only after it commits."""
     for item in staged:
-        files.keep(item)
         session.add(
             RequestAttachment(
                 request_id=request.id,
@@ -170,6 +171,10 @@ def _attach(
                 created_at=now,
             )
         )
+    if staged:
+        session.flush()
+        files.keep_after_commit(session=session, staged=staged)
+        pause_at("after_files")
 
 
 def add_message(

@@ -11,6 +11,7 @@ from portal.forms import registry
 from portal.models import Contract, Customer, LeasedAsset, MailMessage, RequestMessage, ServiceRequest, UserAccount
 from portal.services.access.accounts import principal_for
 from portal.services.access.scope import Scope
+from portal.services.common import mail_sender
 from portal.services.requests import queries, tickets
 from tests.conftest import AS_OF, NOW
 from tests.unit.conftest import id_mark, rows_after
@@ -101,6 +102,8 @@ def test_a_request_opened_from_a_forms_answers(db, demo):
     assert db.exec(select(RequestMessage.body).where(RequestMessage.request_id == request.id)).all() == [
         "Nuovo conto aziendale"
     ]
+    assert rows_after(db, MailMessage, mails) == []  # queued in the request's transaction, not sent yet
+    mail_sender.send_due(sessions=mail_sender.in_session(db))
     acknowledgement = rows_after(db, MailMessage, mails)
     # one acknowledgement, to the owner's second address (where the demo's owner wants notices)
     assert [mail.to_address for mail in acknowledgement] == ["laura.conti@valverde-demo.it"]

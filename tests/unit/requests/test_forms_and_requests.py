@@ -23,7 +23,9 @@ from portal.models import (
     UserAccount,
 )
 from portal.models.enums import NotificationKind, RequestStatus, ScheduleLineKind
+from portal.models.mail import MailOutbox
 from portal.services.access.accounts import principal_for
+from portal.services.common import mail_sender
 from portal.services.contracts.payoff import estimate, payable_instalments
 from portal.services.requests import attachments as files
 from portal.services.requests import bell, notices, queries, tickets
@@ -287,7 +289,7 @@ def test_files_are_checked_by_content_and_size(tmp_path, monkeypatch):
     assert _staged_files(tmp_path) == {kept.storage_key: PDF, clip.storage_key: video}
 
 
-def test_files_nobody_claimed_leave_the_staging_folder_after_a_day(tmp_path, monkeypatch):
+def test_files_nobody_claimed_leave_the_staging_folder_after_a_day(db, tmp_path, monkeypatch):
     import os
     import time
 
@@ -298,6 +300,9 @@ def test_files_nobody_claimed_leave_the_staging_folder_after_a_day(tmp_path, mon
     day_old = time.time() - files.STAGING_TTL.total_seconds() - 60
     os.utime(files.staging(tmp_path) / abandoned.storage_key, (day_old, day_old))
     recent = files.stage(chunks=[PDF], display_name="new.pdf", kinds=("pdf",))
+    # the sweep (the app's background task, the mail job) removes them; it needs the database to
+    # tell a file nobody claimed from one a committed request points to
+    assert files.sweep(session=db, base=tmp_path).abandoned == 1
     assert sorted(p.name for p in files.staging(tmp_path).iterdir()) == [recent.storage_key]
 
 
@@ -328,6 +333,7 @@ def test_service_desk_answer_notifies_customer_and_contacts(db, demo):
     )
     owner, fleet_manager = _user(db), _user(db, "10093.1")
     assert sent == 3  # the owner, the sub-user who sees the van, the contact
+    assert mail_sender.send_due(sessions=mail_sender.in_session(db)).sent == 3
     sent_mails = rows_after(db, MailMessage, mails)
     assert sorted(mail.to_address for mail in sent_mails) == sorted(
         [owner.secondary_email, fleet_manager.primary_email, "contabile@studio-demo.it"]
@@ -420,7 +426,13 @@ def test_a_refused_e_mail_loses_neither_the_answer_nor_the_other_notices(db, dem
         now=NOW,
         public_url="http://portal.test",
     )
-    assert sent == 0
+    assert sent == 2  # queued in the answer's transaction
+    outbox = rows_after(db, MailOutbox, id_mark(db, MailOutbox) - 2)
+    report = mail_sender.send_due(sessions=mail_sender.in_session(db), mail_settings=refusing)
+    assert (report.sent, report.retried, report.failed) == (0, 2, 0)
+    for row in outbox:  # kept, to be tried again in a minute
+        db.refresh(row)
+        assert (row.attempts, row.sent_at, row.next_attempt_at) == (1, None, NOW + dt.timedelta(minutes=1))
     attempts = rows_after(db, MailMessage, mails)
     owner, fleet_manager = _user(db), _user(db, "10093.1")
     assert sorted(attempt.to_address for attempt in attempts) == sorted(
