@@ -283,7 +283,7 @@ def link_button(icon: str, label, href, **props) -> rx.Component:
     """A link to another screen that looks like a soft button with its icon: one element, one tab stop
     (a button inside a link is two stops and two roles for one action)."""
     return rx.button(
-        rx.link(rx.icon(icon, size=16, aria_hidden="true"), label, href=href, underline="none"),
+        rx.link(rx.icon(icon, size=16, aria_hidden="true"), label, href=href, underline="none", color="inherit"),
         as_child=True,
         variant="soft",
         **props,

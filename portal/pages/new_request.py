@@ -78,7 +78,7 @@ class NewRequestState(FormEngineState, SessionState):
 def new_request() -> rx.Component:
     state = NewRequestState
     cancel = rx.button(
-        rx.link(tr("requests.cancel"), href=routes.REQUESTS, underline="none"),
+        rx.link(tr("requests.cancel"), href=routes.REQUESTS, underline="none", color="inherit"),
         as_child=True,
         variant="soft",
         color_scheme="gray",
