@@ -111,6 +111,7 @@ def _control(state, spec: FieldSpec) -> rx.Component | rx.Var:  # rx.match's own
             on_change=lambda value: state.set_field(key, value),
             size="3",
             type=rx.cond(spec.type == "email", "email", "text"),
+            auto_complete=spec.autocomplete,
             max_length=rx.cond(spec.max_length > 0, spec.max_length, 100000),
             **common,
         ),

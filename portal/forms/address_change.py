@@ -16,6 +16,7 @@ FORM = FormDefinition(
             help="field.new_address.help",
             required=True,
             max_length=200,
+            autocomplete="street-address",
         ),
         MESSAGE,
     ),

@@ -46,6 +46,7 @@ class FieldSpec:
     required: bool
     max_length: int  # 0: no limit
     options: list[Option]
+    autocomplete: str = "off"
 
 
 def field_spec(raw: Mapping[str, Any]) -> FieldSpec:
@@ -58,6 +59,7 @@ def field_spec(raw: Mapping[str, Any]) -> FieldSpec:
         required=bool(raw["required"]),
         max_length=int(raw["max_length"]),
         options=[Option(value=option["value"], label=option["label"]) for option in raw["options"]],
+        autocomplete=raw.get("autocomplete", "off"),
     )
 
 

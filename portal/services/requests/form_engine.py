@@ -100,6 +100,7 @@ class Field:
     compute: Callable[[FormContext], str] | None = None  # for display fields
     prefill: Callable[[FormContext], str] | None = None
     active_contracts_only: bool = True  # contract and asset fields: what the customer still leases
+    autocomplete: str = ""  # WCAG 1.3.5: the HTML token of the user's own data ("street-address", "email")
 
     def label_text(self, lang: str) -> str:
         return i18n.translate(lang, self.label)
@@ -321,6 +322,7 @@ def field_specs(definition: FormDefinition, ctx: FormContext) -> list[dict[str, 
             "help": field.help_text(ctx.lang),
             "required": field.required,
             "max_length": field.max_length or 0,
+            "autocomplete": field.autocomplete or "off",
             "options": [{"value": c.value, "label": c.shown(ctx.lang)} for c in options_of(field, ctx)]
             if field.type in OPTION_TYPES
             else [],
