@@ -10,7 +10,16 @@ import pyotp
 from sqlmodel import select
 
 from portal.db import session_scope
-from portal.models import AuditEvent, Customer, MailMessage, PasswordResetToken, UserAccount, UserSession
+from portal.models import (
+    AuditEvent,
+    Contract,
+    Customer,
+    MailMessage,
+    PasswordResetToken,
+    RegistrationRequest,
+    UserAccount,
+    UserSession,
+)
 from portal.pages.forgot_password import ForgotPasswordState
 from portal.pages.login import LoginState
 from portal.pages.operator_customers import OperatorCustomersState
@@ -377,3 +386,30 @@ def test_operator_invites_and_customers_cannot(signed_in):
     assert (account.username, account.customer_id, account.must_change_password) == ("41250", bakery.id, True)
     [mail] = rows_after(MailMessage, mails)
     assert mail.to_address == pec and "41250" in mail.body_text
+
+
+def test_only_operators_answer_a_registration_request(signed_in):
+    """A customer sending the desk's "verified: invite" with a pending request's id: refused,
+    the request stays pending, the customer's address on file and the accounts are untouched."""
+    with session_scope() as db:
+        bakery = db.exec(select(Customer).where(Customer.code == "41250")).one()
+        contract = db.exec(select(Contract).where(Contract.customer_id == bakery.id)).first()
+        request = RegistrationRequest(
+            tenant_id=bakery.tenant_id, customer_id=bakery.id, contract_id=contract.id, email="x@pec.example.org"
+        )
+        db.add(request)
+        db.flush()
+        request_id, pec = request.id, bakery.pec
+    try:
+        customer = signed_in("10093")
+        customer.visit("/operatore/clienti")
+        users, mails = id_mark(UserAccount), id_mark(MailMessage)
+        result = customer.run(OperatorCustomersState, "invite_requested", bakery.id, request_id)
+        assert redirect_target(result) == "/login?next=%2Foperatore%2Fclienti"
+        assert rows_after(UserAccount, users) == [] and rows_after(MailMessage, mails) == []
+        with session_scope() as db:
+            assert db.get(RegistrationRequest, request_id).handled_at is None
+            assert db.get(Customer, bakery.id).pec == pec
+    finally:
+        with session_scope() as db:
+            db.delete(db.get(RegistrationRequest, request_id))
