@@ -24,7 +24,7 @@ from portal.config import settings
 
 @dataclasses.dataclass(frozen=True)
 class Rule:
-    per_client: str  # limits' notation: "10/hour", "3 per 15 minutes"
+    per_client: str  # limits' notation: "10/hour", "3 per 15 minutes"; "" for no limit per client
     per_subject: str
 
 
@@ -34,9 +34,9 @@ DEFAULT_RULES: dict[str, Rule] = {
     "registration": Rule(per_client="10/hour", per_subject="3/hour"),  # subject: the contract
     "unlock": Rule(per_client="10/hour", per_subject="3/hour"),  # subject: the username
     "forgot_password": Rule(per_client="10/hour", per_subject="3/hour"),  # subject: the address
-    # The e-mail telling an owner the account was locked: subject the account; the client is the
-    # one who typed the wrong passwords, so its limit is wide (the lock itself is never skipped).
-    "lock_notice": Rule(per_client="1000/hour", per_subject="3/day"),
+    # The e-mail telling an owner the account was locked: per account only (whoever typed the wrong
+    # passwords must not silence the notices of others); the lock itself is never skipped.
+    "lock_notice": Rule(per_client="", per_subject="3/day"),
 }
 
 
@@ -83,7 +83,9 @@ def allow(action: str, *, client: str, subject: str) -> bool:
     """Count one attempt of `action` by `client` about `subject`: False (and nothing counted) when
     either limit is already reached."""
     current = rule(action)
-    items: list[tuple[RateLimitItem, str]] = [(parse(current.per_client), f"client:{_key(client or '-')}")]
+    items: list[tuple[RateLimitItem, str]] = []
+    if current.per_client:
+        items.append((parse(current.per_client), f"client:{_key(client or '-')}"))
     if subject.strip():
         items.append((parse(current.per_subject), f"subject:{_key(subject)}"))
     engine = limiter()

@@ -192,6 +192,12 @@ def test_lock_notices_are_limited_per_account(db, demo):
         user.locked_at, user.failed_login_count = None, 0  # as the owner's link would
         db.add(user)
     assert [mail.kind for mail in rows_after(db, MailMessage, mails)] == ["account_locked"] * 3
+    # another account locked meanwhile is still told: the limit is the account's, not everybody's
+    mails = id_mark(db, MailMessage)
+    sub_user = _lock(db, "10093.1")
+    assert [(mail.user_id, mail.kind) for mail in rows_after(db, MailMessage, mails)] == [
+        (sub_user.id, "account_locked")
+    ]
 
 
 def test_unlock_requests_are_limited_per_account_and_per_client(db, demo):

@@ -35,7 +35,7 @@ def test_the_defaults_are_the_documented_ones(monkeypatch):
         "registration": throttle.Rule("10/hour", "3/hour"),
         "unlock": throttle.Rule("10/hour", "3/hour"),
         "forgot_password": throttle.Rule("10/hour", "3/hour"),
-        "lock_notice": throttle.Rule("1000/hour", "3/day"),
+        "lock_notice": throttle.Rule("", "3/day"),
     }
     assert isinstance(throttle._storage, MemoryStorage)  # no Redis configured in the tests
 
