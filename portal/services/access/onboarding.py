@@ -14,6 +14,7 @@ import enum
 import secrets
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from portal import routes
@@ -147,11 +148,14 @@ def mail_temporary_password(
     mail.deliver(session=session, mail=message)
 
 
+def _minutes(delta: dt.timedelta) -> int:
+    return max(0, -(-int(delta.total_seconds()) // 60))
+
+
 def _wait_left(user: UserAccount, now: dt.datetime) -> int:
     if user.temporary_password_sent_at is None:
         return 0
-    left = user.temporary_password_sent_at + REGISTRATION_RETRY - now
-    return max(0, -(-int(left.total_seconds()) // 60))
+    return _minutes(user.temporary_password_sent_at + REGISTRATION_RETRY - now)
 
 
 def _registration_errors(*, contract_number: str, module_number: str, tax_code: str, email: str) -> dict[str, str]:
@@ -217,6 +221,11 @@ def _give_access(
         return OnboardingResult(Onboarding.WAIT, wait_minutes=minutes)
     if user is None:
         user = _new_main_account(customer, email, language)
+        try:
+            with session.begin_nested():  # two registrations at once: the second finds the first's
+                session.add(user)
+        except IntegrityError:
+            return OnboardingResult(Onboarding.WAIT, wait_minutes=_minutes(REGISTRATION_RETRY))
     elif operator is not None:
         user.primary_email = email  # the operator's invitation goes to, and sets, the address on file
     reason = "registration" if operator is None else "invitation"

@@ -13,15 +13,17 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from portal.models import MailMessage, UserAccount
+from portal.models import Contract, Customer, MailMessage, UserAccount
 from portal.services.access.accounts import SignIn, authenticate
+from portal.services.access.onboarding import Onboarding, register
 from portal.services.access.recovery import Reset, complete_reset, request_reset
 from tests.conftest import NOW as T0
 
 pytestmark = pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="the race needs PostgreSQL")
 
 URL = "http://portal.test"
-TABLES_ADDED_TO = ("password_reset_token", "mail_message", "audit_event", "user_session")
+# children before parents: the rows a test added are deleted in this order
+TABLES_ADDED_TO = ("password_reset_token", "mail_message", "audit_event", "user_session", "user_account")
 
 
 def _marks(connection) -> dict[str, int]:
@@ -129,5 +131,45 @@ def test_two_workers_using_one_link_at_once(engine):
                 )
             ).one()
             assert used == (1,)
+    finally:
+        _restore(engine, marks, before)
+
+
+def test_two_registrations_at_once_make_one_account(engine):
+    with engine.connect() as connection:
+        marks = _marks(connection)
+        before = connection.execute(sa.text("select * from user_account where username = '10093'")).mappings().one()
+    with Session(engine) as db:
+        bakery = db.exec(select(Customer).where(Customer.code == "41250")).one()
+        contract = db.exec(select(Contract).where(Contract.customer_id == bakery.id)).first()
+        assert db.exec(select(UserAccount).where(UserAccount.customer_id == bakery.id)).first() is None
+        data = {
+            "tenant_id": bakery.tenant_id,
+            "contract_number": contract.number,
+            "module_number": contract.module_number,
+            "tax_code": bakery.partita_iva or bakery.codice_fiscale,
+            "email": "chiunque@pec.example.org",
+            "language": "it",
+            "now": T0,
+            "public_url": URL,
+        }
+    try:
+        first = Session(engine)
+        assert register(session=first, client_ip="192.0.2.1", **data).outcome is Onboarding.SENT
+        second = _second_worker_waits_then(
+            engine, first, lambda db: register(session=db, client_ip="192.0.2.2", **data)
+        )
+        assert [result.outcome for result in second] == [Onboarding.WAIT]
+        with engine.connect() as connection:
+            assert (
+                connection.execute(sa.text("select count(*) from user_account where username = '41250'")).scalar_one()
+                == 1
+            )
+            assert (
+                connection.execute(
+                    sa.text("select count(*) from mail_message where id > :m"), {"m": marks["mail_message"]}
+                ).scalar_one()
+                == 1
+            )
     finally:
         _restore(engine, marks, before)
