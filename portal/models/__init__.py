@@ -22,6 +22,7 @@ from portal.models.tenant import Tenant
 from portal.models.user import (
     LoginChallenge,
     PasswordResetToken,
+    RegistrationRequest,
     SubUserContract,
     UserAccount,
     UserSession,
@@ -42,6 +43,7 @@ __all__ = [
     "PasswordResetToken",
     "Payment",
     "ReferenceRate",
+    "RegistrationRequest",
     "RequestAttachment",
     "RequestContact",
     "RequestMessage",

@@ -107,6 +107,29 @@ class PasswordResetToken(SQLModel, table=True):
     id: int = Field(default=None, primary_key=True)  # given by the database at the first flush
     user_id: int = Field(foreign_key="user_account.id", index=True)
     token_hash: str = Field(max_length=64, unique=True)
+    # "reset" chooses a new password; "unlock" (from the unlock page or the lock notice) may also
+    # just unlock the account: only the mailed link unlocks, never the form by itself.
+    purpose: str = Field(default="reset", max_length=10)
     expires_at: dt.datetime = timestamp_field(default_now=False)
     used_at: dt.datetime | None = timestamp_field(nullable=True, default_now=False)
     created_at: dt.datetime = timestamp_field()
+
+
+class RegistrationRequest(SQLModel, table=True):
+    """A self-registration the portal could not answer with a temporary password because the
+    leasing company has no address on file for the customer: the service desk verifies the
+    person and invites the customer (the address typed here is only a hint for the desk)."""
+
+    __tablename__: ClassVar[str] = "registration_request"
+
+    id: int = Field(default=None, primary_key=True)  # given by the database at the first flush
+    tenant_id: int = Field(foreign_key="tenant.id", index=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    contract_id: int = Field(foreign_key="contract.id")
+    email: str = Field(max_length=200)  # as typed: never used before the desk has verified it
+    language: Language = enum_field(Language, default=Language.IT)
+    client_ip: str = Field(default="", max_length=64)
+    created_at: dt.datetime = timestamp_field()
+    handled_at: dt.datetime | None = timestamp_field(nullable=True, default_now=False)
+    handled_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    outcome: str = Field(default="", max_length=20)  # "invited" once the desk has acted

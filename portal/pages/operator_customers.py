@@ -14,7 +14,14 @@ from portal.components.ui import card, data_table, empty, status_badge
 from portal.config import settings
 from portal.db import session_scope
 from portal.services.access.accounts import Principal
-from portal.services.access.onboarding import CustomerAccess, Onboarding, customers_with_access, invite
+from portal.services.access.onboarding import (
+    CustomerAccess,
+    Onboarding,
+    OnboardingResult,
+    customers_with_access,
+    invite,
+    invite_at_verified_address,
+)
 from portal.services.common import clock
 from portal.services.common.mail import MailDeliveryError
 from portal.state.i18n import tr
@@ -27,9 +34,11 @@ class CustomerRow:
     code: str
     name: str
     address: str
-    status: str  # "none", "invited", "active"
+    status: str  # "none", "requested", "invited", "active"
     status_label: str
     action_label: str  # the invite button's name for screen readers: the action and the customer
+    request_id: int  # a pending registration request to verify, 0 when none
+    requested_address: str  # "Indirizzo indicato (da verificare): …", "" when none
 
 
 class OperatorCustomersState(SessionState):
@@ -56,8 +65,13 @@ class OperatorCustomersState(SessionState):
                     if row.status == "invited"
                     else i18n.translate(lang, f"operator.status_{row.status}")
                 ),
-                action_label=i18n.translate(lang, "operator.reinvite" if row.status == "invited" else "operator.invite")
-                + f" {row.name}",
+                action_label=i18n.translate(lang, _action_key(row.status)) + f" {row.name}",
+                request_id=row.request_id or 0,
+                requested_address=(
+                    i18n.translate(lang, "operator.requested_address", email=row.requested_email)
+                    if row.requested_email
+                    else ""
+                ),
             )
             for row in self._found
         ]
@@ -91,31 +105,77 @@ class OperatorCustomersState(SessionState):
             return rx.toast.error(self._t("subusers.not_allowed"))
         except MailDeliveryError:
             return rx.toast.error(self._t("login.mail_failed"))
+        return self._answer(principal, result, int(customer_id))
+
+    @rx.event
+    @guard(OPERATOR)
+    def invite_requested(self, principal: Principal, customer_id: int, request_id: int):
+        """The desk has verified the address of a registration request: it goes on file and the
+        customer is invited there (the service re-checks that the request is of this tenant)."""
+        try:
+            with session_scope() as db:
+                result = invite_at_verified_address(
+                    session=db,
+                    operator_id=principal.user_id,
+                    request_id=int(request_id),
+                    now=clock.now(),
+                    public_url=settings.public_url,
+                    client_ip=self.router.session.client_ip,
+                )
+        except (PermissionError, ValueError):
+            return rx.toast.error(self._t("subusers.not_allowed"))
+        except MailDeliveryError:
+            return rx.toast.error(self._t("login.mail_failed"))
+        return self._answer(principal, result, int(customer_id))
+
+    def _answer(self, principal: Principal, result: OnboardingResult, customer_id: int):
         self._reload(principal)
         if result.outcome is Onboarding.SENT:
-            address = next((row.address for row in self._found if row.customer_id == int(customer_id)), "")
+            address = next((row.address for row in self._found if row.customer_id == customer_id), "")
             return rx.toast.success(self._t("operator.invited", address=address, username=result.username))
         if result.outcome is Onboarding.ALREADY_ACTIVE:
             return rx.toast.info(self._t("operator.already_active"))
         return rx.toast.error(self._t("operator.no_address"))
 
 
+def _action_key(status: str) -> str:
+    return {"invited": "operator.reinvite", "requested": "operator.verify_invite"}.get(status, "operator.invite")
+
+
 def customer_row(row: CustomerRow) -> rx.Component:
     return rx.el.tr(
         rx.el.td(rx.text(row.code, weight="medium")),
         rx.el.td(row.name),
-        rx.el.td(row.address),
+        rx.el.td(
+            rx.vstack(
+                rx.text(row.address),
+                rx.cond(row.requested_address != "", rx.text(row.requested_address, size="1", color_scheme="amber")),
+                spacing="1",
+            )
+        ),
         rx.el.td(status_badge(row.status, row.status_label)),
         rx.el.td(
             rx.cond(
-                row.status != "active",
+                row.status == "requested",
                 rx.button(
-                    rx.cond(row.status == "invited", tr("operator.reinvite"), tr("operator.invite")),
+                    tr("operator.verify_invite"),
                     size="1",
                     variant="soft",
-                    on_click=OperatorCustomersState.invite_customer(row.customer_id),
+                    color_scheme="amber",
+                    on_click=OperatorCustomersState.invite_requested(row.customer_id, row.request_id),
                     aria_label=row.action_label,
-                    class_name="invite-button",
+                    class_name="verify-invite-button",
+                ),
+                rx.cond(
+                    row.status != "active",
+                    rx.button(
+                        rx.cond(row.status == "invited", tr("operator.reinvite"), tr("operator.invite")),
+                        size="1",
+                        variant="soft",
+                        on_click=OperatorCustomersState.invite_customer(row.customer_id),
+                        aria_label=row.action_label,
+                        class_name="invite-button",
+                    ),
                 ),
             )
         ),

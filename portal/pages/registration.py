@@ -47,15 +47,12 @@ class RegistrationState(PublicFormState, SessionState):
         )
         if not sent:
             return
-        self._show_problems(result.field_errors)
-        if result.outcome is Onboarding.SENT:
-            self.done = self._t("registration.sent", username=result.username)
-        elif result.outcome is Onboarding.MISMATCH:
-            self.form_error = self._t("registration.mismatch")
-        elif result.outcome is Onboarding.ALREADY_ACTIVE:
-            self.form_error = self._t("registration.already_active", username=result.username)
-        elif result.outcome is Onboarding.WAIT:
-            self.form_error = self._t("registration.wait", count=result.wait_minutes)
+        if result.outcome is Onboarding.INVALID:
+            self._show_problems(result.field_errors)
+            return
+        # One answer whatever happened (sent, no match, active, asked the desk, too many attempts):
+        # the contract data are printed on invoices, the answer must not tell who has an account.
+        self.done = self._t("registration.received")
 
 
 def registration_form() -> rx.Component:
@@ -66,7 +63,7 @@ def registration_form() -> rx.Component:
             field_id="reg-email",
             name="email",
             label=tr("registration.email"),
-            hint=tr("registration.email_hint"),
+            hint=tr("registration.contact_hint"),
             error=state.email_error,
             type="email",
             auto_complete="email",

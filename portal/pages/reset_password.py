@@ -10,7 +10,8 @@ from portal.components.public_form import new_password_fields, submit_button
 from portal.components.shell import template
 from portal.components.ui import auth_card, notice
 from portal.db import session_scope
-from portal.services.access.recovery import Reset, complete_reset, link_is_valid
+from portal.services.access.links import UNLOCK
+from portal.services.access.recovery import Reset, complete_reset, link_purpose, unlock_with_link
 from portal.services.common import clock
 from portal.state.i18n import tr
 from portal.state.session import SessionState, public
@@ -18,6 +19,7 @@ from portal.state.session import SessionState, public
 
 class ResetPasswordState(SessionState):
     link_valid: bool = False
+    unlock_link: bool = False  # the link came from the unlock page or the lock notice
     checked: bool = False
     password_error: str = ""
     confirm_error: str = ""
@@ -28,8 +30,23 @@ class ResetPasswordState(SessionState):
     def load(self):
         self.password_error = self.confirm_error = self.done = ""
         with session_scope() as db:
-            self.link_valid = link_is_valid(session=db, token=self._query_param("token"), now=clock.now())
+            purpose = link_purpose(session=db, token=self._query_param("token"), now=clock.now())
+        self.link_valid = purpose is not None
+        self.unlock_link = purpose == UNLOCK
         self.checked = True
+
+    @rx.event
+    @public
+    def unlock_only(self):
+        """Use an unlock link as it is: the account opens again with its current password."""
+        with session_scope() as db:
+            unlocked = unlock_with_link(
+                session=db, token=self._query_param("token"), now=clock.now(), client_ip=self.router.session.client_ip
+            )
+        if not unlocked:
+            self.link_valid = False
+            return
+        self.done = self._t("reset.unlocked")
 
     @rx.event
     @public
@@ -60,6 +77,21 @@ def reset_form() -> rx.Component:
     state = ResetPasswordState
     return form(
         rx.vstack(
+            rx.cond(
+                state.unlock_link,
+                rx.vstack(
+                    rx.text(tr("reset.unlock_intro"), color_scheme="gray"),
+                    rx.button(
+                        tr("reset.unlock_only"),
+                        type="button",
+                        variant="soft",
+                        on_click=state.unlock_only,
+                        id="reset-unlock-only",
+                    ),
+                    spacing="3",
+                    width="100%",
+                ),
+            ),
             rx.text(tr("reset.intro"), color_scheme="gray"),
             *new_password_fields(
                 password_id="reset-password",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from lxml import etree
@@ -102,7 +103,14 @@ def test_a_locked_sub_user_is_unlocked_as_himself(new_page, app, mailbox, tidy):
     since = mailbox.mark()
     page.locator("#unlock-submit").click()
     expect(page.locator("#unlock-done")).to_be_visible()
-    assert mailbox.wait_for(address_of(app, "10093.1"), "Accesso sbloccato", since)["To"] == address_of(app, "10093.1")
+    # issue 11: the form mails a link; the link unlocks
+    message = mailbox.wait_for(address_of(app, "10093.1"), "Sblocco dell'accesso", since)
+    assert message["To"] == address_of(app, "10093.1")
+    link = re.search(r"(http://\S+/reimposta-password\?token=\S+)", mailbox.text(message)).group(1)
+    page.goto(link)
+    wait_ready(page)
+    page.locator("#reset-unlock-only").click()
+    expect(page.locator("#reset-done")).to_be_visible()
     assert db_rows(app, "select locked_at, failed_login_count from user_account where username = '10093.1'") == [
         (None, 0)
     ]

@@ -250,3 +250,13 @@ def signed_in(app_db):
         return browser
 
     return sign_in
+
+
+@pytest.fixture(autouse=True)
+def fresh_limits():
+    """Rate-limit counters live in the process's memory: each state test starts with none."""
+    from portal.services.common import throttle
+
+    throttle.reset()
+    yield
+    throttle.reset()

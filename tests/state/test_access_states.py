@@ -10,7 +10,16 @@ import pyotp
 from sqlmodel import select
 
 from portal.db import session_scope
-from portal.models import AuditEvent, Customer, MailMessage, PasswordResetToken, UserAccount, UserSession
+from portal.models import (
+    AuditEvent,
+    Contract,
+    Customer,
+    MailMessage,
+    PasswordResetToken,
+    RegistrationRequest,
+    UserAccount,
+    UserSession,
+)
 from portal.pages.forgot_password import ForgotPasswordState
 from portal.pages.login import LoginState
 from portal.pages.operator_customers import OperatorCustomersState
@@ -34,6 +43,11 @@ from tests.state.conftest import (
 NEW_PASSWORD = "un ponte sul fiume giallo"
 NOT_ALLOWED = ("error", "Operazione non consentita.")
 TAX_CODE_INVALID = "Il codice fiscale o la partita IVA non è valido: controlla le cifre."
+REGISTRATION_RECEIVED = (
+    "Richiesta ricevuta. Se i dati corrispondono a un contratto, invieremo le credenziali all'indirizzo PEC "
+    "o e-mail che risulta nei nostri archivi; se non ne abbiamo uno, il servizio clienti ti contatterà per "
+    "completare la registrazione."
+)
 
 
 def _user(username: str) -> UserAccount:
@@ -81,10 +95,7 @@ def test_registration_then_forced_password_change(browser):
             "email": "studio.mariani@pec.mariani-demo.it",
         },
     )
-    assert (
-        registration.done
-        == "Ti abbiamo inviato la password temporanea all'indirizzo indicato. Il tuo username è 30882."
-    )
+    assert registration.done == REGISTRATION_RECEIVED
     [account] = rows_after(UserAccount, users)
     assert (account.username, account.must_change_password) == ("30882", True)
     [mail] = rows_after(MailMessage, mails)
@@ -133,8 +144,8 @@ def test_lockout_unlock_and_reset(browser, restore_users):
     assert unlock.state(UnlockState).username_error == "Inserisci lo username."
     assert _user("20417").locked_at == clock.now() and rows_after(MailMessage, mails) == []
     done = (
-        "Se i dati corrispondono a un contratto, l'accesso è sbloccato "
-        "e riceverai un'e-mail con il link per scegliere una nuova password."
+        "Se i dati corrispondono a un contratto, riceverai all'indirizzo registrato un'e-mail "
+        "con il link per sbloccare l'accesso."
     )
     # a well-formed code that is not this contract's holder (the company's VAT number): the same
     # answer as for the right data, and nothing unlocked or mailed
@@ -151,29 +162,49 @@ def test_lockout_unlock_and_reset(browser, restore_users):
         {"username": "20417", "contract_number": "88120", "module_number": "1", "tax_code": "BNCLSN80A01F205T"},
     )
     assert unlock.state(UnlockState).done == done
-    assert (_user("20417").locked_at, _user("20417").failed_login_count) == (None, 0)
+    # the form alone unlocks nothing: the owner receives a link
+    assert (_user("20417").locked_at, _user("20417").failed_login_count) == (clock.now(), 3)
     [mail] = rows_after(MailMessage, mails)
-    assert (mail.to_address, mail.kind) == (address, "password_reset")
+    assert (mail.to_address, mail.kind) == (address, "account_unlock")
     token = _reset_link_token(mail)
 
     reset = Browser()
     reset.visit(f"/reimposta-password?token={urllib.parse.quote(token)}")
     reset.run(ResetPasswordState, "load")
-    assert reset.state(ResetPasswordState).link_valid is True
-    reset.run(ResetPasswordState, "submit", {"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
+    assert (reset.state(ResetPasswordState).link_valid, reset.state(ResetPasswordState).unlock_link) == (True, True)
+    reset.run(ResetPasswordState, "unlock_only")
     assert reset.state(ResetPasswordState).done == (
-        "Password aggiornata. Accedi con la nuova password: ti chiederemo anche il codice di verifica."
+        "Accesso sbloccato. Accedi con la tua password: ti chiederemo anche il codice di verifica."
     )
+    assert (_user("20417").locked_at, _user("20417").failed_login_count) == (None, 0)
     # the link is spent
     again = Browser()
     again.visit(f"/reimposta-password?token={urllib.parse.quote(token)}")
     again.run(ResetPasswordState, "load")
     assert again.state(ResetPasswordState).link_valid is False
-    # the new password works, and still asks for the code
+    again.run(ResetPasswordState, "unlock_only")
+    assert again.state(ResetPasswordState).done == ""
+    # the old password works again, and still asks for the code
     login = Browser()
     login.visit("/login")
-    result = login.run(LoginState, "submit", {"username": "20417", "password": NEW_PASSWORD})
+    result = login.run(LoginState, "submit", {"username": "20417", "password": DEMO_PASSWORD})
     assert login.state(LoginState).step == "code" and login.follow(result) is None and login.cookies == {}
+
+
+def test_registration_answers_the_same_whatever_happened(browser):
+    """No match, an active account: the same words as a
+    registration that mailed a password, so invoice data tell nobody who has an account."""
+    users, mails = id_mark(UserAccount), id_mark(MailMessage)
+    attempts = [
+        {"contract_number": "99999", "module_number": "1", "tax_code": "05527480155"},  # no such contract
+        {"contract_number": "84963", "module_number": "1", "tax_code": "09158730961"},  # active account
+    ]
+    for data in attempts:
+        browser.visit("/registrazione")
+        browser.run(RegistrationState, "submit", {**data, "email": "chiunque@pec.example.org"})
+        registration = browser.state(RegistrationState)
+        assert (registration.done, registration.form_error) == (REGISTRATION_RECEIVED, "")
+    assert rows_after(UserAccount, users) == [] and rows_after(MailMessage, mails) == []
 
 
 def test_forgot_password_answers_the_same_for_unknown_addresses(browser):
@@ -355,3 +386,30 @@ def test_operator_invites_and_customers_cannot(signed_in):
     assert (account.username, account.customer_id, account.must_change_password) == ("41250", bakery.id, True)
     [mail] = rows_after(MailMessage, mails)
     assert mail.to_address == pec and "41250" in mail.body_text
+
+
+def test_only_operators_answer_a_registration_request(signed_in):
+    """A customer sending the desk's "verified: invite" with a pending request's id: refused,
+    the request stays pending, the customer's address on file and the accounts are untouched."""
+    with session_scope() as db:
+        bakery = db.exec(select(Customer).where(Customer.code == "41250")).one()
+        contract = db.exec(select(Contract).where(Contract.customer_id == bakery.id)).first()
+        request = RegistrationRequest(
+            tenant_id=bakery.tenant_id, customer_id=bakery.id, contract_id=contract.id, email="x@pec.example.org"
+        )
+        db.add(request)
+        db.flush()
+        request_id, pec = request.id, bakery.pec
+    try:
+        customer = signed_in("10093")
+        customer.visit("/operatore/clienti")
+        users, mails = id_mark(UserAccount), id_mark(MailMessage)
+        result = customer.run(OperatorCustomersState, "invite_requested", bakery.id, request_id)
+        assert redirect_target(result) == "/login?next=%2Foperatore%2Fclienti"
+        assert rows_after(UserAccount, users) == [] and rows_after(MailMessage, mails) == []
+        with session_scope() as db:
+            assert db.get(RegistrationRequest, request_id).handled_at is None
+            assert db.get(Customer, bakery.id).pec == pec
+    finally:
+        with session_scope() as db:
+            db.delete(db.get(RegistrationRequest, request_id))

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import enum
 
 from sqlmodel import Session, col, select
 
+from portal.config import settings
 from portal.models import Customer, UserAccount
 from portal.models.enums import Language, UserRole
+from portal.services.access.links import send_unlock
 from portal.services.access.password_policy import password_problem
 from portal.services.access.passwords import hash_password, needs_rehash, verify_password
 from portal.services.access.scope import Scope, can_manage_sub_users, can_submit_requests, scope_of
-from portal.services.common import audit
+from portal.services.common import audit, throttle
+from portal.services.common.mail import MailDeliveryError
 
 
 @dataclasses.dataclass(frozen=True)
@@ -81,6 +85,9 @@ def principal_for(*, session: Session, user: UserAccount) -> Principal:
 
 
 MAX_PASSWORD_FAILURES = 3
+# A temporary password (invitation, registration, new sub-user) not replaced within this time no
+# longer opens the account: the owner asks for a new one ("Password dimenticata?", the desk).
+TEMPORARY_PASSWORD_TTL = dt.timedelta(hours=72)
 
 
 class SignIn(enum.StrEnum):
@@ -89,16 +96,44 @@ class SignIn(enum.StrEnum):
     LOCKED = "locked"  # the password was right but the account is locked
 
 
+def temporary_password_expired(user: UserAccount, now: dt.datetime) -> bool:
+    sent = user.temporary_password_sent_at
+    return user.must_change_password and sent is not None and now >= sent + TEMPORARY_PASSWORD_TTL
+
+
+def _notify_locked(session: Session, user: UserAccount, now: dt.datetime, public_url: str | None) -> None:
+    """Tell the owner the account was locked, with the link that unlocks it (a few times a day at
+    most: whoever locks it again and again must not flood the owner's mailbox)."""
+    if not throttle.allow("lock_notice", client="", subject=f"user:{user.id}"):
+        return
+    with contextlib.suppress(MailDeliveryError):  # recorded by the mailer; the lock itself must stand
+        send_unlock(
+            session=session, user=user, now=now, public_url=public_url or settings.public_url, locked_notice=True
+        )
+
+
 def authenticate(
-    *, session: Session, username: str, password: str, now: dt.datetime, client_ip: str = ""
+    *,
+    session: Session,
+    username: str,
+    password: str,
+    now: dt.datetime,
+    client_ip: str = "",
+    public_url: str | None = None,
 ) -> tuple[SignIn, UserAccount | None]:
-    """Check username and password; the third wrong password in a row locks the account.
+    """Check username and password; the third wrong password in a row locks the account and the
+    owner is told by e-mail (with a link that unlocks it).
 
     An unknown username costs the same work and gets the same answer as a wrong password, and a
-    locked account is only reported to whoever knows its password.
+    locked account is only reported to whoever knows its password. A temporary password older
+    than TEMPORARY_PASSWORD_TTL is refused like a wrong one (without counting as a failure).
     """
+    # The row is locked until the end of the transaction: two workers counting failures at once
+    # cannot both read 2 and write 3 for four wrong passwords.
     user = session.exec(
-        select(UserAccount).where(UserAccount.username == username.strip(), col(UserAccount.is_active).is_(True))
+        select(UserAccount)
+        .where(UserAccount.username == username.strip(), col(UserAccount.is_active).is_(True))
+        .with_for_update()
     ).first()
     valid = verify_password(user.password_hash if user else None, password)
     context = {
@@ -114,7 +149,12 @@ def authenticate(
             if user.failed_login_count >= MAX_PASSWORD_FAILURES:
                 user.locked_at = now
                 audit.record(session=session, action="account.locked", **context)
+                session.add(user)
+                _notify_locked(session, user, now, public_url)
             session.add(user)
+        return SignIn.FAILED, None
+    if temporary_password_expired(user, now):
+        audit.record(session=session, action="login.temporary_password_expired", **context)
         return SignIn.FAILED, None
     if user.locked_at is not None:
         audit.record(session=session, action="login.refused_locked", **context)

@@ -1,7 +1,9 @@
 """Giving a customer access: the operator's invitation and the customer's self-registration.
 
 Both end the same way: the customer's main account (username = customer code) gets a random
-temporary password by e-mail, and the first login forces a definitive one.
+temporary password by e-mail, at an address the leasing company has on file (never one a visitor
+typed), and the first login forces a definitive one. A registration for a customer without an
+address on file becomes a request to the service desk, which verifies the person and invites.
 """
 
 from __future__ import annotations
@@ -12,14 +14,15 @@ import enum
 import secrets
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from portal import routes
-from portal.models import Contract, Customer, UserAccount
+from portal.models import Contract, Customer, RegistrationRequest, UserAccount
 from portal.models.enums import CustomerKind, Language, UserRole
 from portal.services.access.passwords import hash_password
-from portal.services.common import audit, mail, mail_templates
-from portal.services.common.identity import email_problem, is_pec, normalise_tax_code, tax_code_problem
+from portal.services.common import audit, mail, mail_templates, throttle
+from portal.services.common.identity import email_problem, normalise_tax_code, tax_code_problem
 
 REGISTRATION_RETRY = dt.timedelta(minutes=60)
 
@@ -30,7 +33,14 @@ class Onboarding(enum.StrEnum):
     MISMATCH = "mismatch"  # the data match no contract of that customer
     ALREADY_ACTIVE = "already_active"  # the account works already: use "Password dimenticata?"
     WAIT = "wait"  # a temporary password was mailed less than 60 minutes ago
+    REQUESTED = "requested"  # (registration) no address on file: the service desk was asked
+    THROTTLED = "throttled"  # (registration) too many attempts from this client or for this contract
     NO_ADDRESS = "no_address"  # (invitation) the customer has no e-mail on file
+
+
+# What a registrant may be told: only a wrong field. Every other outcome gets the same answer on
+# the page, so that contract data printed on an invoice tell nobody whether an account exists.
+SILENT_OUTCOMES = frozenset(Onboarding) - {Onboarding.INVALID}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,9 +55,20 @@ def temporary_password() -> str:
     return secrets.token_urlsafe(12)
 
 
+def address_on_file(customer: Customer) -> str | None:
+    """Where the leasing company itself writes to the customer: the PEC of a company, the PEC or
+    e-mail of a private person. A registrant's typed address never receives credentials."""
+    if customer.kind is CustomerKind.COMPANY:
+        return customer.pec or None
+    return customer.pec or customer.email or None
+
+
 def _main_account(session: Session, customer: Customer) -> UserAccount | None:
+    # Locked so two workers answering two registrations cannot both issue a password.
     return session.exec(
-        select(UserAccount).where(UserAccount.customer_id == customer.id, UserAccount.role == UserRole.CUSTOMER)
+        select(UserAccount)
+        .where(UserAccount.customer_id == customer.id, UserAccount.role == UserRole.CUSTOMER)
+        .with_for_update()
     ).first()
 
 
@@ -69,10 +90,17 @@ def _new_main_account(customer: Customer, email: str, language: Language) -> Use
 
 
 def _issue_temporary_password(
-    session: Session, customer: Customer, user: UserAccount, *, now: dt.datetime, public_url: str, reason: str
+    session: Session,
+    customer: Customer,
+    user: UserAccount,
+    *,
+    now: dt.datetime,
+    public_url: str,
+    reason: str,
+    to: str | None = None,
 ) -> None:
-    """A random temporary password, mailed to the account's address; the first login then asks
-    for a definitive one. The account is unlocked and active again."""
+    """A random temporary password, mailed to `to` (default: the account's address); the first
+    login then asks for a definitive one. The account is unlocked and active again."""
     password = temporary_password()
     user.password_hash = hash_password(password)
     user.must_change_password = True
@@ -83,7 +111,13 @@ def _issue_temporary_password(
     session.add(user)
     session.flush()
     mail_temporary_password(
-        session=session, user=user, password=password, name=customer.denominazione, public_url=public_url, reason=reason
+        session=session,
+        user=user,
+        password=password,
+        name=customer.denominazione,
+        public_url=public_url,
+        reason=reason,
+        to=to,
     )
 
 
@@ -97,10 +131,11 @@ def mail_temporary_password(
     reason: str,
     inviter: str = "",
     customer_name: str = "",
+    to: str | None = None,
 ) -> None:
-    """The e-mail that gives an account its temporary password, at its primary address (`reason`
-    and `inviter` as mail_templates.temporary_password takes them)."""
-    recipient = mail_templates.recipient_of(session=session, user=user, name=name)
+    """The e-mail that gives an account its temporary password, at its primary address unless `to`
+    says otherwise (`reason` and `inviter` as mail_templates.temporary_password takes them)."""
+    recipient = mail_templates.recipient_of(session=session, user=user, name=name, to=to)
     message = mail_templates.temporary_password(
         recipient,
         username=user.username,
@@ -113,15 +148,19 @@ def mail_temporary_password(
     mail.deliver(session=session, mail=message)
 
 
+def _minutes(delta: dt.timedelta) -> int:
+    return max(0, -(-int(delta.total_seconds()) // 60))
+
+
 def _wait_left(user: UserAccount, now: dt.datetime) -> int:
     if user.temporary_password_sent_at is None:
         return 0
-    left = user.temporary_password_sent_at + REGISTRATION_RETRY - now
-    return max(0, -(-int(left.total_seconds()) // 60))
+    return _minutes(user.temporary_password_sent_at + REGISTRATION_RETRY - now)
 
 
 def _registration_errors(*, contract_number: str, module_number: str, tax_code: str, email: str) -> dict[str, str]:
-    """What is wrong with the registration form, field by field (catalogue keys)."""
+    """What is wrong with the registration form, field by field (catalogue keys). Only the form of
+    each value: nothing here depends on whom the data belong to."""
     errors: dict[str, str] = {}
     if not contract_number.strip():
         errors["contract_number"] = "registration.contract_required"
@@ -136,13 +175,13 @@ def _registration_errors(*, contract_number: str, module_number: str, tax_code: 
     return errors
 
 
-def _customer_of_contract(
+def _contract_of(
     session: Session, *, tenant_id: int, contract_number: str, module_number: str, tax_code: str
-) -> Customer | None:
-    """The customer whose contract and codice fiscale (or partita IVA) the visitor typed."""
+) -> tuple[Customer, Contract] | None:
+    """The customer (and contract) whose contract and codice fiscale (or partita IVA) the visitor typed."""
     code = normalise_tax_code(tax_code)
-    return session.exec(
-        select(Customer)
+    row = session.exec(
+        select(Customer, Contract)
         .join(Contract, col(Contract.customer_id) == col(Customer.id))
         .where(
             Customer.tenant_id == tenant_id,
@@ -151,16 +190,13 @@ def _customer_of_contract(
             sa.or_(col(Customer.codice_fiscale) == code, col(Customer.partita_iva) == code),
         )
     ).first()
+    return None if row is None else (row[0], row[1])
 
 
-def _address_problem(customer: Customer, address: str) -> str | None:
-    """A company registers with its PEC, the one on file when there is one."""
-    if customer.kind is CustomerKind.COMPANY:
-        if not is_pec(address):
-            return "registration.pec_required"
-        if customer.pec and customer.pec.lower() != address.lower():
-            return "registration.pec_on_file"
-    return None
+def _spend_like_a_password() -> None:
+    """The work of issuing a password (one argon2 hash), done on the paths that issue none, so the
+    answer takes comparable time whatever happened."""
+    hash_password(temporary_password())
 
 
 def _give_access(
@@ -176,7 +212,8 @@ def _give_access(
 ) -> OnboardingResult:
     """The end both ways share: a temporary password for the customer's main account, unless it
     works already. A customer registering waits an hour between two; an operator's invitation
-    does not. `language` is for a new account (an existing one keeps its own)."""
+    does not. `email` is where the password goes: always an address on file; a new account takes
+    it as its primary address, an existing one keeps its own (and its language)."""
     user = _main_account(session, customer)
     if user is not None and _is_activated(user):
         return OnboardingResult(Onboarding.ALREADY_ACTIVE, username=user.username)
@@ -184,9 +221,15 @@ def _give_access(
         return OnboardingResult(Onboarding.WAIT, wait_minutes=minutes)
     if user is None:
         user = _new_main_account(customer, email, language)
-    user.primary_email = email
+        try:
+            with session.begin_nested():  # two registrations at once: the second finds the first's
+                session.add(user)
+        except IntegrityError:
+            return OnboardingResult(Onboarding.WAIT, wait_minutes=_minutes(REGISTRATION_RETRY))
+    elif operator is not None:
+        user.primary_email = email  # the operator's invitation goes to, and sets, the address on file
     reason = "registration" if operator is None else "invitation"
-    _issue_temporary_password(session, customer, user, now=now, public_url=public_url, reason=reason)
+    _issue_temporary_password(session, customer, user, now=now, public_url=public_url, reason=reason, to=email)
     audit.record(
         session=session,
         action=f"{reason}.sent",
@@ -197,6 +240,37 @@ def _give_access(
         **({} if operator is None else {"invited_user": user.username}),
     )
     return OnboardingResult(Onboarding.SENT, username=user.username)
+
+
+def _ask_the_desk(
+    session: Session, *, customer: Customer, contract: Contract, email: str, language: Language, client_ip: str
+) -> None:
+    """No address on file: the service desk verifies the person and invites (operator_customers)."""
+    pending = session.exec(
+        select(RegistrationRequest).where(
+            RegistrationRequest.customer_id == customer.id,
+            col(RegistrationRequest.handled_at).is_(None),
+            sa.func.lower(RegistrationRequest.email) == email.lower(),
+        )
+    ).first()
+    if pending is None:
+        session.add(
+            RegistrationRequest(
+                tenant_id=customer.tenant_id,
+                customer_id=customer.id,
+                contract_id=contract.id,
+                email=email[:200],
+                language=language,
+                client_ip=client_ip[:64],
+            )
+        )
+    audit.record(
+        session=session,
+        action="registration.requested",
+        tenant_id=customer.tenant_id,
+        customer_id=customer.id,
+        client_ip=client_ip,
+    )
 
 
 def register(
@@ -212,36 +286,59 @@ def register(
     public_url: str,
     client_ip: str = "",
 ) -> OnboardingResult:
+    """A visitor asks for access with the contract data. The temporary password goes only to the
+    address on file; without one the request goes to the service desk. Attempts are limited per
+    client and per contract (throttle "registration")."""
     errors = _registration_errors(
         contract_number=contract_number, module_number=module_number, tax_code=tax_code, email=email
     )
     if errors:
         return OnboardingResult(Onboarding.INVALID, errors)
-    customer = _customer_of_contract(
+    contract_key = f"{tenant_id}:{contract_number.strip()}"
+    if not throttle.allow("registration", client=client_ip, subject=contract_key):
+        audit.record(session=session, action="registration.throttled", tenant_id=tenant_id, client_ip=client_ip)
+        _spend_like_a_password()
+        return OnboardingResult(Onboarding.THROTTLED)
+    found = _contract_of(
         session, tenant_id=tenant_id, contract_number=contract_number, module_number=module_number, tax_code=tax_code
     )
-    if customer is None:
+    if found is None:
         audit.record(session=session, action="registration.mismatch", tenant_id=tenant_id, client_ip=client_ip)
+        _spend_like_a_password()
         return OnboardingResult(Onboarding.MISMATCH)
-    address = email.strip()
-    if problem := _address_problem(customer, address):
-        return OnboardingResult(Onboarding.INVALID, {"email": problem})
-    return _give_access(
+    customer, contract = found
+    lang = Language.parse(language) or Language.IT
+    address = address_on_file(customer)
+    if address is None:
+        user = _main_account(session, customer)
+        if user is not None and _is_activated(user):
+            _spend_like_a_password()
+            return OnboardingResult(Onboarding.ALREADY_ACTIVE)
+        _ask_the_desk(
+            session, customer=customer, contract=contract, email=email.strip(), language=lang, client_ip=client_ip
+        )
+        _spend_like_a_password()
+        return OnboardingResult(Onboarding.REQUESTED)
+    result = _give_access(
         session=session,
         customer=customer,
         email=address,
-        language=Language.parse(language) or Language.IT,
+        language=lang,
         now=now,
         public_url=public_url,
         client_ip=client_ip,
     )
+    if result.outcome is not Onboarding.SENT:
+        _spend_like_a_password()
+    return result
 
 
 def invite(
     *, session: Session, operator_id: int, customer_id: int, now: dt.datetime, public_url: str, client_ip: str = ""
 ) -> OnboardingResult:
     """An operator invites a customer of the operator's own tenant: the invitation goes to the
-    customer's PEC (or, for a private person without PEC, to the e-mail on file)."""
+    customer's PEC (or, for a private person without PEC, to the e-mail on file). Pending
+    registration requests of the customer are answered by it."""
     operator = session.get(UserAccount, operator_id)
     if operator is None or operator.role is not UserRole.OPERATOR:
         raise PermissionError("only operators invite customers")
@@ -251,7 +348,7 @@ def invite(
     address = customer.pec or customer.email
     if not address:
         return OnboardingResult(Onboarding.NO_ADDRESS)
-    return _give_access(
+    result = _give_access(
         session=session,
         customer=customer,
         email=address,
@@ -261,6 +358,65 @@ def invite(
         client_ip=client_ip,
         operator=operator,
     )
+    if result.outcome in {Onboarding.SENT, Onboarding.ALREADY_ACTIVE}:
+        _close_requests(session, customer_id=customer.id, operator=operator, now=now)
+    return result
+
+
+def _close_requests(session: Session, *, customer_id: int, operator: UserAccount, now: dt.datetime) -> None:
+    pending = select(RegistrationRequest).where(
+        RegistrationRequest.customer_id == customer_id, col(RegistrationRequest.handled_at).is_(None)
+    )
+    for request in session.exec(pending).all():
+        request.handled_at, request.handled_by_id, request.outcome = now, operator.id, "invited"
+        session.add(request)
+
+
+def invite_at_verified_address(
+    *,
+    session: Session,
+    operator_id: int,
+    request_id: int,
+    now: dt.datetime,
+    public_url: str,
+    client_ip: str = "",
+) -> OnboardingResult:
+    """The desk has verified (by phone, by the contract file) that the address of a registration
+    request is the customer's: it becomes the address on file (the PEC of a company, the e-mail of
+    a private person) and the customer is invited there. Refused when an address is on file already:
+    the invitation then goes there, through `invite`."""
+    operator = session.get(UserAccount, operator_id)
+    if operator is None or operator.role is not UserRole.OPERATOR:
+        raise PermissionError("only operators invite customers")
+    request = session.get(RegistrationRequest, request_id)
+    if request is None or request.tenant_id != operator.tenant_id or request.handled_at is not None:
+        raise PermissionError("no such pending registration request for this operator")
+    customer = session.get(Customer, request.customer_id)
+    if customer is None:
+        raise PermissionError("no such customer for this operator")
+    if address_on_file(customer) is None:
+        if customer.kind is CustomerKind.COMPANY:
+            customer.pec = request.email
+        else:
+            customer.email = request.email
+        session.add(customer)
+        session.flush()
+        audit.record(
+            session=session,
+            action="customer.address_verified",
+            tenant_id=operator.tenant_id,
+            user_id=operator.id,
+            customer_id=customer.id,
+            client_ip=client_ip,
+        )
+    return invite(
+        session=session,
+        operator_id=operator_id,
+        customer_id=customer.id,
+        now=now,
+        public_url=public_url,
+        client_ip=client_ip,
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -269,8 +425,10 @@ class CustomerAccess:
     code: str
     name: str
     address: str
-    status: str  # "none", "invited", "active"
+    status: str  # "none", "requested", "invited", "active"
     invited_at: dt.datetime | None
+    request_id: int | None = None  # the oldest pending registration request, for the desk to verify
+    requested_email: str = ""  # the address typed in it (not yet on file)
 
 
 def customers_with_access(
@@ -297,12 +455,16 @@ def customers_with_access(
             )
         )
     rows = session.exec(query.order_by(col(Customer.denominazione)).limit(limit)).all()
+    requests = _pending_requests(session, [customer.id for customer, _ in rows])
     result = []
     for customer, user in rows:
-        if user is None:
-            status = "none"
-        elif _is_activated(user):
+        request = requests.get(customer.id)
+        if user is not None and _is_activated(user):
             status = "active"
+        elif request is not None:
+            status = "requested"
+        elif user is None:
+            status = "none"
         else:
             status = "invited"
         result.append(
@@ -313,6 +475,20 @@ def customers_with_access(
                 address=customer.pec or customer.email or "",
                 status=status,
                 invited_at=user.temporary_password_sent_at if user else None,
+                request_id=request.id if request and status == "requested" else None,
+                requested_email=request.email if request and status == "requested" else "",
             )
         )
     return result
+
+
+def _pending_requests(session: Session, customer_ids: list[int]) -> dict[int, RegistrationRequest]:
+    """The oldest pending registration request of each of these customers."""
+    if not customer_ids:
+        return {}
+    rows = session.exec(
+        select(RegistrationRequest)
+        .where(col(RegistrationRequest.customer_id).in_(customer_ids), col(RegistrationRequest.handled_at).is_(None))
+        .order_by(col(RegistrationRequest.id).desc())
+    ).all()
+    return {row.customer_id: row for row in rows}

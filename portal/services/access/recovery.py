@@ -1,32 +1,31 @@
 """Getting back in: "Password dimenticata?" (a link to the account's e-mail), "Login bloccata"
-(contract number, module number and codice fiscale unlock the account and mail a link), and
-setting the new password from the link.
+(contract number, module number and codice fiscale mail a link that unlocks the account to the
+address on file), and using the link.
 
-A link is a random token valid 30 minutes and usable once; only its hash is stored. The answers
-given to the browser never say whether an account exists. A reset does not sign the user in:
-the login, with its second factor, follows.
+A link is a random token, usable once (links.py); only its hash is stored. The answers given to
+the browser never say whether an account exists, and both forms are rate limited per client and
+per account or address (throttle "forgot_password", "unlock"). A reset does not sign the user in:
+the login, with its second factor, follows. The unlock form never unlocks by itself: whoever
+knows the contract data printed on an invoice only makes the owner receive a link.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import enum
-import secrets
-from urllib.parse import quote
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from portal import routes
 from portal.models import Contract, Customer, PasswordResetToken, UserAccount
 from portal.models.enums import UserRole
 from portal.services.access.accounts import fiscal_code_of, set_password
+from portal.services.access.links import RESET_TTL, UNLOCK, reset_link, send_reset, send_unlock
 from portal.services.access.sessions import close_all_sessions, token_digest
-from portal.services.common import audit, mail, mail_templates
+from portal.services.common import audit, throttle
 from portal.services.common.identity import normalise_tax_code
 
-RESET_TTL = dt.timedelta(minutes=30)
+__all__ = ["RESET_TTL", "Reset", "complete_reset", "link_is_valid", "request_reset", "reset_link", "unlock"]
 
 
 class Reset(enum.StrEnum):
@@ -35,40 +34,21 @@ class Reset(enum.StrEnum):
     WEAK_PASSWORD = "weak_password"
 
 
-def reset_link(public_url: str, token: str) -> str:
-    return f"{public_url}{routes.RESET_PASSWORD}?token={quote(token)}"
-
-
-def _send_reset(
-    *, session: Session, user: UserAccount, now: dt.datetime, public_url: str, unlocked: bool, lang: str | None = None
-) -> None:
-    token = secrets.token_urlsafe(32)
-    session.add(
-        PasswordResetToken(user_id=user.id, token_hash=token_digest(token), expires_at=now + RESET_TTL, created_at=now)
-    )
-    session.flush()
-    recipient = mail_templates.recipient_of(session=session, user=user)
-    if lang:
-        recipient = dataclasses.replace(recipient, lang=lang)
-    minutes = int(RESET_TTL.total_seconds() // 60)
-    reset = mail_templates.password_reset(
-        recipient, link=reset_link(public_url, token), minutes=minutes, unlocked=unlocked
-    )
-    mail.deliver(session=session, mail=reset)
-
-
 def mail_unlocked(*, session: Session, user: UserAccount, now: dt.datetime, public_url: str) -> None:
     """Tell a user their access is unlocked, with a link to choose a new password if they forgot it."""
-    _send_reset(session=session, user=user, now=now, public_url=public_url, unlocked=True)
+    send_reset(session=session, user=user, now=now, public_url=public_url, unlocked=True)
 
 
 def request_reset(*, session: Session, email: str, now: dt.datetime, public_url: str, client_ip: str = "") -> None:
     """Mail a reset link to every active account whose primary e-mail is `email`.
 
-    Nothing tells the caller whether such an account exists.
+    Nothing tells the caller whether such an account exists, nor whether the limit was reached.
     """
     address = email.strip()
     if not address:
+        return
+    if not throttle.allow("forgot_password", client=client_ip, subject=address):
+        audit.record(session=session, action="password.reset_throttled", client_ip=client_ip)
         return
     users = session.exec(
         select(UserAccount).where(
@@ -77,7 +57,7 @@ def request_reset(*, session: Session, email: str, now: dt.datetime, public_url:
     ).all()
     audit.record(session=session, action="password.reset_requested", client_ip=client_ip, accounts=len(users))
     for user in users:
-        _send_reset(session=session, user=user, now=now, public_url=public_url, unlocked=False)
+        send_reset(session=session, user=user, now=now, public_url=public_url, unlocked=False)
 
 
 def unlock(
@@ -92,8 +72,12 @@ def unlock(
     client_ip: str = "",
 ) -> None:
     """ "Login bloccata / password dimenticata": when the three data match a contract of the customer
-    the username belongs to (its main account or one of its sub-users), unlock that account and mail
-    it a reset link. The answer is the same either way."""
+    the username belongs to (its main account or one of its sub-users), mail that account a link
+    that unlocks it. The counter and the lock stay as they are until the link is used. The answer
+    is the same either way."""
+    if not throttle.allow("unlock", client=client_ip, subject=username):
+        audit.record(session=session, action="account.unlock_throttled", client_ip=client_ip)
+        return
     code = normalise_tax_code(tax_code)
     row = session.exec(
         select(Customer, UserAccount)
@@ -114,18 +98,16 @@ def unlock(
         )
         return
     _customer, user = row
-    was_locked = user.locked_at is not None
-    user.locked_at = None
-    user.failed_login_count = 0
-    session.add(user)
-    audit.record_by(session, "account.unlocked", user, client_ip=client_ip, was_locked=was_locked)
-    _send_reset(session=session, user=user, now=now, public_url=public_url, unlocked=True)
+    audit.record_by(session, "account.unlock_link_sent", user, client_ip=client_ip, locked=user.locked_at is not None)
+    send_unlock(session=session, user=user, now=now, public_url=public_url, locked_notice=False)
 
 
 def _live_token(session: Session, token: str, now: dt.datetime) -> PasswordResetToken | None:
     if not token:
         return None
-    row = session.exec(select(PasswordResetToken).where(PasswordResetToken.token_hash == token_digest(token))).first()
+    row = session.exec(
+        select(PasswordResetToken).where(PasswordResetToken.token_hash == token_digest(token)).with_for_update()
+    ).first()
     if row is None or row.used_at is not None or now >= row.expires_at:
         return None
     return row
@@ -135,30 +117,82 @@ def link_is_valid(*, session: Session, token: str, now: dt.datetime) -> bool:
     return _live_token(session, token, now) is not None
 
 
-def complete_reset(
-    *, session: Session, token: str, new_password: str, now: dt.datetime, client_ip: str = ""
-) -> tuple[Reset, str | None]:
-    """Set the new password from a link: (outcome, catalogue key of a password problem)."""
+def link_purpose(*, session: Session, token: str, now: dt.datetime) -> str | None:
+    """ "reset" or "unlock" for a live link, None for an unknown, used or expired one."""
     row = _live_token(session, token, now)
-    if row is None:
-        return Reset.INVALID_LINK, None
-    user = session.get(UserAccount, row.user_id)
-    if user is None or not user.is_active:
-        return Reset.INVALID_LINK, None
-    problem = set_password(
-        session=session, user=user, new_password=new_password, now=now, fiscal_code=fiscal_code_of(session, user)
+    return None if row is None else row.purpose
+
+
+def _claim(session: Session, row: PasswordResetToken, now: dt.datetime) -> bool:
+    """Mark the link used, only if it still is unused: of two workers using one link at once,
+    exactly one gets True (a conditional UPDATE, atomic on every database)."""
+    claimed = session.connection().execute(
+        sa.update(PasswordResetToken)
+        .where(col(PasswordResetToken.id) == row.id, col(PasswordResetToken.used_at).is_(None))
+        .values(used_at=now)
     )
-    if problem:
-        return Reset.WEAK_PASSWORD, problem
-    row.used_at = now
-    session.add(row)
-    # Every other link of the account dies too, and so do its open sessions.
+    session.expire(row)
+    return claimed.rowcount == 1
+
+
+def _release(session: Session, row: PasswordResetToken) -> None:
+    session.connection().execute(
+        sa.update(PasswordResetToken).where(col(PasswordResetToken.id) == row.id).values(used_at=None)
+    )
+    session.expire(row)
+
+
+def _retire_other_links(session: Session, user: UserAccount, now: dt.datetime) -> None:
     others = select(PasswordResetToken).where(
         PasswordResetToken.user_id == user.id, col(PasswordResetToken.used_at).is_(None)
     )
     for other in session.exec(others).all():
         other.used_at = now
         session.add(other)
+
+
+def _user_of_link(session: Session, row: PasswordResetToken) -> UserAccount | None:
+    user = session.exec(select(UserAccount).where(UserAccount.id == row.user_id).with_for_update()).first()
+    return user if user is not None and user.is_active else None
+
+
+def complete_reset(
+    *, session: Session, token: str, new_password: str, now: dt.datetime, client_ip: str = ""
+) -> tuple[Reset, str | None]:
+    """Set the new password from a link (a reset or an unlock link; either unlocks the account):
+    (outcome, catalogue key of a password problem)."""
+    row = _live_token(session, token, now)
+    if row is None:
+        return Reset.INVALID_LINK, None
+    user = _user_of_link(session, row)
+    if user is None or not _claim(session, row, now):
+        return Reset.INVALID_LINK, None
+    problem = set_password(
+        session=session, user=user, new_password=new_password, now=now, fiscal_code=fiscal_code_of(session, user)
+    )
+    if problem:
+        _release(session, row)  # a weak password does not use the link up
+        return Reset.WEAK_PASSWORD, problem
+    # Every other link of the account dies too, and so do its open sessions.
+    _retire_other_links(session, user, now)
     close_all_sessions(session=session, user_id=user.id, now=now)
     audit.record_by(session, "password.reset", user, client_ip=client_ip)
     return Reset.DONE, None
+
+
+def unlock_with_link(*, session: Session, token: str, now: dt.datetime, client_ip: str = "") -> bool:
+    """Use an unlock link without choosing a new password: the account is unlocked and its
+    failure counter starts again. False for an unknown, used, expired or reset-only link."""
+    row = _live_token(session, token, now)
+    if row is None or row.purpose != UNLOCK:
+        return False
+    user = _user_of_link(session, row)
+    if user is None or not _claim(session, row, now):
+        return False
+    was_locked = user.locked_at is not None
+    user.locked_at = None
+    user.failed_login_count = 0
+    session.add(user)
+    _retire_other_links(session, user, now)
+    audit.record_by(session, "account.unlocked", user, client_ip=client_ip, was_locked=was_locked)
+    return True

@@ -111,6 +111,7 @@ def temporary_password(
         t(f"mail.temporary_password.{reason}", tenant=recipient.tenant.name, inviter=inviter, customer=customer_name),
         t("mail.temporary_password.credentials", username=username, password=password),
         t("mail.temporary_password.first_login"),
+        t("mail.temporary_password.expires", count=72),  # accounts.TEMPORARY_PASSWORD_TTL
     ]
     return _compose(
         recipient,
@@ -198,3 +199,29 @@ def contact_notice(recipient: Recipient, *, code: str, opened: bool) -> Outgoing
         ],
     )
     return dataclasses.replace(mail, subject=f"{code} – {t('mail.contact.subject')}")
+
+
+def unlock_link(recipient: Recipient, *, link: str, hours: int) -> OutgoingMail:
+    """The unlock page's answer: a link that unlocks the account (and may set a new password)."""
+    t = functools.partial(translate, recipient.lang)
+    paragraphs = [t("mail.unlock.body", count=hours), t("mail.unlock.warning")]
+    return _compose(
+        recipient,
+        kind="account_unlock",
+        subject_key="mail.unlock.subject",
+        paragraphs=paragraphs,
+        action=(t("mail.unlock.action"), link),
+    )
+
+
+def account_locked(recipient: Recipient, *, link: str, hours: int) -> OutgoingMail:
+    """Told to the owner when three wrong passwords lock the account, with the link that unlocks it."""
+    t = functools.partial(translate, recipient.lang)
+    paragraphs = [t("mail.locked.body"), t("mail.locked.unlock", count=hours), t("mail.locked.warning")]
+    return _compose(
+        recipient,
+        kind="account_locked",
+        subject_key="mail.locked.subject",
+        paragraphs=paragraphs,
+        action=(t("mail.unlock.action"), link),
+    )

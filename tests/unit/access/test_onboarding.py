@@ -8,10 +8,16 @@ import re
 import pytest
 from sqlmodel import select
 
-from portal.models import AuditEvent, Customer, MailMessage, UserAccount
+from portal.models import AuditEvent, Contract, Customer, MailMessage, RegistrationRequest, UserAccount
 from portal.models.enums import UserRole
 from portal.services.access.accounts import SignIn, authenticate
-from portal.services.access.onboarding import Onboarding, customers_with_access, invite, register
+from portal.services.access.onboarding import (
+    Onboarding,
+    customers_with_access,
+    invite,
+    invite_at_verified_address,
+    register,
+)
 from tests.conftest import NOW as T0
 from tests.unit.conftest import id_mark, rows_after
 
@@ -46,8 +52,6 @@ def _temporary_password(db, address) -> str:
         ({"tax_code": "05527480156"}, "tax_code", "identity.tax_code_invalid"),
         ({"tax_code": "BNCLSN80A01F205X"}, "tax_code", "identity.tax_code_invalid"),
         ({"email": "not-an-address"}, "email", "identity.email_invalid"),
-        ({"email": "studio@gmail.com"}, "email", "registration.pec_required"),
-        ({"email": "other@pec.mariani-demo.it"}, "email", "registration.pec_on_file"),
     ],
 )
 def test_registration_says_which_field_is_wrong(db, demo, changes, field, key):
@@ -99,14 +103,16 @@ def test_active_account_cannot_register_again(db, demo):
     assert (owner.password_hash, owner.must_change_password, owner.temporary_password_sent_at) == before
 
 
-def test_private_person_may_use_any_address(db, demo):
+def test_private_person_gets_the_password_only_at_the_address_on_file(db, demo):
+    """Replaces test_private_person_may_use_any_address, which asserted the takeover: the contract
+    data are printed on invoices, so the typed address never receives the credentials."""
     person = db.exec(select(Customer).where(Customer.code == "20417")).one()
     account = db.exec(select(UserAccount).where(UserAccount.username == "20417")).one()
     account.customer_id = None  # pretend the person never had an account
     account.username = "former-20417"
     account.role = UserRole.OPERATOR
     db.add(account)
-    db.flush()
+    mails = id_mark(db, MailMessage)
     result = register(
         session=db,
         tenant_id=demo.id,
@@ -119,8 +125,127 @@ def test_private_person_may_use_any_address(db, demo):
         email="ale.bianchi@example.org",
     )
     assert result.outcome is Onboarding.SENT
-    mail = db.exec(select(MailMessage).where(MailMessage.to_address == "ale.bianchi@example.org")).one()
-    assert mail.subject == "Aurora Leasing – Your customer area credentials"
+    assert [(mail.to_address, mail.subject) for mail in rows_after(db, MailMessage, mails)] == [
+        ("alessandro.bianchi@posta-demo.it", "Aurora Leasing – Your customer area credentials")
+    ]
+    created = db.exec(select(UserAccount).where(UserAccount.username == "20417")).one()
+    assert created.primary_email == "alessandro.bianchi@posta-demo.it"
+
+
+def test_a_company_gets_the_password_only_at_its_pec(db, demo):
+    mails = id_mark(db, MailMessage)
+    # a registrant typing another address is told the same thing; the PEC on file gets the mail
+    assert _register(db, demo, email="studio@gmail.com").outcome is Onboarding.SENT
+    assert [mail.to_address for mail in rows_after(db, MailMessage, mails)] == ["studio.mariani@pec.mariani-demo.it"]
+    assert db.exec(select(UserAccount.primary_email).where(UserAccount.username == "30882")).one() == (
+        "studio.mariani@pec.mariani-demo.it"
+    )
+
+
+def test_a_pending_invitation_cannot_be_taken_over_by_registering(db, demo):
+    operator = db.exec(select(UserAccount).where(UserAccount.role == UserRole.OPERATOR)).one()
+    bakery = db.exec(select(Customer).where(Customer.code == "41250")).one()
+    contract = db.exec(select(Contract).where(Contract.customer_id == bakery.id)).first()
+    assert invite(session=db, operator_id=operator.id, customer_id=bakery.id, now=T0, public_url=URL).outcome is (
+        Onboarding.SENT
+    )
+    mails = id_mark(db, MailMessage)
+    result = register(
+        session=db,
+        tenant_id=demo.id,
+        now=T0 + dt.timedelta(hours=2),
+        public_url=URL,
+        language="it",
+        contract_number=contract.number,
+        module_number=contract.module_number,
+        tax_code=bakery.partita_iva or bakery.codice_fiscale,
+        email="attacker@pec.example.org",
+    )
+    assert result.outcome is Onboarding.SENT
+    account = db.exec(select(UserAccount).where(UserAccount.username == "41250")).one()
+    assert account.primary_email == bakery.pec == "panificio.gallo@pec.gallo-demo.it"
+    assert [mail.to_address for mail in rows_after(db, MailMessage, mails)] == ["panificio.gallo@pec.gallo-demo.it"]
+
+
+def test_without_an_address_on_file_the_desk_verifies_and_invites(db, demo):
+    studio = db.exec(select(Customer).where(Customer.code == "30882")).one()
+    studio.pec = None
+    db.add(studio)
+    operator = db.exec(select(UserAccount).where(UserAccount.role == UserRole.OPERATOR)).one()
+    users, mails, asked = id_mark(db, UserAccount), id_mark(db, MailMessage), id_mark(db, RegistrationRequest)
+    result = _register(db, demo, email="studio.mariani@pec.mariani-demo.it", client_ip="203.0.113.9")
+    assert result.outcome is Onboarding.REQUESTED and result.username == ""
+    assert rows_after(db, UserAccount, users) == [] and rows_after(db, MailMessage, mails) == []
+    [request] = rows_after(db, RegistrationRequest, asked)
+    assert (request.customer_id, request.email, request.client_ip, request.handled_at) == (
+        studio.id,
+        "studio.mariani@pec.mariani-demo.it",
+        "203.0.113.9",
+        None,
+    )
+    [row] = [row for row in customers_with_access(session=db, tenant_id=demo.id) if row.code == "30882"]
+    assert (row.status, row.request_id, row.requested_email) == (
+        "requested",
+        request.id,
+        "studio.mariani@pec.mariani-demo.it",
+    )
+    # the desk verified the address: it goes on file and the invitation goes there
+    invited = invite_at_verified_address(
+        session=db, operator_id=operator.id, request_id=request.id, now=T0, public_url=URL
+    )
+    assert invited.outcome is Onboarding.SENT and studio.pec == "studio.mariani@pec.mariani-demo.it"
+    assert [mail.to_address for mail in rows_after(db, MailMessage, mails)] == ["studio.mariani@pec.mariani-demo.it"]
+    assert (request.handled_at, request.handled_by_id, request.outcome) == (T0, operator.id, "invited")
+    password = _temporary_password(db, "studio.mariani@pec.mariani-demo.it")
+    assert authenticate(session=db, username="30882", password=password, now=T0)[0] is SignIn.OK
+    # a request already handled cannot be replayed
+    with pytest.raises(PermissionError):
+        invite_at_verified_address(session=db, operator_id=operator.id, request_id=request.id, now=T0, public_url=URL)
+
+
+def test_registration_attempts_are_limited_per_contract_and_per_client(db, demo):
+    mails = id_mark(db, MailMessage)
+    assert _register(db, demo, client_ip="198.51.100.1").outcome is Onboarding.SENT
+    for minutes in (61, 122):
+        later = T0 + dt.timedelta(minutes=minutes)
+        assert _register(db, demo, now=later, client_ip=f"198.51.100.{minutes}").outcome is Onboarding.SENT
+    # a fourth time within the hour of the limiter, from yet another client: refused, nothing sent
+    refused = _register(db, demo, now=T0 + dt.timedelta(minutes=183), client_ip="198.51.100.200")
+    assert refused.outcome is Onboarding.THROTTLED
+    assert len(rows_after(db, MailMessage, mails)) == 3
+    # one client: ten attempts on contracts that do not match, then the right data are refused too
+    for attempt in range(10):
+        assert _register(db, demo, contract_number=f"1{attempt:04d}", client_ip="192.0.2.7").outcome is (
+            Onboarding.MISMATCH
+        )
+    bakery = db.exec(select(Customer).where(Customer.code == "41250")).one()
+    contract = db.exec(select(Contract).where(Contract.customer_id == bakery.id)).first()
+    users = id_mark(db, UserAccount)
+    assert (
+        _register(
+            db,
+            demo,
+            contract_number=contract.number,
+            module_number=contract.module_number,
+            tax_code=bakery.partita_iva,
+            client_ip="192.0.2.7",
+        ).outcome
+        is Onboarding.THROTTLED
+    )
+    assert rows_after(db, UserAccount, users) == [] and len(rows_after(db, MailMessage, mails)) == 3
+
+
+def test_a_temporary_password_expires_after_72_hours(db, demo):
+    operator = db.exec(select(UserAccount).where(UserAccount.role == UserRole.OPERATOR)).one()
+    bakery = db.exec(select(Customer).where(Customer.code == "41250")).one()
+    invite(session=db, operator_id=operator.id, customer_id=bakery.id, now=T0, public_url=URL)
+    password = _temporary_password(db, bakery.pec)
+    account = db.exec(select(UserAccount).where(UserAccount.username == "41250")).one()
+    late = T0 + dt.timedelta(hours=72)
+    assert authenticate(session=db, username="41250", password=password, now=late) == (SignIn.FAILED, None)
+    assert (account.failed_login_count, account.locked_at) == (0, None)  # the right password is no failure
+    just_in_time = T0 + dt.timedelta(hours=71, minutes=59)
+    assert authenticate(session=db, username="41250", password=password, now=just_in_time)[0] is SignIn.OK
 
 
 def test_operator_invites_a_customer(db, demo):

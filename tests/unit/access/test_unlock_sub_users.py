@@ -4,6 +4,7 @@ or by the main account from Sotto utenti. The main account is not touched."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from sqlmodel import select
@@ -11,7 +12,7 @@ from sqlmodel import select
 from portal.models import MailMessage, UserAccount
 from portal.seed.demo import DEMO_PASSWORD
 from portal.services.access.accounts import SignIn, authenticate
-from portal.services.access.recovery import unlock
+from portal.services.access.recovery import unlock, unlock_with_link
 from portal.services.access.subusers import list_sub_users, unlock_sub_user
 
 T0 = dt.datetime(2026, 11, 22, 9, 0, tzinfo=dt.UTC)
@@ -39,7 +40,7 @@ def _mark(db) -> int:
     return max(db.exec(select(MailMessage.id)).all(), default=0)
 
 
-def test_the_unlock_page_unlocks_and_mails_the_sub_user_named(db, demo):
+def test_the_unlock_page_mails_the_sub_user_named_a_link_that_unlocks_him(db, demo):
     sub_user, owner = _lock(db, "10093.1"), _user(db, "10093")
     mark = _mark(db)
     unlock(
@@ -51,9 +52,13 @@ def test_the_unlock_page_unlocks_and_mails_the_sub_user_named(db, demo):
         now=T0,
         public_url=URL,
     )
+    assert sub_user.locked_at == T0  # the form alone unlocks nothing: the link in the mail does
+    assert _mails_since(db, mark) == [(sub_user.primary_email, "Aurora Leasing – Sblocco dell'accesso")]
+    body = db.exec(select(MailMessage.body_text).where(MailMessage.id > mark)).one()
+    token = re.search(r"/reimposta-password\?token=([\w-]+)", body).group(1)
+    assert unlock_with_link(session=db, token=token, now=T0) is True
     assert sub_user.locked_at is None and sub_user.failed_login_count == 0
     assert owner.locked_at is None and owner.failed_login_count == 0  # untouched: it was never locked
-    assert _mails_since(db, mark) == [(sub_user.primary_email, "Aurora Leasing – Accesso sbloccato")]
     assert authenticate(session=db, username="10093.1", password=DEMO_PASSWORD, now=T0)[0] is SignIn.OK
 
 

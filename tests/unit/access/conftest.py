@@ -1,0 +1,14 @@
+"""Every access test starts with empty rate-limit counters (they live in the process's memory)."""
+
+from __future__ import annotations
+
+import pytest
+
+from portal.services.common import throttle
+
+
+@pytest.fixture(autouse=True)
+def fresh_limits():
+    throttle.reset()
+    yield
+    throttle.reset()
