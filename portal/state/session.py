@@ -236,7 +236,8 @@ class SessionState(I18nState):
         self._show(None)
         # The route clears the HttpOnly cookie; the login page then says goodbye (FLASH_STORAGE_KEY).
         return _leave_page(
-            f"fetch({json.dumps(routes.API_SIGN_OUT)}, {{method: 'POST', credentials: 'same-origin'}})",
+            f"fetch({json.dumps(routes.API_SIGN_OUT)}, {{method: 'POST', credentials: 'same-origin', "
+            "headers: {'Content-Type': 'application/json'}, body: '{}'})",
             routes.LOGIN,
             flash="logout",
         )
