@@ -7,8 +7,9 @@ from starlette.types import ASGIApp
 
 from portal.config import settings
 from portal.web.headers import SecurityHeaders
+from portal.web.session_digest import SessionCookieDigest
 from portal.web.upload_guard import UploadGuard
 
 
 def protect(app: ASGIApp) -> ASGIApp:
-    return SecurityHeaders(UploadGuard(app, max_bytes=settings.upload_max_bytes), settings)
+    return SecurityHeaders(UploadGuard(SessionCookieDigest(app), max_bytes=settings.upload_max_bytes), settings)
