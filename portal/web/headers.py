@@ -5,7 +5,8 @@ inline scripts (the router's hydration data) and Reflex runs `rx.call_script` th
 scripts need 'unsafe-inline' and 'unsafe-eval'; Radix and Emotion write inline styles. Everything
 is loaded from the portal itself; the websocket is same-origin ('self' covers ws: and wss:).
 Documents that are not HTML (PDFs, images, attachments) get only frame-ancestors, which is all
-that applies to them and leaves the browser's PDF viewer working.
+that applies to them and leaves the browser's PDF viewer working; an answer without a content
+type (a 304 for a cached page, a 204) gets the page's policy.
 """
 
 from __future__ import annotations
@@ -71,7 +72,10 @@ class SecurityHeaders:
         present = {name.lower() for name, _ in headers}
         added = [(name, value) for name, value in self.common if name not in present]
         content_type = next((value for name, value in headers if name.lower() == b"content-type"), b"")
-        policy = PAGE_POLICY if content_type.lower().startswith(b"text/html") else DOCUMENT_POLICY
+        # No content type: a 304 revalidating a cached page (the browser keeps its new headers) or an
+        # empty answer; either way the page's policy, never a weaker one.
+        document = content_type and not content_type.lower().startswith(b"text/html")
+        policy = DOCUMENT_POLICY if document else PAGE_POLICY
         # A route's own policy (attachments: sandbox) stays; browsers enforce both.
         added.append((b"content-security-policy", policy.encode()))
         return headers + added
