@@ -14,8 +14,10 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page
@@ -224,6 +226,28 @@ def test_oversize_upload_is_refused_before_the_body(new_page, app, mailbox):
     page = signed_in_page(new_page, app, mailbox)
     token = next(c["value"] for c in page.context.cookies() if c["name"] == "portal_session")
     assert _raw_post(app, "/_upload", {**UPLOAD_HEAD, "Cookie": f"portal_session={token}"}) == 413
+
+
+def test_the_state_store_holds_no_session_token(new_page, app, mailbox):
+    """Reflex writes each tab's states to disk (REFLEX_STATES_WORKDIR) with the websocket's headers:
+    once the signed-in user's states are there (they hold the token's digest), no file holds the
+    token itself."""
+    from portal.services.access.sessions import token_digest
+
+    page = signed_in_page(new_page, app, mailbox)
+    visit(page, app, "/contratti")
+    token = next(c["value"] for c in page.context.cookies() if c["name"] == "portal_session")
+    states = Path(app.env["REFLEX_STATES_WORKDIR"])
+    deadline = time.monotonic() + 60
+    holding_digest: list[Path] = []
+    while not holding_digest and time.monotonic() < deadline:
+        holding_digest = [
+            f for f in states.rglob("*") if f.is_file() and token_digest(token).encode() in f.read_bytes()
+        ]
+        if not holding_digest:
+            time.sleep(0.5)  # the store writes after a short debounce: wait for that outcome
+    assert holding_digest, "the signed-in tab's states never reached the store"
+    assert [f for f in states.rglob("*") if f.is_file() and token.encode() in f.read_bytes()] == []
 
 
 # Without demo mode ---------------------------------------------------------------------------------
