@@ -18,7 +18,7 @@ export REFLEX_TELEMETRY_ENABLED := false
 export REFLEX_CHECK_LATEST_VERSION := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint format bench seed migrate deps chromium test-unit test-clock-moved test-postgres test-e2e clean
+.PHONY: run serve test lint format bench seed migrate deps chromium test-unit test-clock-moved test-postgres test-e2e clean
 
 ## deps: the virtualenv with the pinned Python packages; bun, axe-core (accessibility checks)
 ## and pyright (type checks) from the npm registry
@@ -45,9 +45,14 @@ seed: migrate
 	$(PY) -m portal.seed --size $(SIZE)
 
 ## run: migrate, load the demo data if the database is empty, serve on http://127.0.0.1:$(PORT)
+## (demo mode: loopback only unless PORTAL_LISTEN_HOST says otherwise; refused with https or a non-SQLite database)
 run: migrate
 	PORTAL_DEMO_MODE=1 $(PY) -m portal.seed --if-empty
 	PORT=$(PORT) PORTAL_DEMO_MODE=1 $(VENV)/bin/reflex run --env prod --single-port
+
+## serve: migrate and serve without demo mode (no /dev/mailbox, mail by SMTP), on PORTAL_LISTEN_HOST (default all interfaces)
+serve: migrate
+	PORT=$(PORT) PORTAL_DEMO_MODE=0 $(VENV)/bin/reflex run --env prod --single-port
 
 ## chromium: Debian's Chromium for the browser tests (never a downloaded browser)
 chromium:

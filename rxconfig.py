@@ -1,16 +1,19 @@
 """Reflex configuration; every value comes from portal.config (environment variables)."""
 
+import sys
 from typing import TYPE_CHECKING, cast
 
 import reflex as rx
 
-from portal.config import settings
+from portal.config import demo_banner, settings
 from portal.services.common.branding import load_branding
 
 if TYPE_CHECKING:  # the theme's colour names; only pyright needs them
     from reflex_components_radix.themes.base import LiteralAccentColor
 
 branding = load_branding(settings.tenant_slug)
+if banner := demo_banner(settings):  # loud on purpose: demo mode hands out every code (issue 11)
+    print(banner, file=sys.stderr, flush=True)
 
 config = rx.Config(
     app_name="portal",
@@ -20,6 +23,7 @@ config = rx.Config(
     show_built_with_reflex=False,
     frontend_port=settings.port,
     backend_port=settings.port,
+    backend_host=settings.listen_host,  # loopback in demo mode unless PORTAL_LISTEN_HOST says otherwise
     api_url=f"http://127.0.0.1:{settings.port}",
     deploy_url=f"http://127.0.0.1:{settings.port}",
     cors_allowed_origins=list(settings.allowed_origins),

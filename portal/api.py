@@ -35,6 +35,7 @@ from portal.services.contracts.statement_pdf import statement_filename, statemen
 from portal.services.contracts.statements import build_statement, statement_years
 from portal.services.requests import attachments as files
 from portal.services.requests.queries import access_attachment
+from portal.web.origin import is_json, portal_origins, same_origin
 
 NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # as the language switch's own cookie (state/i18n.py)
@@ -69,9 +70,18 @@ def _customer_reader(request: Request, db: Session) -> Reader | None:
     return Reader(user=user, scope=scope) if scope is not None else None
 
 
+def _from_portal_page(request: Request) -> bool:
+    """Login and logout CSRF (issue 11): only the portal's own page, posting JSON, may open or
+    close a session; a form on another site can do neither."""
+    return is_json(request.headers) and same_origin(request.headers, portal_origins(settings))
+
+
 async def open_session(request: Request) -> Response:
     """The end of a login: the one-time ticket the login page handed over becomes the session
-    cookie, HttpOnly so that no script of the page can read it; 403 for a used or stale ticket."""
+    cookie, HttpOnly so that no script of the page can read it; 403 for a used or stale ticket,
+    or for a request that is not the portal's own page posting JSON."""
+    if not _from_portal_page(request):
+        return Response(status_code=403, headers=NO_STORE)
     try:
         ticket = str((await request.json()).get("ticket", ""))
     except (ValueError, AttributeError):
@@ -98,7 +108,9 @@ async def open_session(request: Request) -> Response:
 
 async def forget_session(request: Request) -> Response:
     """Logout's last step: the session, already ended by the page's state, leaves the browser
-    (only a route can delete an HttpOnly cookie)."""
+    (only a route can delete an HttpOnly cookie). Only the portal's own page may ask."""
+    if not _from_portal_page(request):
+        return Response(status_code=403, headers=NO_STORE)
     response = Response(status_code=204, headers=NO_STORE)
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, secure=settings.cookie_secure, samesite="strict")
     return response

@@ -19,6 +19,16 @@ def _flag(name: str, default: bool) -> bool:
     return raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
+class SettingsError(ValueError):
+    """A setting the portal refuses to start with; the message says which and why."""
+
+
+# The largest body POST /_upload accepts unless PORTAL_UPLOAD_MAX_BYTES says otherwise: the largest
+# attachment kind (videos, 200 MiB: services/requests/attachments.py) plus room for the multipart framing.
+DEFAULT_UPLOAD_MAX_BYTES = 210 * 1024 * 1024
+LOOPBACK = "127.0.0.1"
+
+
 def _default_database_url() -> str:
     data_dir = PROJECT_ROOT / "data"
     data_dir.mkdir(exist_ok=True)
@@ -55,10 +65,55 @@ class Settings:
     public_url: str  # where links in e-mails point to
     mail: MailSettings
     private_dir: Path  # generated files and attachments: never under Reflex's public upload folder
+    listen_host: str  # the address the server binds: loopback in demo mode unless PORTAL_LISTEN_HOST says
+    upload_max_bytes: int  # the largest body POST /_upload reads (portal/web/upload_guard.py)
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def is_https(self) -> bool:
+        return self.public_url.lower().startswith("https://")
+
+
+def check_settings(settings: Settings) -> Settings:
+    """Refuse the combinations that would expose a real portal (issue 11): the demo mailbox shows
+    every code and link, so demo mode runs only on a local SQLite database and plain http, and
+    CORS never admits any origin."""
+    if "*" in settings.allowed_origins:
+        raise SettingsError("PORTAL_ALLOWED_ORIGINS='*' is refused: list the portal's own origins")
+    if settings.demo_mode:
+        https = [url for url in (settings.public_url, *settings.allowed_origins) if url.lower().startswith("https:")]
+        if https:
+            raise SettingsError(
+                f"PORTAL_DEMO_MODE is refused with https addresses ({', '.join(https)}): demo mode shows every "
+                "one-time code at /dev/mailbox and must never face real users"
+            )
+        if not settings.is_sqlite:
+            raise SettingsError(
+                "PORTAL_DEMO_MODE is refused with a non-SQLite DATABASE_URL: demo mode runs on a local database only"
+            )
+    if settings.upload_max_bytes <= 0:
+        raise SettingsError("PORTAL_UPLOAD_MAX_BYTES must be a positive number of bytes")
+    return settings
+
+
+def demo_banner(settings: Settings) -> str:
+    """The warning printed at start in demo mode ("" otherwise)."""
+    if not settings.demo_mode:
+        return ""
+    rule = "!" * 88
+    exposed = "" if settings.listen_host == LOOPBACK else f" -- listening on {settings.listen_host}, NOT loopback only"
+    return "\n".join(
+        (
+            rule,
+            f"!!  DEMO MODE{exposed}",
+            "!!  /dev/mailbox shows every one-time code, temporary password and reset link, to anyone.",
+            "!!  Every demo account has the password from README.md. Never use demo mode for real users.",
+            rule,
+        )
+    )
 
 
 def load_settings() -> Settings:
@@ -69,6 +124,8 @@ def load_settings() -> Settings:
         f"http://localhost:{port}",
     )
     demo_mode = _flag("PORTAL_DEMO_MODE", False)
+    # Outside demo mode Reflex's own default (all interfaces), as a server behind a proxy expects.
+    listen_host = os.environ.get("PORTAL_LISTEN_HOST", "").strip() or (LOOPBACK if demo_mode else "0.0.0.0")
     backends = tuple(
         part.strip()
         for part in os.environ.get("MAIL_BACKEND", "outbox" if demo_mode else "smtp").split("+")
@@ -103,7 +160,9 @@ def load_settings() -> Settings:
         public_url=os.environ.get("PORTAL_PUBLIC_URL", origins[0]).rstrip("/"),
         mail=mail,
         private_dir=Path(os.environ.get("PORTAL_PRIVATE_DIR") or PROJECT_ROOT / "data" / "private"),
+        listen_host=listen_host,
+        upload_max_bytes=int(os.environ.get("PORTAL_UPLOAD_MAX_BYTES") or DEFAULT_UPLOAD_MAX_BYTES),
     )
 
 
-settings = load_settings()
+settings = check_settings(load_settings())

@@ -28,12 +28,14 @@ from portal.pages import (  # noqa: F401  (each page module declares its page)
     reset_password,
     unlock,
 )
+from portal.web.stack import protect
 
 app = rx.App(
     html_lang="it",
     stylesheets=["/portal.css"],
     head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
-    api_transformer=api,
+    # The portal's routes first, then the security middlewares around everything (portal/web/).
+    api_transformer=[api, protect],
 )
 add_pages(app)
 app.register_lifespan_task(mail_and_files_task)  # issue 11 (S3): outbox sender + attachment sweep

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote, urlencode
+import re
+from urllib.parse import quote, urlencode, urlsplit
 
 HOME = "/"
 LOGIN = "/login"
@@ -40,9 +41,10 @@ API_DOWNLOAD = "/api/download/{token}"
 
 
 def login_url(next_path: str | None = None) -> str:
-    """The login page, remembering where to go back to (only local paths are kept)."""
-    if next_path and next_path.startswith("/") and not next_path.startswith("//") and next_path != LOGIN:
-        return f"{LOGIN}?{urlencode({'next': next_path}, quote_via=quote)}"
+    """The login page, remembering where to go back to (only a portal page is kept: see safe_next)."""
+    landing = _landing(next_path)
+    if landing is not None:
+        return f"{LOGIN}?{urlencode({'next': landing}, quote_via=quote)}"
     return LOGIN
 
 
@@ -51,11 +53,50 @@ def unlock_url(username: str = "") -> str:
     return f"{UNLOCK}?{urlencode({'utente': username})}" if username else UNLOCK
 
 
+# Where a login may send the user back to: the portal's own pages, nothing else (issue 11, finding 3).
+LANDINGS = frozenset(
+    {
+        HOME,
+        BILLING,
+        CONTRACTS,
+        ASSETS,
+        REQUESTS,
+        PROFILE,
+        PLAN,
+        NEW_REQUEST,
+        REQUEST_DETAIL,
+        NOTIFICATIONS,
+        OPERATOR_CUSTOMERS,
+        DESK,
+        DESK_DETAIL,
+        DESK_BROADCAST,
+        FORM_PREVIEW,
+    }
+)
+_MAX_LANDING = 512
+# Printable ASCII without space, backslash, quotes and angle brackets: browsers silently drop tabs
+# and newlines from URLs and read "\\" as "/", so what is not plainly a path is not kept at all.
+_LANDING_CHARS = re.compile(r"[!#-&(-;=?-\[\]-~]+")
+
+
+def _landing(next_path: str | None) -> str | None:
+    """`next_path` when it names one of the portal's pages (with its query), None otherwise."""
+    if not isinstance(next_path, str) or not next_path or len(next_path) > _MAX_LANDING:
+        return None
+    if not _LANDING_CHARS.fullmatch(next_path):
+        return None
+    parts = urlsplit(next_path)
+    if parts.scheme or parts.netloc or parts.fragment or "%" in parts.path:
+        return None
+    path = parts.path.rstrip("/") or HOME
+    if path not in LANDINGS:
+        return None
+    return f"{path}?{parts.query}" if parts.query else path
+
+
 def safe_next(next_path: str | None) -> str:
-    """Where to land after login: a local path only, never another site."""
-    if next_path and next_path.startswith("/") and not next_path.startswith("//") and "\\" not in next_path:
-        return next_path
-    return HOME
+    """Where to land after login: one of the portal's pages, never another site."""
+    return _landing(next_path) or HOME
 
 
 def contract_url(number: str | None = None) -> str:

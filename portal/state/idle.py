@@ -28,7 +28,7 @@ class IdleState(SessionState):
         """The page saw the user at work (or "Resta collegato"): the idle clock starts again now."""
         with session_scope() as db:
             sessions.keep_alive(
-                session=db, token=self._session_token(), now=clock.now(), policy=sessions.SESSION_POLICY
+                session=db, token=self._session_digest(), now=clock.now(), policy=sessions.SESSION_POLICY, hashed=True
             )
 
     @rx.event
@@ -36,15 +36,16 @@ class IdleState(SessionState):
     def expire(self):
         """The page's timer ran out: end this tab's session, as logout does, and come back to the same
         page after signing in again (its draft waits in the tab)."""
-        token = self._session_token()
-        if token:
+        digest = self._session_digest()
+        if digest:
             with session_scope() as db:
                 sign_out(
                     session=db,
-                    token=token,
+                    token=digest,
                     now=clock.now(),
                     policy=sessions.SESSION_POLICY,
                     client_ip=self.router.session.client_ip,
+                    hashed=True,
                 )
         self._show(None)
         return _leave_page(

@@ -28,11 +28,12 @@ import reflex as rx
 from portal import routes
 from portal.db import session_scope
 from portal.services.access.accounts import Principal, principal_for
-from portal.services.access.sessions import SESSION_POLICY, resolve_session, token_from_cookie_header
+from portal.services.access.sessions import SESSION_POLICY, resolve_session, token_digest, token_from_cookie_header
 from portal.services.access.sign_in import sign_out
 from portal.services.common import clock
 from portal.state.i18n import I18nState
 from portal.state.marks import GUARD_MARK, public
+from portal.web.session_digest import digest_from_cookie_header
 
 FLASH_STORAGE_KEY = "portal_flash"
 
@@ -177,8 +178,8 @@ def sign_in_with(ticket: str, next_path: str) -> rx.event.EventSpec:
 
 
 class SessionState(I18nState):
-    # The credential is an HttpOnly cookie the page's scripts cannot read; the server reads it from
-    # the headers of the browser's connection, and the database keeps only its hash.
+    # The credential is an HttpOnly cookie the page's scripts cannot read; the states see only its
+    # SHA-256 in the headers of the browser's connection (portal/web/session_digest.py), as the database.
     signed_in: bool = False
     display_name: str = ""
     customer_name: str = ""
@@ -194,16 +195,27 @@ class SessionState(I18nState):
         self.initials = principal.initials if principal else ""
         self.is_operator = bool(principal and principal.is_operator)
 
-    def _session_token(self) -> str:
-        return token_from_cookie_header(self.router.headers.cookie)
+    def _session_digest(self) -> str:
+        """The SHA-256 of the session token: all the states ever hold (Reflex keeps the connection's
+        headers in every state it stores). The websocket's middleware (portal/web/session_digest.py)
+        has already replaced the cookie with it; a raw cookie (a handler called directly, as the
+        state tests do) is hashed here."""
+        header = self.router.headers.cookie
+        digest = digest_from_cookie_header(header)
+        if digest:
+            return digest
+        token = token_from_cookie_header(header)
+        return token_digest(token) if token else ""
 
     def _principal(self, touch: bool = True) -> Principal | None:
         """Who is signed in, checked against the database now. Handlers get it through `guard`."""
-        token = self._session_token()
+        digest = self._session_digest()
         principal = None
-        if token:
+        if digest:
             with session_scope() as db:
-                user = resolve_session(session=db, token=token, now=clock.now(), policy=SESSION_POLICY, touch=touch)
+                user = resolve_session(
+                    session=db, token=digest, now=clock.now(), policy=SESSION_POLICY, touch=touch, hashed=True
+                )
                 principal = principal_for(session=db, user=user) if user else None
         self._show(principal)
         return principal
@@ -223,20 +235,22 @@ class SessionState(I18nState):
     @rx.event
     @public
     def logout(self):
-        token = self._session_token()
-        if token:
+        digest = self._session_digest()
+        if digest:
             with session_scope() as db:
                 sign_out(
                     session=db,
-                    token=token,
+                    token=digest,
                     now=clock.now(),
                     policy=SESSION_POLICY,
                     client_ip=self.router.session.client_ip,
+                    hashed=True,
                 )
         self._show(None)
         # The route clears the HttpOnly cookie; the login page then says goodbye (FLASH_STORAGE_KEY).
         return _leave_page(
-            f"fetch({json.dumps(routes.API_SIGN_OUT)}, {{method: 'POST', credentials: 'same-origin'}})",
+            f"fetch({json.dumps(routes.API_SIGN_OUT)}, {{method: 'POST', credentials: 'same-origin', "
+            "headers: {'Content-Type': 'application/json'}, body: '{}'})",
             routes.LOGIN,
             flash="logout",
         )

@@ -77,11 +77,12 @@ class Browser:
         url = json.loads(re.search(r'fetch\(("[^"]+")', script).group(1))
         body = re.search(r"body: (\"(?:[^\"\\]|\\.)*\")", script)
         client = TestClient(api, base_url="http://127.0.0.1:3000", client=("127.0.0.1", 50000), cookies=self.cookies)
-        response = client.post(
-            url,
-            content=json.loads(body.group(1)) if body else None,
-            headers={"Content-Type": "application/json"} if body else {},
-        )
+        # What the browser sends with the script's fetch: its Origin, and the script's JSON body.
+        headers = {"Origin": "http://127.0.0.1:3000"}
+        if "'Content-Type': 'application/json'" in script:
+            headers["Content-Type"] = "application/json"
+        content = json.loads(body.group(1)) if body else ("{}" if "body: '{}'" in script else None)
+        response = client.post(url, content=content, headers=headers)
         for header in response.headers.get_list("set-cookie"):
             for name, morsel in SimpleCookie(header).items():
                 if morsel["max-age"] == "0" or morsel["expires"].startswith("Thu, 01 Jan 1970"):

@@ -11,7 +11,6 @@ from portal.components.ui import card
 from portal.db import session_scope
 from portal.services.access import profile, two_factor
 from portal.services.access.accounts import Principal, account_of
-from portal.services.access.sessions import token_digest
 from portal.services.common import clock
 from portal.state.i18n import tr
 from portal.state.session import SIGNED_IN, SessionState, guard
@@ -50,7 +49,7 @@ class SecurityState(SessionState):
                 current=str(form_data.get("current_password", "")),
                 new=new,
                 now=clock.now(),
-                keep_session_hash=token_digest(self._session_token()),
+                keep_session_hash=self._session_digest(),
                 client_ip=self.router.session.client_ip,
             )
         self.password_errors = {field: self._t(key) for field, key in errors.items()}

@@ -82,20 +82,23 @@ def open_session(
     return token
 
 
-def _live_row(session: Session, token: str) -> UserSession | None:
+def _live_row(session: Session, token: str, hashed: bool = False) -> UserSession | None:
+    """`hashed`: `token` is already the token's digest, as the app's states receive it (they never
+    see the token itself: portal/web/session_digest.py)."""
     if not token:
         return None
-    return session.exec(select(UserSession).where(UserSession.token_hash == token_digest(token))).first()
+    digest = token if hashed else token_digest(token)
+    return session.exec(select(UserSession).where(UserSession.token_hash == digest)).first()
 
 
 def resolve_session(
-    *, session: Session, token: str, now: dt.datetime, policy: SessionPolicy, touch: bool = True
+    *, session: Session, token: str, now: dt.datetime, policy: SessionPolicy, touch: bool = True, hashed: bool = False
 ) -> UserAccount | None:
     """The user behind a token, or None when the session is unknown, ended or expired.
 
     `touch=False` for requests the user did not make (a timer refreshing the bell): they must not
     keep an abandoned session alive past its idle limit."""
-    row = _live_row(session, token)
+    row = _live_row(session, token, hashed)
     if row is None or row.revoked_at is not None:
         return None
     if now >= row.expires_at or now - row.last_seen_at >= policy.idle:
@@ -111,12 +114,12 @@ def resolve_session(
     return user
 
 
-def keep_alive(*, session: Session, token: str, now: dt.datetime, policy: SessionPolicy) -> bool:
+def keep_alive(*, session: Session, token: str, now: dt.datetime, policy: SessionPolicy, hashed: bool = False) -> bool:
     """The user is at the keyboard: the idle clock starts again now, not at the next minute, so the
     page's warning and the server agree on when the session ends. False when it has already ended."""
-    if resolve_session(session=session, token=token, now=now, policy=policy, touch=False) is None:
+    if resolve_session(session=session, token=token, now=now, policy=policy, touch=False, hashed=hashed) is None:
         return False
-    row = _live_row(session, token)
+    row = _live_row(session, token, hashed)
     if row is None:
         return False
     row.last_seen_at = now
@@ -124,8 +127,8 @@ def keep_alive(*, session: Session, token: str, now: dt.datetime, policy: Sessio
     return True
 
 
-def close_session(*, session: Session, token: str, now: dt.datetime) -> bool:
-    row = _live_row(session, token)
+def close_session(*, session: Session, token: str, now: dt.datetime, hashed: bool = False) -> bool:
+    row = _live_row(session, token, hashed)
     if row is None or row.revoked_at is not None:
         return False
     row.revoked_at = now

@@ -45,8 +45,10 @@ def open_from_ticket(
     return OpenedSession(token=token, language=user.language.value)
 
 
-def sign_out(*, session: Session, token: str, now: dt.datetime, policy: SessionPolicy, client_ip: str = "") -> None:
-    """End the session behind the token, with an audit record when it was still open."""
-    user = resolve_session(session=session, token=token, now=now, policy=policy, touch=False)
-    if close_session(session=session, token=token, now=now) and user is not None:
+def sign_out(
+    *, session: Session, token: str, now: dt.datetime, policy: SessionPolicy, client_ip: str = "", hashed: bool = False
+) -> None:
+    """End the session behind the token (its digest when `hashed`), with an audit record when it was still open."""
+    user = resolve_session(session=session, token=token, now=now, policy=policy, touch=False, hashed=hashed)
+    if close_session(session=session, token=token, now=now, hashed=hashed) and user is not None:
         audit.record_by(session, "logout", user, client_ip=client_ip)

@@ -1,0 +1,15 @@
+"""The middlewares wrapped around the whole app, outermost first (portal.py hands `protect` to
+Reflex as an api_transformer, after the portal's own routes are mounted)."""
+
+from __future__ import annotations
+
+from starlette.types import ASGIApp
+
+from portal.config import settings
+from portal.web.headers import SecurityHeaders
+from portal.web.session_digest import SessionCookieDigest
+from portal.web.upload_guard import UploadGuard
+
+
+def protect(app: ASGIApp) -> ASGIApp:
+    return SecurityHeaders(UploadGuard(SessionCookieDigest(app), max_bytes=settings.upload_max_bytes), settings)
