@@ -22,6 +22,7 @@ from portal.models.tenant import Tenant
 from portal.models.user import (
     LoginChallenge,
     PasswordResetToken,
+    RecoveryCode,
     SubUserContract,
     UserAccount,
     UserSession,
@@ -38,6 +39,7 @@ __all__ = [
     "LoginChallenge",
     "MailMessage",
     "Notification",
+    "RecoveryCode",
     "NotificationRead",
     "PasswordResetToken",
     "Payment",
