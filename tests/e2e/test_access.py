@@ -15,6 +15,7 @@ from portal.pages.profile import SubUsersState
 from portal.seed.demo import DEMO_PASSWORD
 from tests.e2e.conftest import (
     address_of,
+    confirm_identity,
     db_rows,
     dispatch_event,
     login,
@@ -43,9 +44,11 @@ def _link(mailbox, message) -> str:
     return re.search(r"(http://\S+/reimposta-password\?token=\S+)", mailbox.text(message)).group(1)
 
 
-def _start_authenticator(page) -> str:
+def _start_authenticator(page, app, mailbox) -> str:
     """Start the authenticator app in Profilo and read its key from the QR image the page shows:
     the picture carries the key as text too, for whoever types it by hand."""
+    page.locator("#totp-start").click()  # issue 11: first the password and a code again
+    confirm_identity(page, app, mailbox)
     with page.expect_response(lambda response: "/api/totp/qr.svg" in response.url) as shown:
         page.locator("#totp-start").click()
     image = shown.value
@@ -277,7 +280,7 @@ def test_authenticator_app_and_replay(new_page, app, mailbox, tidy):
     page.locator("#header-initials").click()
     page.wait_for_url("**/profilo")
     wait_ready(page)
-    secret = _start_authenticator(page)
+    secret = _start_authenticator(page, app, mailbox)
     page.get_by_label("Codice dall'app").fill(pyotp.TOTP(secret).now())
     page.locator("#totp-confirm").click()
     expect(page.locator("#totp-status")).to_be_visible()
@@ -305,7 +308,7 @@ def test_switching_the_authenticator_app_off(new_page, app, mailbox, tidy):
     tidy.keep_account("10093")
     page = signed_in_page(new_page, app, mailbox)
     visit(page, app, "/profilo")
-    secret = _start_authenticator(page)
+    secret = _start_authenticator(page, app, mailbox)
     enrolment = pyotp.TOTP(secret).now()
     page.get_by_label("Codice dall'app").fill(enrolment)
     page.locator("#totp-confirm").click()
