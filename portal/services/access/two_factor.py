@@ -21,6 +21,7 @@ import hmac
 import secrets
 
 import pyotp
+import sqlalchemy as sa
 from pyotp.totp import TOTP as TotpGenerator  # pyotp re-exports it implicitly, which pyright refuses
 from sqlmodel import Session, select
 
@@ -274,9 +275,18 @@ def sign_in_ticket(*, session: Session, handle: str, now: dt.datetime) -> str | 
 def redeem_sign_in_ticket(*, session: Session, ticket: str, now: dt.datetime) -> UserAccount | None:
     """The user a ticket was issued for, once: the login is closed by its use."""
     user = verified_user(session=session, handle=ticket, now=now, within=SIGN_IN_TICKET_TTL)
-    if user is not None:
-        close(session=session, handle=ticket, now=now)
-    return user
+    if user is None:
+        return None
+    # Closed by a conditional UPDATE, not read-then-write: of several workers handed the same
+    # ticket at once, only the one whose UPDATE finds it still open gets the user (issue 11).
+    table = LoginChallenge.__table__  # type: ignore[attr-defined]  (SQLModel's table, for Core statements)
+    spent = session.execute(
+        sa.update(table)
+        .where(table.c.handle_hash == token_digest(ticket), table.c.closed_at.is_(None))
+        .values(closed_at=now)
+        .returning(table.c.id)
+    ).scalar_one_or_none()
+    return user if spent is not None else None
 
 
 # Authenticator-app enrolment -------------------------------------------------------------

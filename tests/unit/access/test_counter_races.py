@@ -112,3 +112,25 @@ def test_concurrent_wrong_codes_queue_behind_the_account_count(engine, victim):
         assert user.second_factor_failures == 3
         attempts = db.exec(select(LoginChallenge.attempts).where(LoginChallenge.user_id == victim)).all()
         assert sorted(attempts) == [0] * (WORKERS - 3) + [1, 1, 1]
+
+
+def test_a_sign_in_ticket_sent_by_several_workers_at_once_opens_one_session(engine, victim):
+    from portal.services.access import sign_in
+    from portal.services.access.sessions import SessionPolicy
+
+    policy = SessionPolicy.from_minutes(idle_minutes=15, absolute_hours=12)
+    with Session(engine) as db:
+        user = db.get(UserAccount, victim)
+        handle, _ = two_factor.begin(session=db, user=user, now=T0)
+        challenge = db.exec(select(LoginChallenge).where(LoginChallenge.user_id == victim)).one()
+        challenge.verified_at = T0  # as if its code had been accepted
+        db.add(challenge)
+        db.commit()
+        ticket = two_factor.sign_in_ticket(session=db, handle=handle, now=T0)
+        db.commit()
+    opened = _at_once(
+        engine, lambda db: sign_in.open_from_ticket(session=db, ticket=ticket, now=T0, policy=policy) is not None
+    )
+    assert sorted(opened) == [False] * (WORKERS - 1) + [True]
+    with Session(engine) as db:
+        assert len(db.exec(select(UserSession).where(UserSession.user_id == victim)).all()) == 1
