@@ -143,6 +143,11 @@ def resend(*, session: Session, handle: str, now: dt.datetime, client_ip: str = 
     challenge = _live(session, handle, now)
     if challenge is None:
         return Resend.INVALID, 0
+    # Under the account's row lock, read afresh: concurrent requests cannot each pass the limits.
+    locked_account(session, challenge.user_id)
+    session.refresh(challenge)
+    if challenge.closed_at is not None or challenge.verified_at is not None:
+        return Resend.INVALID, 0
     if challenge.method != EMAIL:
         return Resend.NOT_OFFERED, 0
     if challenge.sends >= MAX_SENDS:

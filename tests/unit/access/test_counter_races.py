@@ -134,3 +134,17 @@ def test_a_sign_in_ticket_sent_by_several_workers_at_once_opens_one_session(engi
     assert sorted(opened) == [False] * (WORKERS - 1) + [True]
     with Session(engine) as db:
         assert len(db.exec(select(UserSession).where(UserSession.user_id == victim)).all()) == 1
+
+
+def test_concurrent_resends_mail_one_code(engine, victim):
+    with Session(engine) as db:
+        user = db.get(UserAccount, victim)
+        handle, _ = two_factor.begin(session=db, user=user, now=T0)
+        db.commit()
+    later = T0 + two_factor.RESEND_INTERVAL
+    outcomes = _at_once(engine, lambda db: two_factor.resend(session=db, handle=handle, now=later)[0])
+    # By hand: the first resend is due; every other one is within 30 s of it.
+    assert Counter(outcomes) == {two_factor.Resend.SENT: 1, two_factor.Resend.TOO_SOON: WORKERS - 1}
+    with Session(engine) as db:
+        kinds = db.exec(select(MailMessage.kind).where(MailMessage.user_id == victim)).all()
+        assert kinds == ["login_code", "login_code"]  # the first code and one resend
