@@ -1,7 +1,7 @@
 """mail outbox: mail written in the transaction of what it tells, sent afterwards with retries
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-11-23 22:10:00
 
 """
@@ -15,7 +15,7 @@ import portal.models.types  # noqa: F401  (custom column types)
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | Sequence[str] | None = "0007"
+down_revision: str | Sequence[str] | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

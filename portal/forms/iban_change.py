@@ -50,4 +50,6 @@ FORM = FormDefinition(
     contract_field="contract",
     message_field="message",
     has_subject=True,
+    # Who changes the IBAN redirects the payments: password and second factor again first (issue 11).
+    reauthenticate=True,
 )

@@ -22,6 +22,7 @@ from portal.models.tenant import Tenant
 from portal.models.user import (
     LoginChallenge,
     PasswordResetToken,
+    RecoveryCode,
     RegistrationRequest,
     SubUserContract,
     UserAccount,
@@ -39,6 +40,7 @@ __all__ = [
     "LoginChallenge",
     "MailMessage",
     "Notification",
+    "RecoveryCode",
     "NotificationRead",
     "PasswordResetToken",
     "Payment",

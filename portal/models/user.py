@@ -41,6 +41,10 @@ class UserAccount(SQLModel, table=True):
     may_submit_requests: bool = Field(default=True)
     all_contracts: bool = Field(default=True)
     created_at: dt.datetime = timestamp_field()
+    # --- issue 11 (S1b): second-factor failures, counted across logins (two_factor.py) ---
+    second_factor_failures: int = Field(default=0)
+    second_factor_window_start: dt.datetime | None = timestamp_field(nullable=True, default_now=False)
+    second_factor_blocked_until: dt.datetime | None = timestamp_field(nullable=True, default_now=False)
 
     @property
     def full_name(self) -> str:
@@ -72,6 +76,8 @@ class UserSession(SQLModel, table=True):
     revoked_at: dt.datetime | None = timestamp_field(nullable=True, default_now=False)
     client_ip: str = Field(default="", max_length=64)
     user_agent: str = Field(default="", max_length=300)
+    # Password and second factor given again (issue 11): sensitive changes need it to be recent.
+    reauthenticated_at: dt.datetime | None = timestamp_field(nullable=True, default_now=False)
 
 
 class LoginChallenge(SQLModel, table=True):
@@ -133,3 +139,16 @@ class RegistrationRequest(SQLModel, table=True):
     handled_at: dt.datetime | None = timestamp_field(nullable=True, default_now=False)
     handled_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     outcome: str = Field(default="", max_length=20)  # "invited" once the desk has acted
+
+
+class RecoveryCode(SQLModel, table=True):
+    """A one-time code that replaces the authenticator app at sign-in (issue 11). Only the SHA-256
+    of the code is stored: the code has 80 random bits, so a plain hash cannot be reversed."""
+
+    __tablename__: ClassVar[str] = "recovery_code"
+
+    id: int = Field(default=None, primary_key=True)  # given by the database at the first flush
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    code_hash: str = Field(max_length=64, unique=True)
+    used_at: dt.datetime | None = timestamp_field(nullable=True, default_now=False)
+    created_at: dt.datetime = timestamp_field()

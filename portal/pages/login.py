@@ -144,10 +144,16 @@ class LoginState(SessionState):
             return self._finish()
         if result.outcome is two_factor.Check.WRONG:
             self.code_error = self._t("login.code_wrong", count=result.attempts_left)
+            if result.wait_seconds:  # the account's growing wait (issue 11)
+                self.code_error += " " + self._t("login.code_wait", seconds=result.wait_seconds)
         elif result.outcome is two_factor.Check.EXPIRED:
             self.code_error = self._t("login.code_expired")
+        elif result.outcome is two_factor.Check.WAIT:
+            self.code_error = self._t("login.code_wait", seconds=result.wait_seconds)
         elif result.outcome is two_factor.Check.EXHAUSTED:
             self._restart("login.code_exhausted")
+        elif result.outcome is two_factor.Check.LOCKED:
+            self._restart("login.locked")
         else:
             self._restart("login.code_invalid")
 
@@ -164,12 +170,13 @@ class LoginState(SessionState):
             self.code_error = self._t("login.mail_failed")
             return
         if outcome is two_factor.Resend.SENT:
-            self.code_method = two_factor.EMAIL
             self.info = self._t("login.resent")
         elif outcome is two_factor.Resend.TOO_SOON:
             self.code_error = self._t("login.resend_wait", seconds=wait)
         elif outcome is two_factor.Resend.TOO_MANY:
             self._restart("login.resend_limit")
+        elif outcome is two_factor.Resend.NOT_OFFERED:
+            self.code_error = self._t("login.no_email_for_app")
         else:
             self._restart("login.code_invalid")
 
@@ -270,15 +277,28 @@ def code_form() -> rx.Component:
                     rx.text(LoginState.code_sent_text),
                 ),
                 notice(LoginState.info, tone="green", icon="mail-check", element_id="login-info"),
-                text_input(
-                    field_id="login-code",
-                    name="code",
-                    label=tr("login.code_label"),
-                    error=LoginState.code_error,
-                    auto_complete="one-time-code",
-                    input_mode="numeric",
-                    max_length=6,
-                    auto_focus=True,
+                rx.cond(
+                    LoginState.code_method == two_factor.TOTP,
+                    # The app's users may type one of their recovery codes instead (issue 11).
+                    text_input(
+                        field_id="login-code",
+                        name="code",
+                        label=tr("login.code_or_recovery_label"),
+                        error=LoginState.code_error,
+                        auto_complete="one-time-code",
+                        max_length=24,
+                        auto_focus=True,
+                    ),
+                    text_input(
+                        field_id="login-code",
+                        name="code",
+                        label=tr("login.code_label"),
+                        error=LoginState.code_error,
+                        auto_complete="one-time-code",
+                        input_mode="numeric",
+                        max_length=6,
+                        auto_focus=True,
+                    ),
                 ),
                 submit_button(tr("login.code_submit"), "code-submit"),
                 spacing="4",
@@ -289,11 +309,11 @@ def code_form() -> rx.Component:
             width="100%",
         ),
         rx.hstack(
-            rx.button(
-                rx.cond(LoginState.code_method == two_factor.TOTP, tr("login.use_email"), tr("login.resend")),
-                variant="ghost",
-                on_click=LoginState.resend_code,
-                id="code-resend",
+            # No e-mailed code for the authenticator app's users (issue 11): recovery codes instead.
+            rx.cond(
+                LoginState.code_method == two_factor.TOTP,
+                rx.text(tr("login.recovery_hint"), size="2", color_scheme="gray", id="code-recovery-hint"),
+                rx.button(tr("login.resend"), variant="ghost", on_click=LoginState.resend_code, id="code-resend"),
             ),
             rx.button(tr("login.back"), variant="ghost", color_scheme="gray", on_click=LoginState.back_to_credentials),
             justify="between",

@@ -8,6 +8,7 @@ from portal import routes
 from portal.components.fields import form
 from portal.components.form_renderer import form_fields
 from portal.components.layout import actions, column, page_body
+from portal.components.reauth import reauth_dialog
 from portal.components.shell import template
 from portal.components.ui import alert, back_link, card
 from portal.config import settings
@@ -17,6 +18,7 @@ from portal.services.common import clock
 from portal.services.requests import tickets
 from portal.state.forms import FormEngineState
 from portal.state.i18n import tr
+from portal.state.reauth import ReauthState, recently_reauthenticated
 from portal.state.session import CUSTOMER, REQUEST_WRITER, SessionState, guard, redirect_to, refuse_with
 
 
@@ -52,6 +54,9 @@ class NewRequestState(FormEngineState, SessionState):
         clean = self._validated(author)
         if clean is None:
             return
+        if definition.reauthenticate and not recently_reauthenticated(self):  # issue 11 (the IBAN)
+            self.form_error = self._t("reauth.required")
+            return ReauthState.ask
         with session_scope() as db:
             code = tickets.open_from_form(
                 session=db,
@@ -100,4 +105,5 @@ def new_request() -> rx.Component:
             ),
             alert(tr("requests.form_unavailable"), "form-unavailable"),
         ),
+        reauth_dialog(),
     )

@@ -292,6 +292,22 @@ def signed_in_page(new_page, app: RunningApp, mailbox: Mailbox, username: str = 
     return page
 
 
+def confirm_identity(page: Page, app: RunningApp, mailbox: Mailbox, username: str = "10093", code: str = "") -> None:
+    """Issue 11: the re-authentication dialog a sensitive change opens: the password, then the code
+    (read from the mail, or `code` for a user of the authenticator app)."""
+    from portal.seed.demo import DEMO_PASSWORD
+
+    dialog = page.locator("#reauth-dialog")
+    expect(dialog).to_be_visible()
+    since = mailbox.mark()
+    dialog.locator("#reauth-password").fill(DEMO_PASSWORD)
+    dialog.locator("#reauth-password-submit").click()
+    expect(dialog.locator("#reauth-code")).to_be_visible()
+    dialog.locator("#reauth-code").fill(code or mailbox.code(address_of(app, username), since))
+    dialog.locator("#reauth-code-submit").click()
+    expect(dialog).to_be_hidden()
+
+
 def db_rows(app: RunningApp, sql: str, **params) -> list:
     """Rows of a query on the app's database, to check what the browser did."""
     with app.engine.connect() as connection:

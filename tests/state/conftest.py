@@ -175,6 +175,10 @@ USER_FIELDS = (
     "may_submit_requests",
     "all_contracts",
     "is_active",
+    # issue 11 (S1b): the second-factor failure count
+    "second_factor_failures",
+    "second_factor_window_start",
+    "second_factor_blocked_until",
 )
 
 
@@ -261,3 +265,16 @@ def fresh_limits():
     throttle.reset()
     yield
     throttle.reset()
+
+
+def reauthenticate(browser: Browser, username: str = "10093", password: str | None = None, code: str | None = None):
+    """Confirm the identity again in the re-authentication dialog (issue 11): the password, then the
+    e-mailed code (or `code`, for a user of the authenticator app). Returns the second step's result."""
+    from portal.seed.demo import DEMO_PASSWORD
+    from portal.state.reauth import ReauthState
+
+    browser.run(ReauthState, "ask")
+    browser.run(ReauthState, "submit_reauth_password", {"password": password or DEMO_PASSWORD})
+    state = browser.state(ReauthState)
+    assert state.reauth_step == "code", state.reauth_password_error
+    return browser.run(ReauthState, "submit_reauth_code", {"code": code or mailed_code(address_of(username))})

@@ -35,6 +35,7 @@ from tests.state.conftest import (
     address_of,
     id_mark,
     mailed_code,
+    reauthenticate,
     redirect_target,
     rows_after,
     toast_of,
@@ -341,6 +342,7 @@ def test_totp_enrolment_through_the_profile(signed_in, restore_users):
     browser = signed_in("20417")
     browser.visit("/profilo")
     browser.run(SecurityState, "load")
+    reauthenticate(browser, "20417")  # issue 11: the authenticator changes only after password + code again
     browser.run(SecurityState, "start_totp")
     profile = browser.state(SecurityState)
     assert profile.totp_enrolling is True

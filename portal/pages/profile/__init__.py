@@ -7,6 +7,7 @@ import reflex as rx
 
 from portal import routes
 from portal.components.layout import page_body
+from portal.components.reauth import reauth_dialog
 from portal.components.shell import template
 from portal.pages.profile.security import SecurityState, security_card
 from portal.pages.profile.settings import ProfileState, personal_card, settings_card
@@ -30,4 +31,5 @@ def profile_page() -> rx.Component:
         settings_card(),
         security_card(),
         rx.cond(ProfileState.can_manage_sub_users, sub_users_card()),
+        reauth_dialog(),
     )

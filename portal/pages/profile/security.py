@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import reflex as rx
 
 from portal import routes
@@ -13,7 +15,18 @@ from portal.services.access import profile, two_factor
 from portal.services.access.accounts import Principal, account_of
 from portal.services.common import clock
 from portal.state.i18n import tr
+from portal.state.reauth import ReauthState, recently_reauthenticated
 from portal.state.session import SIGNED_IN, SessionState, guard
+
+RECOVERY_CODES_ID = "recovery-codes"
+
+
+def show_recovery_codes(codes: list[str]) -> rx.event.EventSpec:
+    """Recovery codes are shown once: written straight into the page, never kept in the state."""
+    return rx.call_script(
+        f"document.getElementById({json.dumps(RECOVERY_CODES_ID)}).textContent = {json.dumps(chr(10).join(codes))};"
+    )
+
 
 PASSWORD_INPUTS = ("profile-current-password", "profile-new-password", "profile-confirm-password")
 
@@ -59,9 +72,20 @@ class SecurityState(SessionState):
                 *[rx.set_value(input_id, "") for input_id in PASSWORD_INPUTS],
             ]
 
+    recovery_shown: bool = False
+
+    def _needs_reauth(self):
+        """Changes of the authenticator need a recent re-authentication (issue 11)."""
+        if recently_reauthenticated(self):
+            return None
+        self.totp_error = self._t("reauth.required")
+        return ReauthState.ask
+
     @rx.event
     @guard(SIGNED_IN)
     def start_totp(self, principal: Principal):
+        if refusal := self._needs_reauth():
+            return refusal
         with session_scope() as db:
             two_factor.start_enrolment(session=db, user=account_of(session=db, principal=principal))
         self.totp_enrolling = True
@@ -76,32 +100,72 @@ class SecurityState(SessionState):
         self.totp_enrolling = False
         self.totp_error = ""
 
-    def _code_accepted(self, principal: Principal, form_data: dict, check) -> bool:
-        """Run a two_factor action that needs a current code from the app; say so when it is wrong."""
+    @rx.event
+    @guard(SIGNED_IN)
+    def confirm_totp(self, principal: Principal, form_data: dict):
+        if refusal := self._needs_reauth():
+            return refusal
         with session_scope() as db:
-            accepted = check(
+            codes = two_factor.confirm_enrolment(
                 session=db,
                 user=account_of(session=db, principal=principal),
                 code=str(form_data.get("code", "")),
                 now=clock.now(),
                 client_ip=self.router.session.client_ip,
             )
-        self.totp_error = "" if accepted else self._t("profile.totp_wrong")
-        return accepted
+        if codes is None:
+            self.totp_error = self._t("profile.totp_wrong")
+            return None
+        self.totp_error = ""
+        self.totp_enabled, self.totp_enrolling, self.recovery_shown = True, False, True
+        return [show_recovery_codes(codes), rx.toast.success(self._t("profile.totp_enabled"))]
 
     @rx.event
     @guard(SIGNED_IN)
-    def confirm_totp(self, principal: Principal, form_data: dict):
-        if self._code_accepted(principal, form_data, two_factor.confirm_enrolment):
-            self.totp_enabled, self.totp_enrolling = True, False
-            return rx.toast.success(self._t("profile.totp_enabled"))
+    def regenerate_recovery_codes(self, principal: Principal):
+        if refusal := self._needs_reauth():
+            return refusal
+        with session_scope() as db:
+            user = account_of(session=db, principal=principal)
+            if not user.totp_secret:
+                return None
+            codes = two_factor.regenerate_recovery_codes(
+                session=db, user=user, now=clock.now(), client_ip=self.router.session.client_ip
+            )
+        self.totp_error = ""
+        self.recovery_shown = True
+        return show_recovery_codes(codes)
+
+    @rx.event
+    @guard(SIGNED_IN)
+    def hide_recovery_codes(self, principal: Principal):
+        self.recovery_shown = False
+        return rx.call_script(f"document.getElementById({json.dumps(RECOVERY_CODES_ID)}).textContent = '';")
 
     @rx.event
     @guard(SIGNED_IN)
     def disable_totp(self, principal: Principal, form_data: dict):
-        if self._code_accepted(principal, form_data, two_factor.disable):
-            self.totp_enabled = False
+        if refusal := self._needs_reauth():
+            return refusal
+        with session_scope() as db:
+            result = two_factor.disable(
+                session=db,
+                user=account_of(session=db, principal=principal),
+                code=str(form_data.get("code", "")),
+                now=clock.now(),
+                client_ip=self.router.session.client_ip,
+            )
+        outcome = result.outcome
+        if outcome is two_factor.Check.OK:
+            self.totp_enabled, self.totp_error = False, ""
             return rx.toast.info(self._t("profile.totp_disabled"))
+        if outcome is two_factor.Check.WAIT:
+            self.totp_error = self._t("login.code_wait", seconds=result.wait_seconds)
+        elif outcome is two_factor.Check.LOCKED:
+            self.totp_error = self._t("login.locked")
+        else:
+            self.totp_error = self._t("profile.totp_wrong")
+        return None
 
 
 def _password_input(field_id: str, name: str, label_key: str, auto_complete: str, *, with_hint: bool = False):
@@ -185,6 +249,12 @@ def _totp_on() -> rx.Component:
             on_submit=SecurityState.disable_totp,
             reset_on_submit=True,
         ),
+        rx.button(
+            tr("profile.recovery_regenerate"),
+            variant="soft",
+            on_click=SecurityState.regenerate_recovery_codes,
+            id="recovery-regenerate",
+        ),
         spacing="3",
     )
 
@@ -234,6 +304,26 @@ def _totp_off() -> rx.Component:
     )
 
 
+def _recovery_codes_box() -> rx.Component:
+    """Always in the page, hidden until codes are written into it: the script that fills it
+    must find it whatever the state has rendered yet."""
+    return rx.box(
+        rx.text(tr("profile.recovery_intro"), size="2", weight="medium"),
+        rx.el.pre(id=RECOVERY_CODES_ID, style={"font_family": "monospace", "font_size": "15px", "margin": "8px 0"}),
+        rx.button(
+            tr("profile.recovery_saved"),
+            variant="soft",
+            on_click=SecurityState.hide_recovery_codes,
+            id="recovery-hide",
+        ),
+        display=rx.cond(SecurityState.recovery_shown, "block", "none"),
+        id="recovery-box",
+        padding="12px",
+        border="1px solid var(--amber-7)",
+        border_radius="8px",
+    )
+
+
 def totp_section() -> rx.Component:
     return rx.vstack(
         rx.heading(tr("profile.totp_title"), as_="h3", size="3"),
@@ -242,6 +332,11 @@ def totp_section() -> rx.Component:
             _totp_on(),
             rx.cond(SecurityState.totp_enrolling, _totp_enrolling(), _totp_off()),
         ),
+        rx.cond(  # with the code forms, the message stands next to the code field instead
+            (SecurityState.totp_error != "") & ~SecurityState.totp_enabled & ~SecurityState.totp_enrolling,
+            rx.text(SecurityState.totp_error, id="totp-error", color_scheme="red", size="2", role="alert"),
+        ),
+        _recovery_codes_box(),
         spacing="3",
         width="100%",
     )

@@ -11,6 +11,7 @@ from portal.db import session_scope
 from portal.services.access import profile
 from portal.services.access.accounts import Principal, account_of
 from portal.state.i18n import tr
+from portal.state.reauth import ReauthState, recently_reauthenticated
 from portal.state.rows import Option
 from portal.state.session import SIGNED_IN, SessionState, guard
 
@@ -64,10 +65,13 @@ class ProfileState(SessionState):
                 secondary_email=str(form_data.get("secondary_email", "")),
                 paper_invoices=bool(form_data.get("paper_invoices")) if self.can_choose_paper else None,
                 client_ip=self.router.session.client_ip,
+                reauthenticated=recently_reauthenticated(self),
             )
             if not errors:
                 self._show_profile(profile.profile_of(session=db, user=user), principal)
         self.settings_errors = {field: i18n.translate(language, key) for field, key in errors.items()}
+        if errors.get("primary_email") == profile.REAUTH_REQUIRED:
+            return ReauthState.ask  # issue 11: password and code again, then the user saves once more
         if errors:
             return
         return [self._apply_language(language), rx.toast.success(i18n.translate(language, "profile.saved"))]

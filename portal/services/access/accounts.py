@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import enum
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from portal.config import settings
@@ -144,14 +145,8 @@ def authenticate(
     }
     if user is None or not valid:
         audit.record(session=session, action="login.failure", username=username.strip()[:60], **context)
-        if user is not None and user.locked_at is None:
-            user.failed_login_count += 1
-            if user.failed_login_count >= MAX_PASSWORD_FAILURES:
-                user.locked_at = now
-                audit.record(session=session, action="account.locked", **context)
-                session.add(user)
-                _notify_locked(session, user, now, public_url)
-            session.add(user)
+        if user is not None:
+            count_password_failure(session=session, user=user, now=now, client_ip=client_ip, public_url=public_url)
         return SignIn.FAILED, None
     if temporary_password_expired(user, now):
         audit.record(session=session, action="login.temporary_password_expired", **context)
@@ -166,6 +161,34 @@ def authenticate(
     session.add(user)
     audit.record(session=session, action="login.password_ok", **context)
     return SignIn.OK, user
+
+
+def count_password_failure(
+    *, session: Session, user: UserAccount, now: dt.datetime, client_ip: str = "", public_url: str | None = None
+) -> bool:
+    """One more wrong password for the account; True when it locked the account (issue 11), and then
+    the owner is told by e-mail, with the link that unlocks it.
+
+    The count is raised by the database (UPDATE … SET n = n + 1 … RETURNING), never read, added to
+    and written back: several workers each get their own number, so none can slip past the limit.
+    """
+    table = UserAccount.__table__  # type: ignore[attr-defined]  (SQLModel's table, for Core statements)
+    still_open = sa.and_(table.c.id == user.id, table.c.locked_at.is_(None))
+    count = session.execute(
+        sa.update(table)
+        .where(still_open)
+        .values(failed_login_count=table.c.failed_login_count + 1)
+        .returning(table.c.failed_login_count)
+    ).scalar_one_or_none()
+    locked = False
+    if count is not None and count >= MAX_PASSWORD_FAILURES:
+        locking = sa.update(table).where(still_open).values(locked_at=now).returning(table.c.id)
+        locked = session.execute(locking).scalar_one_or_none() is not None
+    session.expire(user, ["failed_login_count", "locked_at"])  # the ORM copy is stale now
+    if locked:
+        audit.record_by(session, "account.locked", user, client_ip=client_ip, reason="password")
+        _notify_locked(session, user, now, public_url)
+    return locked
 
 
 def complete_login(*, session: Session, user: UserAccount, now: dt.datetime, client_ip: str = "") -> None:

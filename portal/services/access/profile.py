@@ -12,8 +12,11 @@ from portal.models.enums import Language, UserRole
 from portal.services.access.accounts import fiscal_code_of, set_password
 from portal.services.access.passwords import verify_password
 from portal.services.access.sessions import close_all_sessions
-from portal.services.common import audit
+from portal.services.common import audit, mail, mail_templates
 from portal.services.common.identity import contact_problems
+
+# The catalogue key of the refusal that opens the re-authentication dialog.
+REAUTH_REQUIRED = "reauth.required"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,10 +60,17 @@ def update_settings(
     secondary_email: str,
     paper_invoices: bool | None,
     client_ip: str = "",
+    reauthenticated: bool = False,
 ) -> dict[str, str]:
+    """Save the settings. The primary e-mail receives the login codes and reset links: changing it
+    needs a recent re-authentication (`reauthenticated`, from the session row), and the old
+    address is told (issue 11)."""
     errors = contact_problems(primary_email=primary_email, secondary_email=secondary_email, language=language)
     if errors:
         return errors
+    old_primary = user.primary_email
+    if old_primary != primary_email.strip() and not reauthenticated:
+        return {"primary_email": REAUTH_REQUIRED}
     changed = []
     if user.language.value != language:
         user.language = Language(language)
@@ -83,6 +93,11 @@ def update_settings(
             changed.append("paper_invoices")
     if changed:
         audit.record_by(session, "profile.updated", user, client_ip=client_ip, fields=changed)
+    if "primary_email" in changed:
+        recipient = mail_templates.recipient_of(session=session, user=user, to=old_primary)
+        mail.deliver(
+            session=session, mail=mail_templates.primary_email_changed(recipient, new_address=user.primary_email)
+        )
     return {}
 
 

@@ -147,3 +147,29 @@ def close_all_sessions(
         row.revoked_at = now
         session.add(row)
     return len(rows)
+
+
+# --- issue 11 (S1b): re-authentication, remembered on the session row (never in the page's state) ---
+
+REAUTH_WINDOW = dt.timedelta(minutes=5)
+
+
+def mark_reauthenticated(*, session: Session, token: str, now: dt.datetime, hashed: bool = False) -> bool:
+    """Password and second factor were given again in this session: remember when."""
+    row = _live_row(session, token, hashed)
+    if row is None or row.revoked_at is not None:
+        return False
+    row.reauthenticated_at = now
+    session.add(row)
+    return True
+
+
+def reauthenticated_recently(
+    *, session: Session, token: str, now: dt.datetime, within: dt.timedelta = REAUTH_WINDOW, hashed: bool = False
+) -> bool:
+    """True when this session re-authenticated less than `within` ago (changes of the primary
+    e-mail, the authenticator and the IBAN need it)."""
+    row = _live_row(session, token, hashed)
+    if row is None or row.revoked_at is not None or row.reauthenticated_at is None:
+        return False
+    return now - row.reauthenticated_at < within

@@ -5,6 +5,10 @@ An e-mailed code is valid 5 minutes, works once, and is stored only as a salted 
 expiry and an attempt counter; after 5 wrong tries the login must start again. A new code may be
 asked for every 30 seconds, at most 5 times per login. An authenticator code is accepted one
 time-step early or late, and a time-step already used is refused (no replay).
+
+Wrong codes also count against the account across logins (second_factor_limits.py: a growing
+wait, then the account is locked). A user of the authenticator app is never offered an e-mailed
+code instead: without the phone, one of the recovery codes (recovery_codes.py) replaces it.
 """
 
 from __future__ import annotations
@@ -17,10 +21,18 @@ import hmac
 import secrets
 
 import pyotp
+import sqlalchemy as sa
 from pyotp.totp import TOTP as TotpGenerator  # pyotp re-exports it implicitly, which pyright refuses
 from sqlmodel import Session, select
 
 from portal.models import LoginChallenge, UserAccount
+from portal.services.access import recovery_codes
+from portal.services.access.second_factor_limits import (
+    clear_failures,
+    locked_account,
+    record_failure,
+    seconds_to_wait,
+)
 from portal.services.access.sessions import token_digest
 from portal.services.common import audit, mail, mail_templates
 
@@ -40,6 +52,8 @@ class Check(enum.StrEnum):
     EXPIRED = "expired"  # the e-mailed code is too old: ask for a new one
     EXHAUSTED = "exhausted"  # too many wrong codes: start the login again
     INVALID = "invalid"  # unknown, closed or timed-out login
+    WAIT = "wait"  # too many wrong codes for the account lately: the code was not looked at
+    LOCKED = "locked"  # the account is locked (by this failure or before)
 
 
 class Resend(enum.StrEnum):
@@ -47,6 +61,7 @@ class Resend(enum.StrEnum):
     TOO_SOON = "too_soon"
     TOO_MANY = "too_many"
     INVALID = "invalid"
+    NOT_OFFERED = "not_offered"  # the user has the authenticator app: no code by e-mail
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,6 +69,7 @@ class CheckResult:
     outcome: Check
     user: UserAccount | None = None
     attempts_left: int = 0
+    wait_seconds: int = 0  # with WAIT
 
 
 def _digest(salt: str, code: str) -> str:
@@ -123,17 +139,25 @@ def begin(*, session: Session, user: UserAccount, now: dt.datetime, client_ip: s
 
 
 def resend(*, session: Session, handle: str, now: dt.datetime, client_ip: str = "") -> tuple[Resend, int]:
-    """Mail a new code (also to switch from the app to e-mail): (outcome, seconds to wait)."""
+    """Mail a new code: (outcome, seconds to wait). Never for a user of the authenticator app."""
     challenge = _live(session, handle, now)
     if challenge is None:
         return Resend.INVALID, 0
+    # Under the account's row lock, read afresh: concurrent requests cannot each pass the limits.
+    locked_account(session, challenge.user_id)
+    session.refresh(challenge)
+    if challenge.closed_at is not None or challenge.verified_at is not None:
+        return Resend.INVALID, 0
+    if challenge.method != EMAIL:
+        return Resend.NOT_OFFERED, 0
     if challenge.sends >= MAX_SENDS:
         return Resend.TOO_MANY, 0
     if challenge.last_sent_at and now - challenge.last_sent_at < RESEND_INTERVAL:
         wait = RESEND_INTERVAL - (now - challenge.last_sent_at)
         return Resend.TOO_SOON, max(1, int(wait.total_seconds()))
     user = _user_of(session, challenge)
-    challenge.method = EMAIL
+    if user.totp_secret:  # the app was turned on after this login began
+        return Resend.NOT_OFFERED, 0
     _mail_code(session, challenge, user, now, client_ip)
     return Resend.SENT, 0
 
@@ -159,34 +183,61 @@ def verify_totp(*, user: UserAccount, code: str, now: dt.datetime, secret: str |
     return True
 
 
+def _code_is_valid(
+    session: Session, challenge: LoginChallenge, user: UserAccount, code: str, now: dt.datetime, client_ip: str
+) -> bool:
+    if challenge.method == EMAIL:
+        return hmac.compare_digest(_digest(challenge.code_salt or "", code), challenge.code_hash or "")
+    if recovery_codes.looks_like_recovery_code(code):
+        used = recovery_codes.redeem(session=session, user=user, code=code, now=now)
+        if used:
+            audit.record_by(session, "recovery_code.used", user, client_ip=client_ip)
+        return used
+    return verify_totp(user=user, code=code, now=now)
+
+
 def check(*, session: Session, handle: str, code: str, now: dt.datetime, client_ip: str = "") -> CheckResult:
+    """Check the code of a login (an authenticator code or a recovery code for the app's users)."""
     challenge = _live(session, handle, now)
     if challenge is None:
         return CheckResult(Check.INVALID)
-    user = _user_of(session, challenge)
+    # The account's row lock serialises every code check of this user: the counts below are read
+    # and written by one worker at a time (issue 11).
+    user = locked_account(session, challenge.user_id)
+    session.refresh(challenge)
+    if challenge.closed_at is not None or challenge.verified_at is not None:
+        return CheckResult(Check.INVALID)
+    if user.locked_at is not None or not user.is_active:
+        challenge.closed_at = now
+        session.add(challenge)
+        return CheckResult(Check.LOCKED, user)
+    wait = seconds_to_wait(user, now)
+    if wait:
+        return CheckResult(Check.WAIT, user, MAX_ATTEMPTS - challenge.attempts, wait_seconds=wait)
     code = code.strip().replace(" ", "")
-    if challenge.method == EMAIL:
-        if challenge.code_expires_at is None or now >= challenge.code_expires_at:
-            audit.record_by(session, "otp.expired", user, client_ip=client_ip)
-            return CheckResult(Check.EXPIRED, user)
-        valid = hmac.compare_digest(_digest(challenge.code_salt or "", code), challenge.code_hash or "")
-    else:
-        valid = verify_totp(user=user, code=code, now=now)
-    if valid:
+    if challenge.method == EMAIL and (challenge.code_expires_at is None or now >= challenge.code_expires_at):
+        audit.record_by(session, "otp.expired", user, client_ip=client_ip)
+        return CheckResult(Check.EXPIRED, user)
+    if _code_is_valid(session, challenge, user, code, now, client_ip):
         challenge.verified_at = now
         challenge.code_hash = None  # the code can never be used again
+        clear_failures(session=session, user=user)
         session.add_all([challenge, user])
         return CheckResult(Check.OK, user)
     challenge.attempts += 1
     audit.record_by(
         session, "otp.failed", user, client_ip=client_ip, method=challenge.method, attempt=challenge.attempts
     )
+    if record_failure(session=session, user=user, now=now, client_ip=client_ip):
+        challenge.closed_at = now
+        session.add(challenge)
+        return CheckResult(Check.LOCKED, user)
     if challenge.attempts >= MAX_ATTEMPTS:
         challenge.closed_at = now
         session.add(challenge)
         return CheckResult(Check.EXHAUSTED, user)
     session.add(challenge)
-    return CheckResult(Check.WRONG, user, MAX_ATTEMPTS - challenge.attempts)
+    return CheckResult(Check.WRONG, user, MAX_ATTEMPTS - challenge.attempts, wait_seconds=seconds_to_wait(user, now))
 
 
 def verified_user(*, session: Session, handle: str, now: dt.datetime, within: dt.timedelta) -> UserAccount | None:
@@ -198,6 +249,12 @@ def verified_user(*, session: Session, handle: str, now: dt.datetime, within: dt
     if now - challenge.verified_at > within:
         return None
     return session.get(UserAccount, challenge.user_id)
+
+
+def owner_of(*, session: Session, handle: str) -> int | None:
+    """The account a pending check belongs to (re-authentication checks it is the signed-in one)."""
+    challenge = _by_handle(session, handle)
+    return challenge.user_id if challenge is not None else None
 
 
 def close(*, session: Session, handle: str, now: dt.datetime) -> None:
@@ -223,9 +280,18 @@ def sign_in_ticket(*, session: Session, handle: str, now: dt.datetime) -> str | 
 def redeem_sign_in_ticket(*, session: Session, ticket: str, now: dt.datetime) -> UserAccount | None:
     """The user a ticket was issued for, once: the login is closed by its use."""
     user = verified_user(session=session, handle=ticket, now=now, within=SIGN_IN_TICKET_TTL)
-    if user is not None:
-        close(session=session, handle=ticket, now=now)
-    return user
+    if user is None:
+        return None
+    # Closed by a conditional UPDATE, not read-then-write: of several workers handed the same
+    # ticket at once, only the one whose UPDATE finds it still open gets the user (issue 11).
+    table = LoginChallenge.__table__  # type: ignore[attr-defined]  (SQLModel's table, for Core statements)
+    spent = session.execute(
+        sa.update(table)
+        .where(table.c.handle_hash == token_digest(ticket), table.c.closed_at.is_(None))
+        .values(closed_at=now)
+        .returning(table.c.id)
+    ).scalar_one_or_none()
+    return user if spent is not None else None
 
 
 # Authenticator-app enrolment -------------------------------------------------------------
@@ -250,27 +316,69 @@ def provisioning_uri(*, user: UserAccount, issuer: str) -> str:
     return TotpGenerator(user.totp_pending_secret).provisioning_uri(name=user.username, issuer_name=issuer)
 
 
-def confirm_enrolment(*, session: Session, user: UserAccount, code: str, now: dt.datetime, client_ip: str = "") -> bool:
+def confirm_enrolment(
+    *, session: Session, user: UserAccount, code: str, now: dt.datetime, client_ip: str = ""
+) -> list[str] | None:
+    """The first code proves the app works: the app is on, and the user's recovery codes are
+    returned to be shown once (None for a wrong code)."""
     pending = user.totp_pending_secret
     if not pending:
-        return False
+        return None
     user.totp_last_step = None
     if not verify_totp(user=user, code=code.strip(), now=now, secret=pending):
-        return False
+        return None
     user.totp_secret = pending
     user.totp_pending_secret = None
     session.add(user)
     audit.record_by(session, "totp.enabled", user, client_ip=client_ip)
-    return True
+    codes = recovery_codes.issue(session=session, user=user, now=now)
+    _tell_owner(session, user, "enabled")
+    return codes
 
 
-def disable(*, session: Session, user: UserAccount, code: str, now: dt.datetime, client_ip: str = "") -> bool:
-    """Turning the app off needs a current code from it: logins fall back to e-mailed codes."""
-    if not verify_totp(user=user, code=code.strip(), now=now):
-        return False
+def regenerate_recovery_codes(
+    *, session: Session, user: UserAccount, now: dt.datetime, client_ip: str = ""
+) -> list[str]:
+    """A fresh set of recovery codes (the old ones stop working), shown once."""
+    if not user.totp_secret:
+        raise ValueError("recovery codes belong to the authenticator app")
+    codes = recovery_codes.issue(session=session, user=user, now=now)
+    audit.record_by(session, "recovery_codes.regenerated", user, client_ip=client_ip)
+    _tell_owner(session, user, "recovery_codes")
+    return codes
+
+
+def disable(*, session: Session, user: UserAccount, code: str, now: dt.datetime, client_ip: str = "") -> CheckResult:
+    """Turning the app off needs a current code from it (or a recovery code); wrong codes count
+    against the account like a login's (a growing wait, then the lock)."""
+    user = locked_account(session, user.id)
+    if user.locked_at is not None:
+        return CheckResult(Check.LOCKED, user)
+    wait = seconds_to_wait(user, now)
+    if wait:
+        return CheckResult(Check.WAIT, user, wait_seconds=wait)
+    code = code.strip().replace(" ", "")
+    if recovery_codes.looks_like_recovery_code(code):
+        valid = recovery_codes.redeem(session=session, user=user, code=code, now=now)
+    else:
+        valid = verify_totp(user=user, code=code, now=now)
+    if not valid:
+        audit.record_by(session, "otp.failed", user, client_ip=client_ip, method="totp_disable")
+        if record_failure(session=session, user=user, now=now, client_ip=client_ip):
+            return CheckResult(Check.LOCKED, user)
+        return CheckResult(Check.WRONG, user, wait_seconds=seconds_to_wait(user, now))
+    clear_failures(session=session, user=user)
     user.totp_secret = None
     user.totp_pending_secret = None
     user.totp_last_step = None
     session.add(user)
+    recovery_codes.revoke_all(session=session, user=user, now=now)
     audit.record_by(session, "totp.disabled", user, client_ip=client_ip)
-    return True
+    _tell_owner(session, user, "disabled")
+    return CheckResult(Check.OK, user)
+
+
+def _tell_owner(session: Session, user: UserAccount, change: str) -> None:
+    """A change of the second factor is told to the owner by e-mail: a thief cannot hide it."""
+    recipient = mail_templates.recipient_of(session=session, user=user)
+    mail.deliver(session=session, mail=mail_templates.authenticator_changed(recipient, change=change))

@@ -225,3 +225,24 @@ def account_locked(recipient: Recipient, *, link: str, hours: int) -> OutgoingMa
         paragraphs=paragraphs,
         action=(t("mail.unlock.action"), link),
     )
+
+
+# --- issue 11 (S1b): the owner is told when the second factor or the primary address changes ---
+
+
+def authenticator_changed(recipient: Recipient, *, change: str) -> OutgoingMail:
+    """change: "enabled", "disabled" or "recovery_codes" (a new set was made)."""
+    t = functools.partial(translate, recipient.lang)
+    paragraphs = [t(f"mail.authenticator.{change}"), t("mail.authenticator.warning")]
+    return _compose(
+        recipient, kind=f"authenticator.{change}", subject_key="mail.authenticator.subject", paragraphs=paragraphs
+    )
+
+
+def primary_email_changed(recipient: Recipient, *, new_address: str) -> OutgoingMail:
+    """Sent to the OLD address: the owner learns of a change they did not make."""
+    t = functools.partial(translate, recipient.lang)
+    paragraphs = [t("mail.email_changed.body", address=new_address), t("mail.email_changed.warning")]
+    return _compose(
+        recipient, kind="primary_email_changed", subject_key="mail.email_changed.subject", paragraphs=paragraphs
+    )

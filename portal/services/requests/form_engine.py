@@ -134,6 +134,7 @@ class FormDefinition:
     message_field: str | None = None  # opens the request's thread
     has_subject: bool = False  # the request's title goes on with form.<key>.subject
     on_home: bool = True  # listed in the Home page's self-service panel
+    reauthenticate: bool = False  # issue 11: submitted only after a recent password + code (state/reauth.py)
     # A document computed from the answers so far (e.g. the payoff estimate as PDF): its URL.
     download: Callable[[FormContext], str | None] | None = None
     # Catalogue entries a form outside portal/forms brings with it: {language: {key: text}}.

@@ -10,6 +10,7 @@ from sqlmodel import select
 
 from portal.models import AuditEvent, LoginChallenge, MailMessage, UserAccount
 from portal.services.access import two_factor
+from portal.services.access.sessions import token_digest
 from portal.services.access.two_factor import Check, Resend
 from tests.conftest import NOW as T0
 from tests.unit.conftest import id_mark, rows_after
@@ -72,11 +73,14 @@ def test_five_wrong_codes_end_the_login(db, demo):
     handle, _ = two_factor.begin(session=db, user=user, now=T0)
     code = _mailed_code(db, user)
     wrong = "000000" if code != "000000" else "111111"
-    results = [two_factor.check(session=db, handle=handle, code=wrong, now=T0) for _ in range(5)]
+    results, moment = [], T0
+    for _ in range(5):
+        results.append(two_factor.check(session=db, handle=handle, code=wrong, now=moment))
+        moment += dt.timedelta(seconds=results[-1].wait_seconds)  # the account's wait (issue 11), then the next
     assert [r.outcome for r in results] == [Check.WRONG] * 4 + [Check.EXHAUSTED]
     assert [r.attempts_left for r in results[:4]] == [4, 3, 2, 1]
     # the right code no longer helps
-    assert two_factor.check(session=db, handle=handle, code=code, now=T0).outcome is Check.INVALID
+    assert two_factor.check(session=db, handle=handle, code=code, now=moment).outcome is Check.INVALID
     failures = rows_after(db, AuditEvent, events, AuditEvent.action == "otp.failed")
     assert [event.user_id for event in failures] == [user.id] * 5
 
@@ -110,7 +114,7 @@ def test_totp_enrolment_login_and_replay(db, demo):
     secret = two_factor.start_enrolment(session=db, user=user)
     assert user.totp_secret is None
     assert "otpauth://totp/" in two_factor.provisioning_uri(user=user, issuer="Aurora Leasing")
-    assert two_factor.confirm_enrolment(session=db, user=user, code=_wrong_totp(secret, T0), now=T0) is False
+    assert two_factor.confirm_enrolment(session=db, user=user, code=_wrong_totp(secret, T0), now=T0) is None
     assert (user.totp_secret, user.totp_pending_secret) == (None, secret)
     assert two_factor.confirm_enrolment(session=db, user=user, code=pyotp.TOTP(secret).at(T0), now=T0)
     assert user.totp_secret == secret and user.totp_pending_secret is None
@@ -132,13 +136,13 @@ def test_totp_enrolment_login_and_replay(db, demo):
         two_factor.check(session=db, handle=handle2, code=pyotp.TOTP(secret).at(next_step), now=next_step).outcome
         is Check.OK
     )
-    # e-mail fallback: asking a code by mail switches the login to e-mail
+    # no e-mail fallback (issue 11): asking a code by mail is refused and mails nothing
+    mails = id_mark(db, MailMessage)
     handle3, _ = two_factor.begin(session=db, user=user, now=later + dt.timedelta(minutes=2))
-    assert two_factor.resend(session=db, handle=handle3, now=later + dt.timedelta(minutes=2))[0] is Resend.SENT
-    mailed = _mailed_code(db, user)
-    assert (
-        two_factor.check(session=db, handle=handle3, code=mailed, now=later + dt.timedelta(minutes=3)).outcome
-        is Check.OK
+    assert two_factor.resend(session=db, handle=handle3, now=later + dt.timedelta(minutes=2))[0] is Resend.NOT_OFFERED
+    assert rows_after(db, MailMessage, mails) == []
+    assert db.exec(select(LoginChallenge.method).where(LoginChallenge.handle_hash == token_digest(handle3))).one() == (
+        two_factor.TOTP
     )
 
 
@@ -147,10 +151,10 @@ def test_disabling_totp_needs_a_current_code(db, demo):
     secret = two_factor.start_enrolment(session=db, user=user)
     two_factor.confirm_enrolment(session=db, user=user, code=pyotp.TOTP(secret).at(T0), now=T0)
     later = T0 + dt.timedelta(minutes=1)
-    assert two_factor.disable(session=db, user=user, code="12345", now=later) is False
-    assert two_factor.disable(session=db, user=user, code=_wrong_totp(secret, later), now=later) is False
+    assert two_factor.disable(session=db, user=user, code="12345", now=later).outcome is Check.WRONG
+    assert two_factor.disable(session=db, user=user, code=_wrong_totp(secret, later), now=later).outcome is Check.WRONG
     assert user.totp_secret == secret  # refused: the authenticator stays on
-    assert two_factor.disable(session=db, user=user, code=pyotp.TOTP(secret).at(later), now=later) is True
+    assert two_factor.disable(session=db, user=user, code=pyotp.TOTP(secret).at(later), now=later).outcome is Check.OK
     assert user.totp_secret is None
 
 

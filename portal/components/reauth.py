@@ -1,0 +1,79 @@
+"""The re-authentication dialog (state/reauth.py): one per page that guards a sensitive change."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal.components.fields import form, text_input
+from portal.services.access import two_factor
+from portal.state.i18n import tr
+from portal.state.reauth import CODE_STEP, ReauthState
+
+
+def _password_step() -> rx.Component:
+    return form(
+        rx.vstack(
+            text_input(
+                field_id="reauth-password",
+                name="password",
+                label=tr("login.password"),
+                error=ReauthState.reauth_password_error,
+                type="password",
+                auto_complete="current-password",
+                auto_focus=True,
+            ),
+            rx.button(tr("reauth.continue"), type="submit", id="reauth-password-submit"),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=ReauthState.submit_reauth_password,
+        reset_on_submit=True,
+    )
+
+
+def _code_step() -> rx.Component:
+    return form(
+        rx.vstack(
+            rx.text(
+                rx.cond(ReauthState.reauth_method == two_factor.TOTP, tr("reauth.code_app"), tr("reauth.code_mail")),
+                size="2",
+            ),
+            text_input(
+                field_id="reauth-code",
+                name="code",
+                label=rx.cond(
+                    ReauthState.reauth_method == two_factor.TOTP,
+                    tr("login.code_or_recovery_label"),
+                    tr("login.code_label"),
+                ),
+                error=ReauthState.reauth_code_error,
+                auto_complete="one-time-code",
+                max_length=24,
+                auto_focus=True,
+            ),
+            rx.button(tr("reauth.confirm"), type="submit", id="reauth-code-submit"),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=ReauthState.submit_reauth_code,
+        reset_on_submit=True,
+    )
+
+
+def reauth_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(tr("reauth.title")),
+            rx.dialog.description(tr("reauth.intro"), size="2", margin_bottom="1rem"),
+            rx.cond(ReauthState.reauth_step == CODE_STEP, _code_step(), _password_step()),
+            rx.flex(
+                rx.dialog.close(rx.button(tr("reauth.cancel"), variant="soft", color_scheme="gray", type="button")),
+                justify="end",
+                margin_top="1rem",
+            ),
+            max_width="440px",
+            id="reauth-dialog",
+        ),
+        open=ReauthState.reauth_open,
+        on_open_change=ReauthState.set_reauth_open,
+    )
