@@ -14,6 +14,7 @@ import email
 import email.policy
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -167,6 +168,16 @@ def mailbox() -> Mailbox:
 def app(tmp_path_factory, mailbox) -> RunningApp:
     with running_app(tmp_path_factory.mktemp("e2e"), mailbox) as running:
         yield running
+
+
+def own_web_workdir(name: str) -> str:
+    """A web build folder of its own for a second app, so its build never replaces the files the
+    shared app is serving; the installed packages are copied from the shared folder, not downloaded."""
+    folder = f".web-e2e-{name}"
+    shared, target = PROJECT_ROOT / os.environ.get("E2E_WEB_WORKDIR", ".web-e2e"), PROJECT_ROOT / folder
+    if not target.exists():
+        shutil.copytree(shared, target, symlinks=True, ignore=shutil.ignore_patterns("build"))
+    return folder
 
 
 @contextlib.contextmanager

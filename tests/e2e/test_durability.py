@@ -242,13 +242,14 @@ class Server:
     on the same database and folders; each start may carry a pause point for the hook."""
 
     def __init__(self, tmp: Path, mailbox):
-        from tests.e2e.conftest import _app_environment, _free_port
+        from tests.e2e.conftest import _app_environment, _free_port, own_web_workdir
 
         self.tmp = tmp
         self.port = _free_port()
         self.database_url = f"sqlite:///{tmp / 'server.db'}"
         self.env = _app_environment(tmp, self.port, self.database_url, mailbox.port)
         self.env["PORTAL_TEST_HOOKS"] = "1"
+        self.env["REFLEX_WEB_WORKDIR"] = own_web_workdir("durability")  # the shared app keeps its files
         for command in (["alembic", "upgrade", "head"], ["portal.seed", "--as-of", dt.date.today().isoformat()]):
             subprocess.run(
                 [sys.executable, "-m", *command], cwd=PROJECT_ROOT, env=self.env, check=True, capture_output=True

@@ -5,32 +5,25 @@ A second app runs with the timeout shortened by configuration: 1 minute, warned 
 from __future__ import annotations
 
 import re
-import shutil
 import urllib.parse
 
 import pytest
 from playwright.sync_api import expect
 
-from portal.config import PROJECT_ROOT
 from portal.seed.demo import DEMO_PASSWORD
-from tests.e2e.conftest import address_of, db_rows, login, running_app, visit, wait_ready
+from tests.e2e.conftest import address_of, db_rows, login, own_web_workdir, running_app, visit, wait_ready
 
-WEB_WORKDIR = ".web-e2e-idle"
 WAIT_MS = 90_000  # the timeout is a minute: the page's own clock decides, the test only waits for it
 
 
 @pytest.fixture(scope="module")
 def short_idle_app(tmp_path_factory, mailbox, app):
-    # Its own web build folder (the main app keeps serving its own); the packages are copied, not downloaded.
-    target = PROJECT_ROOT / WEB_WORKDIR
-    if not target.exists():
-        shutil.copytree(PROJECT_ROOT / ".web-e2e", target, symlinks=True)
     with running_app(
         tmp_path_factory.mktemp("idle"),
         mailbox,
         PORTAL_SESSION_IDLE_MINUTES="1",
         PORTAL_IDLE_WARNING_SECONDS="40",
-        REFLEX_WEB_WORKDIR=WEB_WORKDIR,
+        REFLEX_WEB_WORKDIR=own_web_workdir("idle"),
     ) as running:
         yield running
 

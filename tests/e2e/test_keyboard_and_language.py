@@ -305,3 +305,29 @@ def test_reflow_at_320_px(new_page, app, mailbox):
     page.get_by_text("Valori del grafico").click()
     expect(page.locator("#chart-values li")).to_have_count(13)
     expect(page.locator("#chart-values li").first).to_have_text("Scaduto: 962,32\u00a0€")
+
+
+def test_the_users_own_data_says_what_it_is_for_autocomplete(new_page, app, mailbox):
+    page = signed_in_page(new_page, app, mailbox)
+    visit(page, app, "/profilo")
+    expect(page.locator("#profile-primary-email")).to_have_attribute("autocomplete", "email")
+    expect(page.locator("#profile-secondary-email")).to_have_attribute("autocomplete", "email")
+    visit(page, app, "/richieste/nuova?modulo=address_change")
+    expect(page.locator("#field-new_address")).to_have_attribute("autocomplete", "street-address")
+    # a label belongs to a control; a computed value is named by its caption instead
+    visit(page, app, "/richieste/nuova?modulo=iban_change")
+    expect(page.locator("label[for='field-current_iban']")).to_have_count(0)
+    expect(page.get_by_role("group", name="Codice IBAN attuale")).to_be_visible()
+
+
+def test_a_refused_form_sends_focus_to_its_first_field_in_error(new_page, app, mailbox):
+    page = signed_in_page(new_page, app, mailbox)
+    visit(page, app, "/richieste/nuova?modulo=machine_ticket")
+    expect(page.locator("#form-required-note")).to_have_text("I campi contrassegnati con * sono obbligatori.")
+    _press_on(page, page.locator("#form-submit"))
+    expect(page.locator("#form-error")).to_have_text("Controlla i campi evidenziati.")
+    expect(page.locator("#field-ticket_type")).to_be_focused()
+    expect(page.locator("#field-ticket_type")).to_have_attribute("aria-invalid", "true")
+    # while the user corrects a field, focus stays where the user is
+    page.locator("#field-subject").fill("Panoramico non si avvia")
+    expect(page.locator("#field-subject")).to_be_focused()

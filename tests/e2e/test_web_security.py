@@ -30,6 +30,7 @@ from tests.e2e.conftest import (
     _wait_until_up,
     address_of,
     db_rows,
+    own_web_workdir,
     signed_in_page,
     submit_password,
     visit,
@@ -261,7 +262,7 @@ def production_app(tmp_path_factory, mailbox):
     env = _app_environment(tmp, port, f"sqlite:///{tmp / 'prod.db'}", mailbox.port)
     env.update(
         PORTAL_DEMO_MODE="0",
-        REFLEX_WEB_WORKDIR=os.environ.get("E2E_PRODUCTION_WEB_WORKDIR", ".web-e2e-production"),
+        REFLEX_WEB_WORKDIR=own_web_workdir("production"),
     )
     run = {"cwd": PROJECT_ROOT, "env": env, "check": True, "capture_output": True}
     subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], **run)

@@ -110,6 +110,7 @@ def _email_input(field_id: str, name: str, value) -> rx.Component:
         key=value,
         size="3",
         aria_describedby=f"{field_id}-hint {field_id}-error",
+        auto_complete="email",  # WCAG 1.3.5: the user's own address
     )
 
 
