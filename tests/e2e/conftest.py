@@ -23,6 +23,7 @@ import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -45,6 +46,12 @@ CHROMIUM_ARGS = [
 ]
 STARTUP_TIMEOUT = 900
 ERROR_LINE = re.compile(r"\bERROR\b|Traceback \(most recent call last\)")
+
+
+def italian_today() -> dt.date:
+    """Today as the portal counts days (the Italian calendar), whatever the machine's time zone:
+    between 23:00 and 24:00 UTC it is already tomorrow in Rome."""
+    return dt.datetime.now(ZoneInfo("Europe/Rome")).date()
 
 
 def _free_port() -> int:
@@ -176,7 +183,10 @@ def own_web_workdir(name: str) -> str:
     folder = f".web-e2e-{name}"
     shared, target = PROJECT_ROOT / os.environ.get("E2E_WEB_WORKDIR", ".web-e2e"), PROJECT_ROOT / folder
     if not target.exists():
-        shutil.copytree(shared, target, symlinks=True, ignore=shutil.ignore_patterns("build"))
+        # not the shared app's own build (top level only: packages have "build" folders of their own)
+        shutil.copytree(
+            shared, target, symlinks=True, ignore=lambda where, names: ["build"] if where == str(shared) else []
+        )
     return folder
 
 
@@ -188,7 +198,7 @@ def running_app(tmp: Path, mailbox: Mailbox, **settings: str):
     database_url = f"sqlite:///{tmp / 'e2e.db'}"
     env = _app_environment(tmp, port, database_url, mailbox.port)
     env.update(settings)
-    today = dt.date.today()
+    today = italian_today()
     subprocess.run(
         [sys.executable, "-m", "alembic", "upgrade", "head"], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True
     )

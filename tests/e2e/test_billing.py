@@ -24,6 +24,7 @@ from tests.e2e.conftest import (
     db_rows,
     download,
     euro,
+    italian_today,
     max_id,
     normalise,
     open_in_new_tab,
@@ -70,7 +71,7 @@ def test_statuses_totals_filters_and_export(new_page, app, mailbox):
     page.get_by_role("navigation").get_by_role("link", name="Fatture e pagamenti").click()
     page.wait_for_url("**/fatture-e-pagamenti**")
     expect(page.locator(".document-row").first).to_be_visible()
-    today = dt.date.today()
+    today = italian_today()
     overdue = db_rows(
         app,
         "select i.number, i.total - i.paid_amount from invoice i join customer c on c.id = i.customer_id "
@@ -109,7 +110,7 @@ def test_statuses_totals_filters_and_export(new_page, app, mailbox):
 def test_contract_filter_and_clearing_the_filters(new_page, app, mailbox):
     """The contract's own documents from "Fatture del contratto", another contract from the
     dropdown, then status and period, and "Azzera filtri"."""
-    today = dt.date.today()
+    today = italian_today()
     page = signed_in_page(new_page, app, mailbox)
     visit(page, app, "/contratti?numero=84963")
     page.get_by_role("link", name="Fatture del contratto").click()
@@ -209,7 +210,7 @@ def test_invoice_pdf_and_xml(new_page, app, mailbox):
 
 
 def test_annual_statement_from_the_contract_documents(new_page, app, mailbox):
-    year = dt.date.today().year - 1  # the last closed year
+    year = italian_today().year - 1  # the last closed year
     page = signed_in_page(new_page, app, mailbox)
     visit(page, app, "/contratti?numero=90317")
     link = page.locator(".statement-link", has_text=f"Rendiconto annuale {year}")
@@ -289,7 +290,7 @@ def test_publication_notice_by_mail(app, mailbox, tidy):
     )[0]
     assert secondary == "laura.conti@valverde-demo.it"  # the seed's; a test that changes it puts it back
     since = mailbox.mark()
-    as_of = (dt.date.today() + dt.timedelta(days=45)).isoformat()
+    as_of = (italian_today() + dt.timedelta(days=45)).isoformat()
     result = subprocess.run(
         [sys.executable, "-m", "portal.jobs.billing", "--as-of", as_of],
         cwd=PROJECT_ROOT,

@@ -3,7 +3,6 @@ back by openpyxl and checked against the database."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import tempfile
 from decimal import Decimal
@@ -18,6 +17,7 @@ from tests.e2e.conftest import (
     db_rows,
     euro,
     italian_number,
+    italian_today,
     open_in_new_tab,
     signed_in_page,
     visit,
@@ -179,7 +179,7 @@ def test_a_restricted_sub_user_cannot_open_another_contracts_documents(new_page,
         "join contract k on k.id = g.contract_id where u.username = '10093.1' order by k.number",
     )
     assert granted == [("90317",), ("97702",)]
-    year = dt.date.today().year - 1  # the last closed year, in which all three contracts ran
+    year = italian_today().year - 1  # the last closed year, in which all three contracts ran
     invoice_84963 = db_rows(
         app, "select min(i.id) from invoice i join contract k on k.id = i.contract_id where k.number = '84963'"
     )[0][0]

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import hashlib
 import io
 import os
@@ -30,6 +29,7 @@ from pathlib import Path
 import pytest
 
 from portal.config import PROJECT_ROOT
+from tests.e2e.conftest import italian_today
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 5000
 TITLE_MARK = "Durabilita"
@@ -99,7 +99,7 @@ class World:
             REFLEX_TELEMETRY_ENABLED="false",
         )
         self.env.pop("REDIS_URL", None)
-        for command in (["alembic", "upgrade", "head"], ["portal.seed", "--as-of", dt.date.today().isoformat()]):
+        for command in (["alembic", "upgrade", "head"], ["portal.seed", "--as-of", italian_today().isoformat()]):
             subprocess.run(
                 [sys.executable, "-m", *command], cwd=PROJECT_ROOT, env=self.env, check=True, capture_output=True
             )
@@ -250,7 +250,7 @@ class Server:
         self.env = _app_environment(tmp, self.port, self.database_url, mailbox.port)
         self.env["PORTAL_TEST_HOOKS"] = "1"
         self.env["REFLEX_WEB_WORKDIR"] = own_web_workdir("durability")  # the shared app keeps its files
-        for command in (["alembic", "upgrade", "head"], ["portal.seed", "--as-of", dt.date.today().isoformat()]):
+        for command in (["alembic", "upgrade", "head"], ["portal.seed", "--as-of", italian_today().isoformat()]):
             subprocess.run(
                 [sys.executable, "-m", *command], cwd=PROJECT_ROOT, env=self.env, check=True, capture_output=True
             )
@@ -275,7 +275,7 @@ class Server:
             )
         base_url = f"http://127.0.0.1:{self.port}"
         _wait_until_up(base_url, self.process, log_path)
-        self.app = RunningApp(base_url, self.database_url, log_path, dt.date.today(), self.tmp / "private")
+        self.app = RunningApp(base_url, self.database_url, log_path, italian_today(), self.tmp / "private")
         return self.app
 
     def wait_paused(self, point: str) -> None:

@@ -16,6 +16,7 @@ from pypdf import PdfReader, PdfWriter
 from tests.e2e.conftest import (
     confirm_identity,
     db_rows,
+    italian_today,
     max_id,
     normalise,
     open_in_new_tab,
@@ -76,7 +77,7 @@ def _submit_and_get_code(page) -> str:
 
 
 def _future(days: int) -> str:
-    return (dt.date.today() + dt.timedelta(days=days)).isoformat()
+    return (italian_today() + dt.timedelta(days=days)).isoformat()
 
 
 def _open_on_desk(operator, code: str) -> None:
@@ -597,7 +598,7 @@ def test_a_new_form_needs_only_its_definition(new_page, app, mailbox, tidy):
     page.locator("#field-account").fill("Tamponamento a bassa velocità al semaforo.")
     page.locator("#form-submit").click()
     expect(page.locator("#field-event_date-error")).to_have_text("La data non può essere nel futuro.")
-    page.locator("#field-event_date").fill((dt.date.today() - dt.timedelta(days=1)).isoformat())
+    page.locator("#field-event_date").fill((italian_today() - dt.timedelta(days=1)).isoformat())
     code = _submit_and_get_code(page)
     form_key, title = db_rows(app, "select form_key, title from service_request where code = :c", c=code)[0]
     assert form_key == "vehicle_damage" and title == "Denuncia di sinistro – Firenze, viale Europa"

@@ -15,6 +15,7 @@ from tests.e2e.conftest import (
     address_of,
     db_rows,
     download,
+    italian_today,
     login,
     normalise,
     open_in_new_tab,
@@ -134,7 +135,7 @@ def test_a_locked_sub_user_is_unlocked_as_himself(new_page, app, mailbox, tidy):
 
 def test_overdue_total_reads_as_one_sentence(new_page, app, mailbox):
     """3. "Totale saldo scaduto962,32 €": a space between the words and the amount, on both widths."""
-    today = dt.date.today().isoformat()
+    today = italian_today().isoformat()
     (overdue,) = db_rows(
         app,
         "select coalesce(sum(i.total - i.paid_amount), 0) from invoice i join customer c on c.id = i.customer_id "
