@@ -18,7 +18,7 @@ export REFLEX_TELEMETRY_ENABLED := false
 export REFLEX_CHECK_LATEST_VERSION := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run serve test lint format bench seed migrate deps chromium test-unit test-clock-moved test-postgres test-e2e clean
+.PHONY: run serve test lint format bench seed migrate deps chromium test-unit test-clock-moved test-postgres test-e2e test-security clean
 
 ## deps: the virtualenv with the pinned Python packages; bun, axe-core (accessibility checks)
 ## and pyright (type checks) from the npm registry
@@ -58,8 +58,9 @@ serve: migrate
 chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
-## test: unit and state tests (SQLite), the same a year on, the unit tests on PostgreSQL, browser tests
-test: deps chromium test-unit test-clock-moved test-postgres test-e2e
+## test: unit and state tests (SQLite), the same a year on, the unit tests on PostgreSQL, browser tests,
+## and the hostile suite against the app as production runs it
+test: deps chromium test-unit test-clock-moved test-postgres test-e2e test-security
 
 test-unit: deps
 	$(PY) -m pytest tests/unit tests/state -q
@@ -92,6 +93,10 @@ test-postgres: deps
 
 test-e2e: deps chromium
 	$(PY) -m pytest tests/e2e -q
+
+## test-security: the hostile suite (tests/security): crafted websocket clients against the real app, demo mode off
+test-security: deps chromium
+	$(PY) -m pytest tests/security -q
 
 ## lint: ruff (lint and format check) over the code and tests, pyright over portal/
 LINTED := portal tests bench alembic rxconfig.py

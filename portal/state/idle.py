@@ -3,8 +3,6 @@ stays with one click, and a form left unsent is kept in the tab for after the ne
 
 from __future__ import annotations
 
-import json
-
 import reflex as rx
 
 from portal import routes
@@ -14,7 +12,7 @@ from portal.services.access import sessions
 from portal.services.access.accounts import Principal
 from portal.services.access.sign_in import sign_out
 from portal.services.common import clock
-from portal.state.session import SIGNED_IN, SessionState, _leave_page, guard, public
+from portal.state.session import SIGN_OUT_FETCH, SIGNED_IN, SessionState, _leave_page, guard, public
 
 
 class IdleState(SessionState):
@@ -48,8 +46,4 @@ class IdleState(SessionState):
                     hashed=True,
                 )
         self._show(None)
-        return _leave_page(
-            f"fetch({json.dumps(routes.API_SIGN_OUT)}, {{method: 'POST', credentials: 'same-origin'}})",
-            routes.login_url(self._current_path()),
-            flash="idle",
-        )
+        return _leave_page(SIGN_OUT_FETCH, routes.login_url(self._current_path()), flash="idle")

@@ -156,6 +156,13 @@ def guarded_by(helper: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     return mark
 
 
+# The logout route answers only the portal's own page posting JSON (no logout CSRF).
+SIGN_OUT_FETCH = (
+    f"fetch({json.dumps(routes.API_SIGN_OUT)}, {{method: 'POST', credentials: 'same-origin', "
+    "headers: {'Content-Type': 'application/json'}, body: '{}'})"
+)
+
+
 def _leave_page(fetch: str, then_path: str, flash: str = "") -> rx.event.EventSpec:
     """Run `fetch` (a promise of a Response), then load `then_path` afresh with a new Reflex token,
     so the next page starts from an empty state tree: nothing of the previous user stays in the tab."""
@@ -248,9 +255,4 @@ class SessionState(I18nState):
                 )
         self._show(None)
         # The route clears the HttpOnly cookie; the login page then says goodbye (FLASH_STORAGE_KEY).
-        return _leave_page(
-            f"fetch({json.dumps(routes.API_SIGN_OUT)}, {{method: 'POST', credentials: 'same-origin', "
-            "headers: {'Content-Type': 'application/json'}, body: '{}'})",
-            routes.LOGIN,
-            flash="logout",
-        )
+        return _leave_page(SIGN_OUT_FETCH, routes.LOGIN, flash="logout")

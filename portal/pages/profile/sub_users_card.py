@@ -141,6 +141,7 @@ def sub_user_dialog() -> rx.Component:
             rx.dialog.title(SubUsersState.sub_user_dialog_title),
             form(
                 rx.vstack(
+                    rx.text(tr("forms.required_note"), size="1", color_scheme="gray"),
                     _identity_fields(),
                     _rights_fieldset(),
                     rx.hstack(

@@ -1,0 +1,1 @@
+"""Helpers shared by test suites (crafted clients of the running app)."""
