@@ -18,6 +18,8 @@ from sqlmodel import Session, select
 
 from portal.models import AuditEvent, LoginChallenge, MailMessage, UserAccount, UserSession
 from portal.models.enums import UserRole
+from portal.models.mail import MailOutbox
+from portal.models.user import PasswordResetToken, RecoveryCode
 from portal.services.access import two_factor
 from portal.services.access.accounts import SignIn, authenticate
 from portal.services.access.passwords import hash_password
@@ -52,7 +54,16 @@ def victim(engine):
         yield user_id
     finally:
         with engine.begin() as connection:
-            for table in (AuditEvent, MailMessage, LoginChallenge, UserSession):
+            # the lock's mail to the owner leaves an unlock link (and maybe queued mail) behind too
+            for table in (
+                AuditEvent,
+                MailMessage,
+                MailOutbox,
+                LoginChallenge,
+                UserSession,
+                PasswordResetToken,
+                RecoveryCode,
+            ):
                 connection.execute(sa.delete(table).where(table.user_id == user_id))  # type: ignore[arg-type]
             connection.execute(sa.delete(UserAccount).where(UserAccount.id == user_id))  # type: ignore[arg-type]
 
