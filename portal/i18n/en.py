@@ -113,7 +113,6 @@ MESSAGES: dict[str, str] = {
     "login.resend_wait": "You can ask for a new code in {seconds} seconds.",
     "login.resend_limit": "You asked for too many codes: please sign in again.",
     "login.back": "Back to sign in",
-    "login.mail_failed": "The e-mail could not be sent: try again in a few minutes.",
     "login.new_password_title": "Choose your definitive password",
     "login.new_password_intro": "You signed in with a temporary password: now choose a definitive one.",
     "login.new_password": "New password",

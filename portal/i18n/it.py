@@ -113,7 +113,6 @@ MESSAGES: dict[str, str] = {
     "login.resend_wait": "Potrai chiedere un nuovo codice tra {seconds} secondi.",
     "login.resend_limit": "Hai chiesto troppi codici: accedi di nuovo.",
     "login.back": "Torna al login",
-    "login.mail_failed": "Non è stato possibile inviare l'e-mail: riprova tra qualche minuto.",
     "login.new_password_title": "Scegli la password definitiva",
     "login.new_password_intro": "Hai effettuato l'accesso con una password temporanea: scegline ora una definitiva.",
     "login.new_password": "Nuova password",

@@ -32,7 +32,7 @@ class ForgotPasswordState(PublicFormState, SessionState):
         if problem := email_problem(email):
             self.email_error = self._t(problem)
             return
-        sent, _ = self._deliver(
+        self._in_transaction(
             lambda db: request_reset(
                 session=db,
                 email=email,
@@ -41,8 +41,7 @@ class ForgotPasswordState(PublicFormState, SessionState):
                 client_ip=self.router.session.client_ip,
             )
         )
-        if sent:  # the same answer whether or not the address belongs to an account
-            self.done = self._t("forgot.done")
+        self.done = self._t("forgot.done")  # the same answer whether or not the address has an account
 
 
 @template(route=routes.FORGOT_PASSWORD, title_key="forgot.title", on_load=ForgotPasswordState.load)

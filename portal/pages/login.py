@@ -17,7 +17,6 @@ from portal.db import session_scope
 from portal.services.access import two_factor
 from portal.services.access.accounts import SignIn, authenticate, fiscal_code_of, set_password
 from portal.services.common import clock
-from portal.services.common.mail import MailDeliveryError
 from portal.state.i18n import tr
 from portal.state.session import FLASH_STORAGE_KEY, SessionState, public, sign_in_with
 
@@ -103,17 +102,13 @@ class LoginState(SessionState):
         if self.username_error or self.password_error:
             return
         now = clock.now()
-        try:
-            with session_scope() as db:
-                outcome, user = authenticate(
-                    session=db, username=username, password=password, now=now, client_ip=self._client_ip()
-                )
-                if outcome is SignIn.OK and user is not None:
-                    handle, method = two_factor.begin(session=db, user=user, now=now, client_ip=self._client_ip())
-                    address = masked(user.primary_email)
-        except MailDeliveryError:
-            self.form_error = self._t("login.mail_failed")
-            return
+        with session_scope() as db:
+            outcome, user = authenticate(
+                session=db, username=username, password=password, now=now, client_ip=self._client_ip()
+            )
+            if outcome is SignIn.OK and user is not None:
+                handle, method = two_factor.begin(session=db, user=user, now=now, client_ip=self._client_ip())
+                address = masked(user.primary_email)
         if outcome is SignIn.LOCKED:
             self.form_error = self._t("login.locked")
             return
@@ -161,14 +156,10 @@ class LoginState(SessionState):
     @public
     def resend_code(self):
         self._clear()
-        try:
-            with session_scope() as db:
-                outcome, wait = two_factor.resend(
-                    session=db, handle=self._handle, now=clock.now(), client_ip=self._client_ip()
-                )
-        except MailDeliveryError:
-            self.code_error = self._t("login.mail_failed")
-            return
+        with session_scope() as db:
+            outcome, wait = two_factor.resend(
+                session=db, handle=self._handle, now=clock.now(), client_ip=self._client_ip()
+            )
         if outcome is two_factor.Resend.SENT:
             self.info = self._t("login.resent")
         elif outcome is two_factor.Resend.TOO_SOON:

@@ -23,7 +23,6 @@ from portal.services.access.onboarding import (
     invite_at_verified_address,
 )
 from portal.services.common import clock
-from portal.services.common.mail import MailDeliveryError
 from portal.state.i18n import tr
 from portal.state.session import OPERATOR, SessionState, guard, redirect_to
 
@@ -103,8 +102,6 @@ class OperatorCustomersState(SessionState):
                 )
         except (PermissionError, ValueError):
             return rx.toast.error(self._t("subusers.not_allowed"))
-        except MailDeliveryError:
-            return rx.toast.error(self._t("login.mail_failed"))
         return self._answer(principal, result, int(customer_id))
 
     @rx.event
@@ -124,8 +121,6 @@ class OperatorCustomersState(SessionState):
                 )
         except (PermissionError, ValueError):
             return rx.toast.error(self._t("subusers.not_allowed"))
-        except MailDeliveryError:
-            return rx.toast.error(self._t("login.mail_failed"))
         return self._answer(principal, result, int(customer_id))
 
     def _answer(self, principal: Principal, result: OnboardingResult, customer_id: int):

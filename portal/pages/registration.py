@@ -34,7 +34,7 @@ class RegistrationState(PublicFormState, SessionState):
     def submit(self, form_data: dict):
         self._clear()
         values = {name: str(form_data.get(name, "")) for name in FIELDS}
-        sent, result = self._deliver(
+        result = self._in_transaction(
             lambda db: register(
                 session=db,
                 tenant_id=tenant_id_of(session=db, slug=BRAND.slug),
@@ -45,8 +45,6 @@ class RegistrationState(PublicFormState, SessionState):
                 **values,
             )
         )
-        if not sent:
-            return
         if result.outcome is Onboarding.INVALID:
             self._show_problems(result.field_errors)
             return

@@ -48,7 +48,7 @@ class UnlockState(PublicFormState, SessionState):
             problems["username"] = "unlock.username_required"
         if self._show_problems(problems):
             return
-        sent, _ = self._deliver(
+        self._in_transaction(
             lambda db: unlock(
                 session=db,
                 now=clock.now(),
@@ -57,8 +57,7 @@ class UnlockState(PublicFormState, SessionState):
                 **values,
             )
         )
-        if sent:
-            self.done = self._t("unlock.done")
+        self.done = self._t("unlock.done")
 
 
 @template(route=routes.UNLOCK, title_key="unlock.title", on_load=UnlockState.load)

@@ -1,5 +1,5 @@
 """The state behind a form anyone may fill in before signing in (registration, unlock, forgotten
-password): one message per field, one for the form, the outcome, and the mail it sends."""
+password): one message per field, one for the form, and the outcome."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import reflex as rx
 from sqlmodel import Session
 
 from portal.db import session_scope
-from portal.services.common.mail import MailDeliveryError
 from portal.state.session import SessionState, public
 
 
@@ -35,12 +34,7 @@ class PublicFormState(SessionState, mixin=True):
             setattr(self, f"{name}_error", self._t(key))
         return bool(problems)
 
-    def _deliver(self, action: Callable[[Session], Any]) -> tuple[bool, Any]:
-        """Run `action` (it mails someone) in a transaction: (True, what it returned); when the mail
-        server refuses, (False, None), the form says so and nothing is kept."""
-        try:
-            with session_scope() as db:
-                return True, action(db)
-        except MailDeliveryError:
-            self.form_error = self._t("login.mail_failed")
-            return False, None
+    def _in_transaction(self, action: Callable[[Session], Any]) -> Any:
+        """Run `action` in one transaction: the mail it writes leaves the outbox only if it commits."""
+        with session_scope() as db:
+            return action(db)

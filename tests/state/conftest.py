@@ -16,6 +16,7 @@ from portal.db import get_engine, session_scope
 from portal.services.access.sessions import SESSION_COOKIE
 from portal.state.i18n import I18nState
 from tests.conftest import AS_OF, frozen_clock, migrate
+from tests.support.outbox import send_queued
 
 
 @pytest.fixture(scope="package", autouse=True)
@@ -147,14 +148,24 @@ def browser(app_db):
 # took before acting (and, where it can, of its own user or request), never a whole table.
 
 
+def _send_if_mail(model) -> None:
+    from portal.models import MailMessage
+
+    if model is MailMessage:
+        send_queued()
+
+
 def id_mark(model) -> int:
-    """The highest id of `model`'s table now (0 when empty)."""
+    """The highest id of `model`'s table now (0 when empty); for mail, after the outbox was sent."""
+    _send_if_mail(model)
     with session_scope() as db:
         return db.exec(select(sa.func.max(model.id))).one() or 0
 
 
 def rows_after(model, mark: int, *where) -> list:
-    """The rows of `model` with an id above `mark` that match `where`, oldest first."""
+    """The rows of `model` with an id above `mark` that match `where`, oldest first; for mail, what
+    the background sender has sent once the outbox was worked through."""
+    _send_if_mail(model)
     with session_scope() as db:
         return list(db.exec(select(model).where(model.id > mark, *where).order_by(model.id)).all())
 
@@ -217,6 +228,7 @@ def last_mail(address: str, kind: str | None = None):
 
     from portal.models import MailMessage
 
+    send_queued()
     with session_scope() as db:
         query = select(MailMessage).where(MailMessage.to_address == address)
         if kind:

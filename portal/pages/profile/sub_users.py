@@ -13,7 +13,6 @@ from portal.db import session_scope
 from portal.services.access import subusers
 from portal.services.access.accounts import Principal, account_of
 from portal.services.common import clock
-from portal.services.common.mail import MailDeliveryError
 from portal.state.rows import Option
 from portal.state.session import ACCOUNT_MANAGER, SessionState, guard, refuse_with
 
@@ -189,8 +188,6 @@ class SubUsersState(SessionState):
         except PermissionError:
             self.dialog_open = False
             return rx.toast.error(self._t(NOT_ALLOWED))
-        except MailDeliveryError:
-            return rx.toast.error(self._t("login.mail_failed"))
         self.draft = {**self.draft, **{key: str(form_data.get(key, "")) for key in DRAFT_FIELDS}}
         self.sub_user_errors = {field: self._t(key) for field, key in errors.items()}
         if errors:
@@ -252,8 +249,6 @@ class SubUsersState(SessionState):
                 self._reload(db, principal)
         except PermissionError:
             return rx.toast.error(self._t(NOT_ALLOWED))
-        except MailDeliveryError:
-            return rx.toast.error(self._t("login.mail_failed"))
         return rx.toast.success(self._t("subusers.unlocked", username=username))
 
     @rx.var

@@ -7,10 +7,12 @@ All names are fictional.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from sqlmodel import Session
 
+from portal.config import settings
 from portal.models import Notification, Tenant
 from portal.models.enums import NotificationKind
 from portal.seed.builders import DEMO_PASSWORD, add_customers, add_users, grant_contracts, moment, open_leases
@@ -19,6 +21,7 @@ from portal.seed.demo.contracts import LEASES, OLD_LEASE, OVERDUE_LEASE
 from portal.seed.demo.customers import ANNOUNCED_CUSTOMER, CUSTOMERS, USERS
 from portal.seed.demo.service_requests import open_requests
 from portal.seed.euribor import EURIBOR_3M, euribor_3m_observations
+from portal.services.common import mail_sender
 from portal.services.contracts.rates import load_series, store_observations
 
 __all__ = ["DEMO_PASSWORD", "seed_demo"]
@@ -53,4 +56,7 @@ def seed_demo(*, session: Session, tenant: Tenant, as_of: dt.date) -> dict[str, 
         )
     )
     session.flush()
+    # What the data set announced was sent then: it reaches the demo mailbox, never an SMTP server.
+    demo_outbox = dataclasses.replace(settings.mail, backends=("outbox",))
+    mail_sender.send_due(sessions=mail_sender.in_session(session), mail_settings=demo_outbox)
     return {"customers": 4, "users": 4, "contracts": 7}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 import enum
@@ -18,7 +17,6 @@ from portal.services.access.password_policy import password_problem
 from portal.services.access.passwords import hash_password, needs_rehash, verify_password
 from portal.services.access.scope import Scope, can_manage_sub_users, can_submit_requests, scope_of
 from portal.services.common import audit, throttle
-from portal.services.common.mail import MailDeliveryError
 
 
 @dataclasses.dataclass(frozen=True)
@@ -107,10 +105,7 @@ def _notify_locked(session: Session, user: UserAccount, now: dt.datetime, public
     most: whoever locks it again and again must not flood the owner's mailbox)."""
     if not throttle.allow("lock_notice", client="", subject=f"user:{user.id}"):
         return
-    with contextlib.suppress(MailDeliveryError):  # recorded by the mailer; the lock itself must stand
-        send_unlock(
-            session=session, user=user, now=now, public_url=public_url or settings.public_url, locked_notice=True
-        )
+    send_unlock(session=session, user=user, now=now, public_url=public_url or settings.public_url, locked_notice=True)
 
 
 def authenticate(

@@ -46,7 +46,7 @@ def send_reset(
     if lang:
         recipient = dataclasses.replace(recipient, lang=lang)
     minutes = int(RESET_TTL.total_seconds() // 60)
-    mail.deliver(
+    mail.enqueue(
         session=session, mail=mail_templates.password_reset(recipient, link=link, minutes=minutes, unlocked=unlocked)
     )
 
@@ -58,4 +58,4 @@ def send_unlock(*, session: Session, user: UserAccount, now: dt.datetime, public
     recipient = mail_templates.recipient_of(session=session, user=user)
     hours = int(UNLOCK_TTL.total_seconds() // 3600)
     template = mail_templates.account_locked if locked_notice else mail_templates.unlock_link
-    mail.deliver(session=session, mail=template(recipient, link=link, hours=hours))
+    mail.enqueue(session=session, mail=template(recipient, link=link, hours=hours))

@@ -145,7 +145,7 @@ def mail_temporary_password(
         inviter=inviter,
         customer_name=customer_name,
     )
-    mail.deliver(session=session, mail=message)
+    mail.enqueue(session=session, mail=message)
 
 
 def _minutes(delta: dt.timedelta) -> int:

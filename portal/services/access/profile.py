@@ -95,7 +95,7 @@ def update_settings(
         audit.record_by(session, "profile.updated", user, client_ip=client_ip, fields=changed)
     if "primary_email" in changed:
         recipient = mail_templates.recipient_of(session=session, user=user, to=old_primary)
-        mail.deliver(
+        mail.enqueue(
             session=session, mail=mail_templates.primary_email_changed(recipient, new_address=user.primary_email)
         )
     return {}

@@ -116,7 +116,7 @@ def _mail_code(
     session.add(challenge)
     minutes = int(CODE_TTL.total_seconds() // 60)
     recipient = mail_templates.recipient_of(session=session, user=user)
-    mail.deliver(session=session, mail=mail_templates.login_code(recipient, code=code, minutes=minutes))
+    mail.enqueue(session=session, mail=mail_templates.login_code(recipient, code=code, minutes=minutes))
     audit.record_by(session, "otp.sent", user, client_ip=client_ip, method=EMAIL)
 
 
@@ -381,4 +381,4 @@ def disable(*, session: Session, user: UserAccount, code: str, now: dt.datetime,
 def _tell_owner(session: Session, user: UserAccount, change: str) -> None:
     """A change of the second factor is told to the owner by e-mail: a thief cannot hide it."""
     recipient = mail_templates.recipient_of(session=session, user=user)
-    mail.deliver(session=session, mail=mail_templates.authenticator_changed(recipient, change=change))
+    mail.enqueue(session=session, mail=mail_templates.authenticator_changed(recipient, change=change))

@@ -69,7 +69,7 @@ def publish(*, session: Session, invoice: Invoice, now: dt.datetime, public_url:
             recipient = mail_templates.Recipient(
                 tenant=tenant, lang=lang, to=address, name=user.full_name, user_id=user.id
             )
-            mail.deliver(session=session, mail=mail_templates.publication(recipient, document))
+            mail.enqueue(session=session, mail=mail_templates.publication(recipient, document))
             sent += 1
     return sent
 

@@ -1,13 +1,11 @@
-"""Sending e-mail through the configured backends: SMTP, the demo outbox, or both.
+"""E-mail: building messages, SMTP, and the outbox every mail goes through.
 
-Every message leaves a row in mail_message (to, subject, kind, when); only the outbox backend
-keeps the body, so that the demo mailbox can show it. Real mail bodies (codes, links) are not
-stored once sent.
-
-Mail that tells about a change (a request, an answer) is not sent at once: `enqueue` writes it
-into the mail_outbox table in the same transaction as the change, and `portal.services.common.
-mail_sender` sends it after the commit, with retries. Header values are sanitised everywhere: a
-CR or LF typed by a user can neither raise nor add a header.
+No mail is sent inside a transaction: `enqueue` writes it into the mail_outbox table in the
+transaction of what it tells (a code, a link, a request, an answer), and `portal.services.common.
+mail_sender` sends it after the commit, with retries, through the configured backends (SMTP, the
+demo outbox, or both). Every attempt leaves a row in mail_message (to, subject, kind, when); only
+the outbox backend keeps the body, so that the demo mailbox can show it. Header values are
+sanitised everywhere: a CR or LF typed by a user can neither raise nor add a header.
 """
 
 from __future__ import annotations
@@ -24,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlmodel import Session, col, select
 
-from portal.config import MailSettings, settings
+from portal.config import MailSettings
 from portal.models import MailMessage, Tenant
 from portal.models.mail import MailOutbox
 from portal.services.common import clock
@@ -103,34 +101,6 @@ def send_smtp(message: EmailMessage, mail_settings: MailSettings) -> None:
             smtp.send_message(message)
     except (OSError, smtplib.SMTPException) as error:
         raise MailDeliveryError(str(error)) from error
-
-
-def deliver(*, session: Session, mail: OutgoingMail, mail_settings: MailSettings | None = None) -> MailMessage:
-    """Send `mail` through every configured backend and record it."""
-    mail_settings = mail_settings or settings.mail
-    tenant = session.get(Tenant, mail.tenant_id) if mail.tenant_id else None
-    record = MailMessage(
-        tenant_id=mail.tenant_id,
-        user_id=mail.user_id,
-        kind=mail.kind,
-        to_address=header_value(mail.to, 200),
-        subject=header_value(mail.subject),
-        backend="+".join(mail_settings.backends),
-    )
-    if "outbox" in mail_settings.backends:
-        record.body_text = mail.text
-    try:
-        if "smtp" in mail_settings.backends:
-            send_smtp(build_message(mail, sender_for(tenant, mail_settings)), mail_settings)
-    except MailDeliveryError as error:
-        record.error = str(error)[:500]
-        session.add(record)
-        session.flush()
-        raise
-    record.sent_at = clock.now()
-    session.add(record)
-    session.flush()
-    return record
 
 
 def enqueue(*, session: Session, mail: OutgoingMail, customer_id: int | None = None) -> MailOutbox:

@@ -157,5 +157,5 @@ def test_concurrent_resends_mail_one_code(engine, victim):
     # By hand: the first resend is due; every other one is within 30 s of it.
     assert Counter(outcomes) == {two_factor.Resend.SENT: 1, two_factor.Resend.TOO_SOON: WORKERS - 1}
     with Session(engine) as db:
-        kinds = db.exec(select(MailMessage.kind).where(MailMessage.user_id == victim)).all()
+        kinds = db.exec(select(MailOutbox.kind).where(MailOutbox.user_id == victim)).all()
         assert kinds == ["login_code", "login_code"]  # the first code and one resend

@@ -19,7 +19,8 @@ from portal.services.access.onboarding import (
     register,
 )
 from tests.conftest import NOW as T0
-from tests.unit.conftest import id_mark, rows_after
+from tests.support.outbox import send_queued
+from tests.unit.conftest import id_mark, mail_mark, mails_after, rows_after
 
 URL = "http://portal.test"
 STUDIO = {
@@ -37,6 +38,7 @@ def _register(db, tenant, now=T0, language="it", **changes):
 
 
 def _temporary_password(db, address) -> str:
+    send_queued(db)
     body = db.exec(
         select(MailMessage.body_text).where(MailMessage.to_address == address).order_by(MailMessage.id.desc())
     ).first()
@@ -55,18 +57,18 @@ def _temporary_password(db, address) -> str:
     ],
 )
 def test_registration_says_which_field_is_wrong(db, demo, changes, field, key):
-    users, mails = id_mark(db, UserAccount), id_mark(db, MailMessage)
+    users, mails = id_mark(db, UserAccount), mail_mark(db)
     result = _register(db, demo, **changes)
     assert result.outcome is Onboarding.INVALID and result.field_errors == {field: key}
-    assert rows_after(db, UserAccount, users) == [] and rows_after(db, MailMessage, mails) == []
+    assert rows_after(db, UserAccount, users) == [] and mails_after(db, mails) == []
 
 
 def test_registration_must_match_a_contract(db, demo):
-    users, mails, events = id_mark(db, UserAccount), id_mark(db, MailMessage), id_mark(db, AuditEvent)
+    users, mails, events = id_mark(db, UserAccount), mail_mark(db), id_mark(db, AuditEvent)
     assert _register(db, demo, module_number="1").outcome is Onboarding.MISMATCH
     assert _register(db, demo, tax_code="09158730961").outcome is Onboarding.MISMATCH  # another customer's
     assert [event.action for event in rows_after(db, AuditEvent, events)] == ["registration.mismatch"] * 2
-    assert rows_after(db, UserAccount, users) == [] and rows_after(db, MailMessage, mails) == []
+    assert rows_after(db, UserAccount, users) == [] and mails_after(db, mails) == []
 
 
 def test_registration_mails_a_temporary_password_and_waits_60_minutes(db, demo):
@@ -86,7 +88,7 @@ def test_registration_mails_a_temporary_password_and_waits_60_minutes(db, demo):
 def test_active_account_cannot_register_again(db, demo):
     owner = db.exec(select(UserAccount).where(UserAccount.username == "10093")).one()
     before = (owner.password_hash, owner.must_change_password, owner.temporary_password_sent_at)
-    users, mails = id_mark(db, UserAccount), id_mark(db, MailMessage)
+    users, mails = id_mark(db, UserAccount), mail_mark(db)
     result = register(
         session=db,
         tenant_id=demo.id,
@@ -99,7 +101,7 @@ def test_active_account_cannot_register_again(db, demo):
         email="odontoiatrica.valverde@pec.valverde-demo.it",
     )
     assert result.outcome is Onboarding.ALREADY_ACTIVE
-    assert rows_after(db, UserAccount, users) == [] and rows_after(db, MailMessage, mails) == []
+    assert rows_after(db, UserAccount, users) == [] and mails_after(db, mails) == []
     assert (owner.password_hash, owner.must_change_password, owner.temporary_password_sent_at) == before
 
 
@@ -112,7 +114,7 @@ def test_private_person_gets_the_password_only_at_the_address_on_file(db, demo):
     account.username = "former-20417"
     account.role = UserRole.OPERATOR
     db.add(account)
-    mails = id_mark(db, MailMessage)
+    mails = mail_mark(db)
     result = register(
         session=db,
         tenant_id=demo.id,
@@ -125,7 +127,7 @@ def test_private_person_gets_the_password_only_at_the_address_on_file(db, demo):
         email="ale.bianchi@example.org",
     )
     assert result.outcome is Onboarding.SENT
-    assert [(mail.to_address, mail.subject) for mail in rows_after(db, MailMessage, mails)] == [
+    assert [(mail.to_address, mail.subject) for mail in mails_after(db, mails)] == [
         ("alessandro.bianchi@posta-demo.it", "Aurora Leasing – Your customer area credentials")
     ]
     created = db.exec(select(UserAccount).where(UserAccount.username == "20417")).one()
@@ -133,10 +135,10 @@ def test_private_person_gets_the_password_only_at_the_address_on_file(db, demo):
 
 
 def test_a_company_gets_the_password_only_at_its_pec(db, demo):
-    mails = id_mark(db, MailMessage)
+    mails = mail_mark(db)
     # a registrant typing another address is told the same thing; the PEC on file gets the mail
     assert _register(db, demo, email="studio@gmail.com").outcome is Onboarding.SENT
-    assert [mail.to_address for mail in rows_after(db, MailMessage, mails)] == ["studio.mariani@pec.mariani-demo.it"]
+    assert [mail.to_address for mail in mails_after(db, mails)] == ["studio.mariani@pec.mariani-demo.it"]
     assert db.exec(select(UserAccount.primary_email).where(UserAccount.username == "30882")).one() == (
         "studio.mariani@pec.mariani-demo.it"
     )
@@ -149,7 +151,7 @@ def test_a_pending_invitation_cannot_be_taken_over_by_registering(db, demo):
     assert invite(session=db, operator_id=operator.id, customer_id=bakery.id, now=T0, public_url=URL).outcome is (
         Onboarding.SENT
     )
-    mails = id_mark(db, MailMessage)
+    mails = mail_mark(db)
     result = register(
         session=db,
         tenant_id=demo.id,
@@ -164,7 +166,7 @@ def test_a_pending_invitation_cannot_be_taken_over_by_registering(db, demo):
     assert result.outcome is Onboarding.SENT
     account = db.exec(select(UserAccount).where(UserAccount.username == "41250")).one()
     assert account.primary_email == bakery.pec == "panificio.gallo@pec.gallo-demo.it"
-    assert [mail.to_address for mail in rows_after(db, MailMessage, mails)] == ["panificio.gallo@pec.gallo-demo.it"]
+    assert [mail.to_address for mail in mails_after(db, mails)] == ["panificio.gallo@pec.gallo-demo.it"]
 
 
 def test_without_an_address_on_file_the_desk_verifies_and_invites(db, demo):
@@ -172,10 +174,10 @@ def test_without_an_address_on_file_the_desk_verifies_and_invites(db, demo):
     studio.pec = None
     db.add(studio)
     operator = db.exec(select(UserAccount).where(UserAccount.role == UserRole.OPERATOR)).one()
-    users, mails, asked = id_mark(db, UserAccount), id_mark(db, MailMessage), id_mark(db, RegistrationRequest)
+    users, mails, asked = id_mark(db, UserAccount), mail_mark(db), id_mark(db, RegistrationRequest)
     result = _register(db, demo, email="studio.mariani@pec.mariani-demo.it", client_ip="203.0.113.9")
     assert result.outcome is Onboarding.REQUESTED and result.username == ""
-    assert rows_after(db, UserAccount, users) == [] and rows_after(db, MailMessage, mails) == []
+    assert rows_after(db, UserAccount, users) == [] and mails_after(db, mails) == []
     [request] = rows_after(db, RegistrationRequest, asked)
     assert (request.customer_id, request.email, request.client_ip, request.handled_at) == (
         studio.id,
@@ -194,7 +196,7 @@ def test_without_an_address_on_file_the_desk_verifies_and_invites(db, demo):
         session=db, operator_id=operator.id, request_id=request.id, now=T0, public_url=URL
     )
     assert invited.outcome is Onboarding.SENT and studio.pec == "studio.mariani@pec.mariani-demo.it"
-    assert [mail.to_address for mail in rows_after(db, MailMessage, mails)] == ["studio.mariani@pec.mariani-demo.it"]
+    assert [mail.to_address for mail in mails_after(db, mails)] == ["studio.mariani@pec.mariani-demo.it"]
     assert (request.handled_at, request.handled_by_id, request.outcome) == (T0, operator.id, "invited")
     password = _temporary_password(db, "studio.mariani@pec.mariani-demo.it")
     assert authenticate(session=db, username="30882", password=password, now=T0)[0] is SignIn.OK
@@ -204,7 +206,7 @@ def test_without_an_address_on_file_the_desk_verifies_and_invites(db, demo):
 
 
 def test_registration_attempts_are_limited_per_contract_and_per_client(db, demo):
-    mails = id_mark(db, MailMessage)
+    mails = mail_mark(db)
     assert _register(db, demo, client_ip="198.51.100.1").outcome is Onboarding.SENT
     for minutes in (61, 122):
         later = T0 + dt.timedelta(minutes=minutes)
@@ -212,7 +214,7 @@ def test_registration_attempts_are_limited_per_contract_and_per_client(db, demo)
     # a fourth time within the hour of the limiter, from yet another client: refused, nothing sent
     refused = _register(db, demo, now=T0 + dt.timedelta(minutes=183), client_ip="198.51.100.200")
     assert refused.outcome is Onboarding.THROTTLED
-    assert len(rows_after(db, MailMessage, mails)) == 3
+    assert len(mails_after(db, mails)) == 3
     # one client: ten attempts on contracts that do not match, then the right data are refused too
     for attempt in range(10):
         assert _register(db, demo, contract_number=f"1{attempt:04d}", client_ip="192.0.2.7").outcome is (
@@ -232,7 +234,7 @@ def test_registration_attempts_are_limited_per_contract_and_per_client(db, demo)
         ).outcome
         is Onboarding.THROTTLED
     )
-    assert rows_after(db, UserAccount, users) == [] and len(rows_after(db, MailMessage, mails)) == 3
+    assert rows_after(db, UserAccount, users) == [] and len(mails_after(db, mails)) == 3
 
 
 def test_a_temporary_password_expires_after_72_hours(db, demo):
@@ -262,20 +264,20 @@ def test_operator_invites_a_customer(db, demo):
     }
     company = db.exec(select(Customer).where(Customer.code == "10093")).one()
     owner = db.exec(select(UserAccount).where(UserAccount.username == "10093")).one()
-    password, mails = owner.password_hash, id_mark(db, MailMessage)
+    password, mails = owner.password_hash, mail_mark(db)
     assert (
         invite(session=db, operator_id=operator.id, customer_id=company.id, now=T0, public_url=URL).outcome
         is Onboarding.ALREADY_ACTIVE
     )
-    assert rows_after(db, MailMessage, mails) == [] and owner.password_hash == password
+    assert mails_after(db, mails) == [] and owner.password_hash == password
 
 
 def test_only_operators_invite(db, demo):
     customer_user = db.exec(select(UserAccount).where(UserAccount.username == "10093")).one()
     bakery = db.exec(select(Customer).where(Customer.code == "41250")).one()
-    users, mails, events = id_mark(db, UserAccount), id_mark(db, MailMessage), id_mark(db, AuditEvent)
+    users, mails, events = id_mark(db, UserAccount), mail_mark(db), id_mark(db, AuditEvent)
     with pytest.raises(PermissionError):
         invite(session=db, operator_id=customer_user.id, customer_id=bakery.id, now=T0, public_url=URL)
-    assert rows_after(db, UserAccount, users) == [] and rows_after(db, MailMessage, mails) == []
+    assert rows_after(db, UserAccount, users) == [] and mails_after(db, mails) == []
     assert rows_after(db, AuditEvent, events) == []
     assert {row.code: row.status for row in customers_with_access(session=db, tenant_id=demo.id)}["41250"] == "none"

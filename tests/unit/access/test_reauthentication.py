@@ -21,7 +21,8 @@ from portal.services.access.sessions import (
 )
 from portal.services.access.two_factor import Check
 from tests.conftest import NOW as T0
-from tests.unit.conftest import id_mark, rows_after
+from tests.support.outbox import send_queued
+from tests.unit.conftest import id_mark, mail_mark, mails_after, rows_after
 
 POLICY = SessionPolicy.from_minutes(idle_minutes=15, absolute_hours=12)
 
@@ -31,6 +32,7 @@ def _user(db, username="10093"):
 
 
 def _mailed_code(db, user) -> str:
+    send_queued(db)
     body = db.exec(
         select(MailMessage.body_text)
         .where(MailMessage.user_id == user.id, MailMessage.kind == "login_code")
@@ -65,13 +67,13 @@ def test_password_then_mailed_code_stamps_the_session_for_five_minutes(db, demo)
 
 def test_a_wrong_password_counts_towards_the_lock_and_asks_no_code(db, demo):
     user = _user(db)
-    mails = id_mark(db, MailMessage)
+    mails = mail_mark(db)
     outcomes = [reauth.start(session=db, user=user, password=f"wrong-{n}", now=T0).outcome for n in range(3)]
     assert outcomes == [reauth.Start.WRONG_PASSWORD, reauth.Start.WRONG_PASSWORD, reauth.Start.LOCKED]
     assert user.locked_at == T0
     assert reauth.start(session=db, user=user, password=DEMO_PASSWORD, now=T0).outcome is reauth.Start.LOCKED
     # no code was mailed; the owner is told of the lock, with the link that unlocks it
-    assert [mail.kind for mail in rows_after(db, MailMessage, mails)] == ["account_locked"]
+    assert [mail.kind for mail in mails_after(db, mails)] == ["account_locked"]
 
 
 def test_a_wrong_code_or_another_users_check_stamps_nothing(db, demo):
@@ -98,9 +100,9 @@ def test_an_app_user_confirms_with_the_app_or_a_recovery_code(db, demo):
     codes = two_factor.confirm_enrolment(session=db, user=user, code=pyotp.TOTP(secret).at(T0), now=T0)
     token = open_session(session=db, user=user, now=T0, policy=POLICY)
     later = T0 + dt.timedelta(minutes=1)
-    mails = id_mark(db, MailMessage)
+    mails = mail_mark(db)
     started = reauth.start(session=db, user=user, password=DEMO_PASSWORD, now=later)
-    assert started.method == two_factor.TOTP and rows_after(db, MailMessage, mails) == []  # nothing mailed
+    assert started.method == two_factor.TOTP and mails_after(db, mails) == []  # nothing mailed
     assert (
         reauth.finish(session=db, user=user, token=token, handle=started.handle, code=codes[0], now=later).outcome
         is Check.OK
@@ -110,23 +112,23 @@ def test_an_app_user_confirms_with_the_app_or_a_recovery_code(db, demo):
 def test_the_primary_email_changes_only_after_reauthentication_and_the_old_address_is_told(db, demo):
     user = _user(db)
     old = user.primary_email
-    mails, events = id_mark(db, MailMessage), id_mark(db, AuditEvent)
+    mails, events = mail_mark(db), id_mark(db, AuditEvent)
     settings = {"language": "it", "primary_email": "thief@example.org", "secondary_email": "", "paper_invoices": None}
     errors = profile.update_settings(session=db, user=user, **settings)
     assert errors == {"primary_email": "reauth.required"}
-    assert user.primary_email == old and rows_after(db, MailMessage, mails) == []
+    assert user.primary_email == old and mails_after(db, mails) == []
     assert rows_after(db, AuditEvent, events) == []
     assert profile.update_settings(session=db, user=user, reauthenticated=True, **settings) == {}
     assert user.primary_email == "thief@example.org"
-    [mail] = rows_after(db, MailMessage, mails)
+    [mail] = mails_after(db, mails)
     assert (mail.kind, mail.to_address) == ("primary_email_changed", old)
     assert "thief@example.org" in mail.body_text
 
 
 def test_other_settings_need_no_reauthentication(db, demo):
     user = _user(db)
-    mails = id_mark(db, MailMessage)
+    mails = mail_mark(db)
     errors = profile.update_settings(
         session=db, user=user, language="en", primary_email=user.primary_email, secondary_email="", paper_invoices=None
     )
-    assert errors == {} and user.language.value == "en" and rows_after(db, MailMessage, mails) == []
+    assert errors == {} and user.language.value == "en" and mails_after(db, mails) == []

@@ -21,7 +21,8 @@ from portal.services.access.recovery import (
 )
 from portal.services.access.sessions import SessionPolicy, open_session, resolve_session
 from tests.conftest import NOW as T0
-from tests.unit.conftest import id_mark, rows_after
+from tests.support.outbox import send_queued
+from tests.unit.conftest import id_mark, mail_mark, mails_after, rows_after
 
 URL = "http://portal.test"
 NEW = "a quiet harbour at dawn"
@@ -32,6 +33,7 @@ def _user(db, username="10093"):
 
 
 def _link_token(db, user) -> str:
+    send_queued(db)
     body = db.exec(
         select(MailMessage.body_text)
         .where(MailMessage.user_id == user.id, MailMessage.kind == "password_reset")
@@ -92,14 +94,12 @@ def test_reset_link_expires_after_30_minutes(db, demo):
 
 
 def test_unknown_address_gets_no_mail(db, demo):
-    mails, tokens = id_mark(db, MailMessage), id_mark(db, PasswordResetToken)
+    mails, tokens = mail_mark(db), id_mark(db, PasswordResetToken)
     request_reset(session=db, email="nobody@nowhere.example", now=T0, public_url=URL)
-    assert rows_after(db, MailMessage, mails) == [] and rows_after(db, PasswordResetToken, tokens) == []
+    assert mails_after(db, mails) == [] and rows_after(db, PasswordResetToken, tokens) == []
     # the same call with a known address does send: the silence above is the refusal, not a broken mailer
     request_reset(session=db, email=_user(db).primary_email, now=T0, public_url=URL)
-    assert [(mail.user_id, mail.kind) for mail in rows_after(db, MailMessage, mails)] == [
-        (_user(db).id, "password_reset")
-    ]
+    assert [(mail.user_id, mail.kind) for mail in mails_after(db, mails)] == [(_user(db).id, "password_reset")]
 
 
 def _lock(db, username="10093"):
@@ -114,6 +114,7 @@ def _unlock(db, username="10093", client_ip="", **changes):
 
 
 def _unlock_token(db, user) -> str:
+    send_queued(db)
     body = db.exec(
         select(MailMessage.body_text)
         .where(MailMessage.user_id == user.id, MailMessage.kind.in_(["account_unlock", "account_locked"]))
@@ -128,17 +129,17 @@ def test_the_unlock_form_only_mails_a_link_and_the_link_unlocks(db, demo):
     user = _lock(db)
     assert (user.locked_at, user.failed_login_count) == (T0, 3)
     # wrong data: nothing happens (and the caller is told the same thing)
-    mails, tokens, events = id_mark(db, MailMessage), id_mark(db, PasswordResetToken), id_mark(db, AuditEvent)
+    mails, tokens, events = mail_mark(db), id_mark(db, PasswordResetToken), id_mark(db, AuditEvent)
     _unlock(db, module_number="9")
     # the right contract and module with a well-formed code of somebody else (the private customer's)
     _unlock(db, tax_code="BNCLSN80A01F205T")
-    assert rows_after(db, MailMessage, mails) == [] and rows_after(db, PasswordResetToken, tokens) == []
+    assert mails_after(db, mails) == [] and rows_after(db, PasswordResetToken, tokens) == []
     assert [event.action for event in rows_after(db, AuditEvent, events)] == ["account.unlock_refused"] * 2
     # the right data: a link to the address on file, and the account is still locked
     _unlock(db)
     assert (user.locked_at, user.failed_login_count) == (T0, 3)
     assert authenticate(session=db, username="10093", password=DEMO_PASSWORD, now=T0)[0] is SignIn.LOCKED
-    [mail] = rows_after(db, MailMessage, mails)
+    [mail] = mails_after(db, mails)
     assert (mail.user_id, mail.kind, mail.to_address) == (user.id, "account_unlock", user.primary_email)
     assert mail.subject == "Aurora Leasing – Sblocco dell'accesso"
     [stored] = rows_after(db, PasswordResetToken, tokens)
@@ -170,12 +171,12 @@ def test_a_reset_link_does_not_unlock_without_a_new_password(db, demo):
 
 def test_the_owner_is_told_when_the_account_is_locked(db, demo):
     user = _user(db)
-    mails = id_mark(db, MailMessage)
+    mails = mail_mark(db)
     for attempt in range(2):
         authenticate(session=db, username="10093", password=f"wrong {attempt}", now=T0)
-    assert rows_after(db, MailMessage, mails) == []  # two wrong passwords: nobody is bothered yet
+    assert mails_after(db, mails) == []  # two wrong passwords: nobody is bothered yet
     authenticate(session=db, username="10093", password="wrong 2", now=T0)
-    [mail] = rows_after(db, MailMessage, mails)
+    [mail] = mails_after(db, mails)
     assert (mail.user_id, mail.kind, mail.to_address) == (user.id, "account_locked", user.primary_email)
     assert mail.subject == "Aurora Leasing – Accesso bloccato"
     assert unlock_with_link(session=db, token=_unlock_token(db, user), now=T0 + dt.timedelta(hours=23)) is True
@@ -185,49 +186,47 @@ def test_the_owner_is_told_when_the_account_is_locked(db, demo):
 def test_lock_notices_are_limited_per_account(db, demo):
     """Whoever locks an account again and again does not flood its owner: three notices a day."""
     user = _user(db)
-    mails = id_mark(db, MailMessage)
+    mails = mail_mark(db)
     for _ in range(4):
         _lock(db)
         assert user.locked_at is not None
         user.locked_at, user.failed_login_count = None, 0  # as the owner's link would
         db.add(user)
-    assert [mail.kind for mail in rows_after(db, MailMessage, mails)] == ["account_locked"] * 3
+    assert [mail.kind for mail in mails_after(db, mails)] == ["account_locked"] * 3
     # another account locked meanwhile is still told: the limit is the account's, not everybody's
-    mails = id_mark(db, MailMessage)
+    mails = mail_mark(db)
     sub_user = _lock(db, "10093.1")
-    assert [(mail.user_id, mail.kind) for mail in rows_after(db, MailMessage, mails)] == [
-        (sub_user.id, "account_locked")
-    ]
+    assert [(mail.user_id, mail.kind) for mail in mails_after(db, mails)] == [(sub_user.id, "account_locked")]
 
 
 def test_unlock_requests_are_limited_per_account_and_per_client(db, demo):
     user = _lock(db)
-    mails = id_mark(db, MailMessage)
+    mails = mail_mark(db)
     for attempt in range(4):
         _unlock(db, client_ip=f"198.51.100.{attempt}")
-    assert len(rows_after(db, MailMessage, mails)) == 3  # the fourth within the hour: nothing sent
+    assert len(mails_after(db, mails)) == 3  # the fourth within the hour: nothing sent
     assert (user.locked_at, user.failed_login_count) == (T0, 3)
     # one client trying ten usernames, then the right one for a sub-user: nothing sent either
     sub_user = _lock(db, "10093.1")
-    mails = id_mark(db, MailMessage)
+    mails = mail_mark(db)
     for attempt in range(10):
         _unlock(db, username=f"9999{attempt}", client_ip="192.0.2.7")
     _unlock(db, username="10093.1", contract_number="90317", module_number="3", client_ip="192.0.2.7")
-    assert rows_after(db, MailMessage, mails) == [] and sub_user.locked_at == T0
+    assert mails_after(db, mails) == [] and sub_user.locked_at == T0
 
 
 def test_forgotten_password_requests_are_limited_per_address_and_per_client(db, demo):
     user = _user(db)
-    mails, tokens = id_mark(db, MailMessage), id_mark(db, PasswordResetToken)
+    mails, tokens = mail_mark(db), id_mark(db, PasswordResetToken)
     for attempt in range(4):
         request_reset(session=db, email=user.primary_email, now=T0, public_url=URL, client_ip=f"198.51.100.{attempt}")
-    assert len(rows_after(db, MailMessage, mails)) == 3 and len(rows_after(db, PasswordResetToken, tokens)) == 3
+    assert len(mails_after(db, mails)) == 3 and len(rows_after(db, PasswordResetToken, tokens)) == 3
     other = _user(db, "10093.1")
-    mails = id_mark(db, MailMessage)
+    mails = mail_mark(db)
     for attempt in range(10):
         request_reset(session=db, email=f"nobody{attempt}@example.org", now=T0, public_url=URL, client_ip="192.0.2.7")
     request_reset(session=db, email=other.primary_email, now=T0, public_url=URL, client_ip="192.0.2.7")
-    assert rows_after(db, MailMessage, mails) == []
+    assert mails_after(db, mails) == []
 
 
 def test_a_link_used_by_another_worker_meanwhile_is_refused(db, demo):

@@ -15,7 +15,8 @@ from portal.services.access import recovery_codes, two_factor
 from portal.services.access.accounts import SignIn, authenticate
 from portal.services.access.two_factor import Check, Resend
 from tests.conftest import NOW as T0
-from tests.unit.conftest import id_mark, rows_after
+from tests.support.outbox import send_queued
+from tests.unit.conftest import id_mark, mail_mark, mails_after, rows_after
 
 # The waits after the 1st … 9th wrong code of a window, by hand: none before the 3rd, then 30 s
 # doubling, capped at 15 minutes; the 10th locks.
@@ -27,6 +28,7 @@ def _user(db, username="10093"):
 
 
 def _mailed_code(db, user) -> str:
+    send_queued(db)
     body = db.exec(
         select(MailMessage.body_text).where(MailMessage.user_id == user.id).order_by(MailMessage.id.desc())
     ).first()
@@ -101,13 +103,13 @@ def test_the_count_starts_again_after_the_window(db, demo):
 def test_an_app_user_gets_no_mailed_code(db, demo):
     user = _user(db)
     _with_app(db, user)
-    mails = id_mark(db, MailMessage)
+    mails = mail_mark(db)
     handle, method = two_factor.begin(session=db, user=user, now=T0 + dt.timedelta(minutes=1))
     assert method == two_factor.TOTP
     for seconds in (61, 120, 200):
         outcome, _ = two_factor.resend(session=db, handle=handle, now=T0 + dt.timedelta(seconds=seconds))
         assert outcome is Resend.NOT_OFFERED
-    assert rows_after(db, MailMessage, mails) == []
+    assert mails_after(db, mails) == []
 
 
 def test_recovery_codes_are_shown_once_stored_hashed_and_work_once(db, demo):
@@ -139,7 +141,7 @@ def test_recovery_codes_are_shown_once_stored_hashed_and_work_once(db, demo):
 
 def test_turning_the_app_off_is_limited_and_told_to_the_owner(db, demo):
     user = _user(db)
-    mails = id_mark(db, MailMessage)
+    mails = mail_mark(db)
     secret, codes = _with_app(db, user)
     moment, outcomes = T0 + dt.timedelta(minutes=1), []
     for _ in range(9):
@@ -156,16 +158,16 @@ def test_turning_the_app_off_is_limited_and_told_to_the_owner(db, demo):
     )
     assert two_factor.disable(session=db, user=user, code="000000", now=moment).outcome is Check.LOCKED
     assert user.locked_at == moment and user.totp_secret == secret  # refused: the app stays on
-    kinds = [mail.kind for mail in rows_after(db, MailMessage, mails)]
+    kinds = [mail.kind for mail in mails_after(db, mails)]
     assert kinds == ["authenticator.enabled"]
 
 
 def test_turning_the_app_off_with_a_code_mails_the_owner_and_drops_the_recovery_codes(db, demo):
     user = _user(db)
     secret, codes = _with_app(db, user)
-    mails = id_mark(db, MailMessage)
+    mails = mail_mark(db)
     later = T0 + dt.timedelta(minutes=1)
     assert two_factor.disable(session=db, user=user, code=pyotp.TOTP(secret).at(later), now=later).outcome is Check.OK
     assert user.totp_secret is None and recovery_codes.remaining(session=db, user=user) == 0
-    [mail] = rows_after(db, MailMessage, mails)
+    [mail] = mails_after(db, mails)
     assert (mail.kind, mail.to_address) == ("authenticator.disabled", user.primary_email)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from portal.models import Contract, Customer, MailMessage, UserAccount
+from portal.models import Contract, Customer, UserAccount
 from portal.seed.demo import DEMO_PASSWORD
 from portal.services.access import profile, subusers
 from portal.services.access.accounts import SignIn, authenticate, principal_for
 from portal.services.home import home_summary
 from tests.conftest import AS_OF
 from tests.conftest import NOW as T0
-from tests.unit.conftest import id_mark, rows_after
+from tests.unit.conftest import id_mark, mail_mark, mails_after, rows_after
 from tests.unit.home_figures import home_figures
 
 URL = "http://portal.test"
@@ -34,10 +34,10 @@ def _form(**changes):
 
 def test_create_numbers_and_invites(db, demo):
     parent = _user(db, "10093")
-    mails = id_mark(db, MailMessage)
+    mails = mail_mark(db)
     created, errors = subusers.create_sub_user(session=db, parent=parent, form=_form(), now=T0, public_url=URL)
     assert errors == {} and created.username == "10093.2" and created.parent_id == parent.id
-    [mail] = rows_after(db, MailMessage, mails)
+    [mail] = mails_after(db, mails)
     assert mail.to_address == "giulia.neri@valverde-demo.it"
     assert "10093.2" in mail.body_text and "Laura Conti" in mail.body_text and mail.subject.endswith("credentials")
     second, _ = subusers.create_sub_user(
@@ -69,10 +69,10 @@ def test_create_numbers_and_invites(db, demo):
 )
 def test_bad_input_changes_nothing(db, demo, changes, field):
     parent = _user(db, "10093")
-    users, mails = id_mark(db, UserAccount), id_mark(db, MailMessage)
+    users, mails = id_mark(db, UserAccount), mail_mark(db)
     created, errors = subusers.create_sub_user(session=db, parent=parent, form=_form(**changes), now=T0, public_url=URL)
     assert created is None and list(errors) == [field]
-    assert rows_after(db, UserAccount, users) == [] and rows_after(db, MailMessage, mails) == []
+    assert rows_after(db, UserAccount, users) == [] and mails_after(db, mails) == []
 
 
 def _as_it_was(user: UserAccount) -> tuple:
@@ -82,14 +82,14 @@ def _as_it_was(user: UserAccount) -> tuple:
 def test_sub_user_cannot_manage_sub_users(db, demo):
     sub_user = _user(db, "10093.1")
     before = _as_it_was(sub_user)
-    users, mails = id_mark(db, UserAccount), id_mark(db, MailMessage)
+    users, mails = id_mark(db, UserAccount), mail_mark(db)
     with pytest.raises(PermissionError):
         subusers.list_sub_users(session=db, parent=sub_user)
     with pytest.raises(PermissionError):
         subusers.create_sub_user(session=db, parent=sub_user, form=_form(), now=T0, public_url=URL)
     with pytest.raises(PermissionError):
         subusers.delete_sub_user(session=db, parent=sub_user, user_id=sub_user.id, now=T0)
-    assert rows_after(db, UserAccount, users) == [] and rows_after(db, MailMessage, mails) == []
+    assert rows_after(db, UserAccount, users) == [] and mails_after(db, mails) == []
     assert _as_it_was(sub_user) == before and before[4] is True
 
 
@@ -107,7 +107,7 @@ def test_one_customer_cannot_touch_another_customers_sub_users(db, demo):
     assert _as_it_was(target) == before and target.is_active is True
     parent = _user(db, "10093")
     foreign_contract = db.exec(select(Contract).where(Contract.number == "88120")).one()
-    users, mails = id_mark(db, UserAccount), id_mark(db, MailMessage)
+    users, mails = id_mark(db, UserAccount), mail_mark(db)
     created, errors = subusers.create_sub_user(
         session=db,
         parent=parent,
@@ -116,7 +116,7 @@ def test_one_customer_cannot_touch_another_customers_sub_users(db, demo):
         public_url=URL,
     )
     assert created is None and errors == {"contracts": "subusers.contracts_invalid"}
-    assert rows_after(db, UserAccount, users) == [] and rows_after(db, MailMessage, mails) == []
+    assert rows_after(db, UserAccount, users) == [] and mails_after(db, mails) == []
 
 
 def test_restricted_sub_user_sees_only_its_contracts(db, demo):

@@ -13,7 +13,8 @@ from portal.services.access import two_factor
 from portal.services.access.sessions import token_digest
 from portal.services.access.two_factor import Check, Resend
 from tests.conftest import NOW as T0
-from tests.unit.conftest import id_mark, rows_after
+from tests.support.outbox import send_queued
+from tests.unit.conftest import id_mark, mail_mark, mails_after, rows_after
 
 
 def _user(db, username="10093"):
@@ -21,6 +22,7 @@ def _user(db, username="10093"):
 
 
 def _mailed_code(db, user) -> str:
+    send_queued(db)
     body = db.exec(
         select(MailMessage.body_text).where(MailMessage.user_id == user.id).order_by(MailMessage.id.desc())
     ).first()
@@ -89,7 +91,7 @@ def test_resend_is_throttled_and_replaces_the_code(db, demo, monkeypatch):
     codes = ["111111", "222222", "333333", "444444", "555555"]  # distinct, so a replaced code shows
     monkeypatch.setattr(two_factor, "_new_code", iter(codes).__next__)
     user = _user(db)
-    mails = id_mark(db, MailMessage)
+    mails = mail_mark(db)
     handle, _ = two_factor.begin(session=db, user=user, now=T0)
     outcome, wait = two_factor.resend(session=db, handle=handle, now=T0 + dt.timedelta(seconds=10))
     assert outcome is Resend.TOO_SOON and wait == 20
@@ -98,7 +100,7 @@ def test_resend_is_throttled_and_replaces_the_code(db, demo, monkeypatch):
         moment += dt.timedelta(seconds=31)
         assert two_factor.resend(session=db, handle=handle, now=moment)[0] is Resend.SENT
     assert two_factor.resend(session=db, handle=handle, now=moment + dt.timedelta(seconds=31))[0] is Resend.TOO_MANY
-    mailed = [re.search(r"\b(\d{6})\b", mail.body_text).group(1) for mail in rows_after(db, MailMessage, mails)]
+    mailed = [re.search(r"\b(\d{6})\b", mail.body_text).group(1) for mail in mails_after(db, mails)]
     assert mailed == codes  # the first, then one per accepted resend; none for the refused ones
     assert two_factor.check(session=db, handle=handle, code="111111", now=moment).outcome is Check.WRONG
     assert two_factor.check(session=db, handle=handle, code="555555", now=moment).outcome is Check.OK
@@ -137,10 +139,10 @@ def test_totp_enrolment_login_and_replay(db, demo):
         is Check.OK
     )
     # no e-mail fallback (issue 11): asking a code by mail is refused and mails nothing
-    mails = id_mark(db, MailMessage)
+    mails = mail_mark(db)
     handle3, _ = two_factor.begin(session=db, user=user, now=later + dt.timedelta(minutes=2))
     assert two_factor.resend(session=db, handle=handle3, now=later + dt.timedelta(minutes=2))[0] is Resend.NOT_OFFERED
-    assert rows_after(db, MailMessage, mails) == []
+    assert mails_after(db, mails) == []
     assert db.exec(select(LoginChallenge.method).where(LoginChallenge.handle_hash == token_digest(handle3))).one() == (
         two_factor.TOTP
     )

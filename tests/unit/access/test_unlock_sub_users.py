@@ -14,6 +14,7 @@ from portal.seed.demo import DEMO_PASSWORD
 from portal.services.access.accounts import SignIn, authenticate
 from portal.services.access.recovery import unlock, unlock_with_link
 from portal.services.access.subusers import list_sub_users, unlock_sub_user
+from tests.support.outbox import send_queued
 
 T0 = dt.datetime(2026, 11, 22, 9, 0, tzinfo=dt.UTC)
 URL = "http://portal.test"
@@ -32,11 +33,13 @@ def _lock(db, username: str) -> UserAccount:
 
 
 def _mails_since(db, mark: int) -> list[tuple[str, str]]:
+    send_queued(db)
     rows = db.exec(select(MailMessage).where(MailMessage.id > mark).order_by(MailMessage.id)).all()
     return [(row.to_address, row.subject) for row in rows]
 
 
 def _mark(db) -> int:
+    send_queued(db)
     return max(db.exec(select(MailMessage.id)).all(), default=0)
 
 

@@ -38,7 +38,7 @@ from portal.services.billing.queries import (
 from portal.services.contracts.statement_pdf import statement_pdf
 from portal.services.contracts.statements import build_statement, statement_years
 from tests.conftest import AS_OF, NOW
-from tests.unit.conftest import id_mark, rows_after
+from tests.unit.conftest import id_mark, mail_mark, mails_after, rows_after
 
 
 def _scope(db, code="10093"):
@@ -305,7 +305,7 @@ def test_billing_run_publishes_once_with_mail_and_bell(db, demo):
         and line.amount != 0
         and line.due_date - dt.timedelta(days=early.get(line.kind, 0)) <= run_day
     )
-    invoices, mails, notes = id_mark(db, Invoice), id_mark(db, MailMessage), id_mark(db, Notification)
+    invoices, mails, notes = id_mark(db, Invoice), mail_mark(db), id_mark(db, Notification)
     issued = run_billing(session=db, tenant_id=demo.id, as_of=run_day, now=NOW, public_url="http://portal.test")
     mine = [invoice for invoice in issued if invoice.customer_id == company.id]
     assert [i.id for i in mine] == [i.id for i in rows_after(db, Invoice, invoices, Invoice.customer_id == company.id)]
@@ -313,15 +313,15 @@ def test_billing_run_publishes_once_with_mail_and_bell(db, demo):
     assert all(invoice.notified_at == NOW and invoice.paper_copy is True for invoice in mine)
     notices = rows_after(db, Notification, notes, Notification.user_id == owner.id)
     assert sorted((n.kind, n.invoice_id) for n in notices) == sorted((NotificationKind.DOCUMENT, i.id) for i in mine)
-    sent = rows_after(db, MailMessage, mails, MailMessage.user_id == owner.id)
+    sent = mails_after(db, mails, MailMessage.user_id == owner.id)
     assert {mail.kind for mail in sent} == {"publication"}
     assert {mail.to_address for mail in sent} == {owner.primary_email, owner.secondary_email}
     assert all("copia cartacea" in mail.body_text for mail in sent)
     # nothing is issued or announced twice
-    invoices, mails = id_mark(db, Invoice), id_mark(db, MailMessage)
+    invoices, mails = id_mark(db, Invoice), mail_mark(db)
     assert run_billing(session=db, tenant_id=demo.id, as_of=run_day, now=NOW, public_url="x") == []
     assert publish(session=db, invoice=mine[0], now=NOW, public_url="x") == 0
-    assert rows_after(db, Invoice, invoices) == [] and rows_after(db, MailMessage, mails) == []
+    assert rows_after(db, Invoice, invoices) == [] and mails_after(db, mails) == []
 
 
 def test_restricted_sub_user_is_not_told_about_other_contracts(db, demo):

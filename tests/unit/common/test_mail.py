@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from portal.config import settings
 from portal.models import MailMessage, Tenant
-from portal.services.common import clock, mail, mail_templates
+from portal.services.common import clock, mail, mail_sender, mail_templates
 from tests.unit.conftest import id_mark, rows_after
 
 
@@ -38,6 +38,12 @@ def smtp_server():
     controller.stop()
 
 
+def _send(db, outgoing: mail.OutgoingMail, mail_settings) -> mail_sender.SendReport:
+    """Queue `outgoing` as the services do, then run the sender as the app does after the commit."""
+    mail.enqueue(session=db, mail=outgoing)
+    return mail_sender.send_due(sessions=mail_sender.in_session(db), mail_settings=mail_settings)
+
+
 def _tenant(db) -> Tenant:
     return db.exec(select(Tenant).where(Tenant.slug == "aurora")).one()
 
@@ -48,15 +54,12 @@ def test_smtp_delivery_is_bilingual_and_branded(db, demo, smtp_server):
     tenant = _tenant(db)
     mails = id_mark(db, MailMessage)
     for lang in ("it", "en"):
-        mail.deliver(
-            session=db,
-            mail=mail_templates.login_code(
-                mail_templates.Recipient(tenant=tenant, lang=lang, to="laura@pec.example.it", name="Laura Conti"),
-                code="123456",
-                minutes=5,
-            ),
-            mail_settings=smtp,
+        outgoing = mail_templates.login_code(
+            mail_templates.Recipient(tenant=tenant, lang=lang, to="laura@pec.example.it", name="Laura Conti"),
+            code="123456",
+            minutes=5,
         )
+        assert _send(db, outgoing, smtp).sent == 1
     assert len(collector.messages) == 2
     italian, english = collector.messages
     assert italian["Subject"] == "Aurora Leasing – Codice di accesso"
@@ -74,11 +77,7 @@ def test_smtp_delivery_is_bilingual_and_branded(db, demo, smtp_server):
 
 def test_outbox_keeps_the_body_for_the_demo_mailbox(db, demo):
     outbox_only = dataclasses.replace(settings.mail, backends=("outbox",))
-    mail.deliver(
-        session=db,
-        mail=mail.OutgoingMail(kind="test", to="a@b.it", subject="S", text="body 42"),
-        mail_settings=outbox_only,
-    )
+    _send(db, mail.OutgoingMail(kind="test", to="a@b.it", subject="S", text="body 42"), outbox_only)
     rows, total = mail.outbox(session=db, address="a@b.it")
     assert [row.body_text for row in rows] == ["body 42"] and total == 1
 
@@ -89,10 +88,8 @@ def test_smtp_failure_is_reported_and_recorded(db, demo):
         closed_port = sock.getsockname()[1]
     smtp = dataclasses.replace(settings.mail, backends=("smtp",), smtp_port=closed_port, smtp_timeout=2)
     mails = id_mark(db, MailMessage)
-    with pytest.raises(mail.MailDeliveryError):
-        mail.deliver(
-            session=db, mail=mail.OutgoingMail(kind="test", to="a@b.it", subject="S", text="x"), mail_settings=smtp
-        )
+    report = _send(db, mail.OutgoingMail(kind="test", to="a@b.it", subject="S", text="x"), smtp)
+    assert (report.sent, report.retried) == (0, 1)  # kept in the outbox for the next attempt
     [row] = rows_after(db, MailMessage, mails)
     assert (row.kind, row.to_address, row.sent_at) == ("test", "a@b.it", None)
     assert "Connection refused" in row.error
@@ -119,14 +116,10 @@ def test_smtp_credentials_are_used(db, demo):
         good = dataclasses.replace(
             settings.mail, backends=("smtp",), smtp_port=port, smtp_username="portal", smtp_password="s3cret"
         )
-        mail.deliver(
-            session=db, mail=mail.OutgoingMail(kind="test", to="a@b.it", subject="S", text="x"), mail_settings=good
-        )
+        assert _send(db, mail.OutgoingMail(kind="test", to="a@b.it", subject="S", text="x"), good).sent == 1
         bad = dataclasses.replace(good, smtp_password="wrong")
-        with pytest.raises(mail.MailDeliveryError):
-            mail.deliver(
-                session=db, mail=mail.OutgoingMail(kind="test", to="a@b.it", subject="S", text="x"), mail_settings=bad
-            )
+        report = _send(db, mail.OutgoingMail(kind="test", to="b@b.it", subject="S", text="x"), bad)
+        assert (report.sent, report.retried) == (0, 1)
     finally:
         controller.stop()
     assert len(collector.messages) == 1

@@ -32,7 +32,7 @@ from portal.services.requests import bell, notices, queries, tickets
 from portal.services.requests.form_engine import context_for, field_specs, parse_contacts, validate
 from portal.services.requests.form_payload import payload_of, render_payload, request_title
 from tests.conftest import AS_OF, NOW
-from tests.unit.conftest import id_mark, rows_after
+from tests.unit.conftest import id_mark, mail_mark, mails_after, rows_after
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 2000
 PDF = b"%PDF-1.7\n" + b"0" * 2000
@@ -321,7 +321,7 @@ def test_service_desk_answer_notifies_customer_and_contacts(db, demo):
     request = db.exec(select(ServiceRequest).where(ServiceRequest.form_key == "iban_change")).one()
     db.add(RequestContact(request_id=request.id, email="contabile@studio-demo.it"))
     db.flush()
-    mails, notes = id_mark(db, MailMessage), id_mark(db, Notification)
+    mails, notes = mail_mark(db), id_mark(db, Notification)
     sent = tickets.service_desk_update(
         session=db,
         request=request,
@@ -334,7 +334,7 @@ def test_service_desk_answer_notifies_customer_and_contacts(db, demo):
     owner, fleet_manager = _user(db), _user(db, "10093.1")
     assert sent == 3  # the owner, the sub-user who sees the van, the contact
     assert mail_sender.send_due(sessions=mail_sender.in_session(db)).sent == 3
-    sent_mails = rows_after(db, MailMessage, mails)
+    sent_mails = mails_after(db, mails)
     assert sorted(mail.to_address for mail in sent_mails) == sorted(
         [owner.secondary_email, fleet_manager.primary_email, "contabile@studio-demo.it"]
     )
@@ -403,18 +403,17 @@ def test_relative_times():
     assert i18n.relative_time(now - dt.timedelta(days=3), now, "it") == "3 gg fa"
 
 
-def test_a_refused_e_mail_loses_neither_the_answer_nor_the_other_notices(db, demo, monkeypatch):
+def test_a_refused_e_mail_loses_neither_the_answer_nor_the_other_notices(db, demo):
     import socket
 
-    from portal.services.common import mail
+    from portal.config import settings
 
     with socket.socket() as probe:  # a port nobody listens on: the SMTP connection is refused
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
     refusing = dataclasses.replace(
-        mail.settings.mail, backends=("smtp",), smtp_host="127.0.0.1", smtp_port=closed_port, smtp_timeout=2.0
+        settings.mail, backends=("smtp",), smtp_host="127.0.0.1", smtp_port=closed_port, smtp_timeout=2.0
     )
-    monkeypatch.setattr(mail, "settings", dataclasses.replace(mail.settings, mail=refusing))
     request = db.exec(select(ServiceRequest).where(ServiceRequest.form_key == "iban_change")).one()
     mails, notes, messages = id_mark(db, MailMessage), id_mark(db, Notification), id_mark(db, RequestMessage)
     sent = tickets.service_desk_update(
