@@ -110,9 +110,11 @@ format: deps
 	$(VENV)/bin/ruff check --fix $(LINTED)
 	$(VENV)/bin/ruff format $(LINTED)
 
-## bench: benchmarks (figures and ratios, no pass/fail)
+## bench: benchmarks (figures and ratios, no pass/fail); then the load benchmark (bench/load.py:
+## signed-in tabs over the websocket against the app on PostgreSQL + Redis, 1 to 500 users)
 bench: deps
 	$(PY) bench/run.py
+	$(PY) bench/load.py
 
 clean:
 	rm -rf .web .web-e2e .states .states-e2e
