@@ -318,9 +318,6 @@ def _recovery_codes_box() -> rx.Component:
         ),
         display=rx.cond(SecurityState.recovery_shown, "block", "none"),
         id="recovery-box",
-        padding="12px",
-        border="1px solid var(--amber-7)",
-        border_radius="8px",
     )
 
 
