@@ -14,29 +14,71 @@ from portal.state.i18n import tr
 def public_form(
     *fields: rx.Component,
     prefix: str,
-    on_submit,
-    form_error,
-    done=None,
+    state,
+    shows_done: bool = True,
     error_id: str | None = None,
 ) -> rx.Component:
     """`prefix` names the catalogue keys (<prefix>.title, .intro, .submit) and the ids
-    (<prefix>-submit, <prefix>-done)."""
-    outcome = [notice(form_error, tone="red", icon="triangle-alert", element_id=error_id)]
-    if done is not None:
-        outcome.append(notice(done, tone="green", icon="mail-check", element_id=f"{prefix}-done"))
+    (<prefix>-submit, <prefix>-done); `state` has the handler `submit` and the vars `form_error`
+    and (unless `shows_done` is off: the page shows it elsewhere) `done`."""
+    outcome = [notice(state.form_error, tone="red", icon="triangle-alert", element_id=error_id)]
+    if shows_done:
+        outcome.append(notice(state.done, tone="green", icon="mail-check", element_id=f"{prefix}-done"))
+    return stacked_form(
+        rx.heading(tr(f"{prefix}.title"), as_="h1", size="6"),
+        rx.text(tr(f"{prefix}.intro"), color_scheme="gray"),
+        *outcome,
+        *fields,
+        submit_button(tr(f"{prefix}.submit"), f"{prefix}-submit"),
+        rx.link(tr("login.back"), href=routes.LOGIN),
+        on_submit=state.submit,
+    )
+
+
+def stacked_form(*children: rx.Component, on_submit, reset_on_submit: bool = False) -> rx.Component:
+    """The full-width form of the public pages: its pieces one under the other."""
     return form(
-        rx.vstack(
-            rx.heading(tr(f"{prefix}.title"), as_="h1", size="6"),
-            rx.text(tr(f"{prefix}.intro"), color_scheme="gray"),
-            *outcome,
-            *fields,
-            submit_button(tr(f"{prefix}.submit"), f"{prefix}-submit"),
-            rx.link(tr("login.back"), href=routes.LOGIN),
-            spacing="4",
-            width="100%",
-        ),
+        rx.vstack(*children, spacing="4", width="100%"),
         on_submit=on_submit,
+        reset_on_submit=reset_on_submit,
         width="100%",
+    )
+
+
+def username_input(*, field_id: str, error, **props) -> rx.Component:
+    return text_input(
+        field_id=field_id, name="username", label=tr("login.username"), error=error, auto_complete="username", **props
+    )
+
+
+def _secret_input(field_id: str, name: str, label, error, auto_complete: str, **props) -> rx.Component:
+    return text_input(
+        field_id=field_id, name=name, label=label, error=error, type="password", auto_complete=auto_complete, **props
+    )
+
+
+def password_input(*, field_id: str, error, **props) -> rx.Component:
+    """The current password (signing in, confirming who one is)."""
+    return _secret_input(field_id, "password", tr("login.password"), error, "current-password", **props)
+
+
+def email_input(*, field_id: str, label, error, **props) -> rx.Component:
+    return text_input(
+        field_id=field_id, name="email", label=label, error=error, type="email", auto_complete="email", **props
+    )
+
+
+def code_input(*, field_id: str, label, error, max_length: int, **props) -> rx.Component:
+    """A one-time code (e-mailed, from the app, or a recovery code), focused when it appears."""
+    return text_input(
+        field_id=field_id,
+        name="code",
+        label=label,
+        error=error,
+        auto_complete="one-time-code",
+        max_length=max_length,
+        auto_focus=True,
+        **props,
     )
 
 
@@ -76,21 +118,13 @@ def submit_button(label, button_id: str) -> rx.Component:
 def new_password_fields(*, password_id: str, confirm_id: str, password_error, confirm_error) -> list[rx.Component]:
     """Choosing a password: the rules under the first field, the same password again."""
     return [
-        text_input(
-            field_id=password_id,
-            name="new_password",
-            label=tr("login.new_password"),
+        _secret_input(
+            password_id,
+            "new_password",
+            tr("login.new_password"),
+            password_error,
+            "new-password",
             hint=tr("password.hint"),
-            error=password_error,
-            type="password",
-            auto_complete="new-password",
         ),
-        text_input(
-            field_id=confirm_id,
-            name="confirm_password",
-            label=tr("login.confirm_password"),
-            error=confirm_error,
-            type="password",
-            auto_complete="new-password",
-        ),
+        _secret_input(confirm_id, "confirm_password", tr("login.confirm_password"), confirm_error, "new-password"),
     ]

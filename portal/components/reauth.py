@@ -4,59 +4,37 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal.components.fields import form, text_input
+from portal.components.fields import form
+from portal.components.public_form import code_input, password_input
 from portal.services.access import two_factor
 from portal.state.i18n import tr
 from portal.state.reauth import CODE_STEP, ReauthState
 
 
+def _step(*children: rx.Component, on_submit) -> rx.Component:
+    return form(rx.vstack(*children, spacing="3", width="100%"), on_submit=on_submit, reset_on_submit=True)
+
+
 def _password_step() -> rx.Component:
-    return form(
-        rx.vstack(
-            text_input(
-                field_id="reauth-password",
-                name="password",
-                label=tr("login.password"),
-                error=ReauthState.reauth_password_error,
-                type="password",
-                auto_complete="current-password",
-                auto_focus=True,
-            ),
-            rx.button(tr("reauth.continue"), type="submit", id="reauth-password-submit"),
-            spacing="3",
-            width="100%",
-        ),
+    return _step(
+        password_input(field_id="reauth-password", error=ReauthState.reauth_password_error, auto_focus=True),
+        rx.button(tr("reauth.continue"), type="submit", id="reauth-password-submit"),
         on_submit=ReauthState.submit_reauth_password,
-        reset_on_submit=True,
     )
 
 
 def _code_step() -> rx.Component:
-    return form(
-        rx.vstack(
-            rx.text(
-                rx.cond(ReauthState.reauth_method == two_factor.TOTP, tr("reauth.code_app"), tr("reauth.code_mail")),
-                size="2",
-            ),
-            text_input(
-                field_id="reauth-code",
-                name="code",
-                label=rx.cond(
-                    ReauthState.reauth_method == two_factor.TOTP,
-                    tr("login.code_or_recovery_label"),
-                    tr("login.code_label"),
-                ),
-                error=ReauthState.reauth_code_error,
-                auto_complete="one-time-code",
-                max_length=24,
-                auto_focus=True,
-            ),
-            rx.button(tr("reauth.confirm"), type="submit", id="reauth-code-submit"),
-            spacing="3",
-            width="100%",
+    totp = ReauthState.reauth_method == two_factor.TOTP
+    return _step(
+        rx.text(rx.cond(totp, tr("reauth.code_app"), tr("reauth.code_mail")), size="2"),
+        code_input(
+            field_id="reauth-code",
+            label=rx.cond(totp, tr("login.code_or_recovery_label"), tr("login.code_label")),
+            error=ReauthState.reauth_code_error,
+            max_length=24,
         ),
+        rx.button(tr("reauth.confirm"), type="submit", id="reauth-code-submit"),
         on_submit=ReauthState.submit_reauth_code,
-        reset_on_submit=True,
     )
 
 

@@ -223,11 +223,7 @@ def header(current: str) -> rx.Component:
                 border_top="1px solid var(--gray-a4)",
             ),
         ),
-        background="white",
-        border_bottom="1px solid var(--gray-a5)",
-        position="sticky",
-        top="0",
-        z_index="10",
+        class_name="portal-header",
     )
 
 

@@ -161,27 +161,21 @@ def header_cell(label, numeric: bool = False) -> rx.Component:
     return rx.el.th(label, scope="col", class_name="portal-num" if numeric else "")
 
 
+def _page_button(icon: str, on_click, disabled, label, button_id: str) -> rx.Component:
+    return rx.icon_button(
+        rx.icon(icon), variant="soft", on_click=on_click, disabled=disabled, aria_label=label, id=button_id
+    )
+
+
 def pager(state, id_prefix: str, *leading: rx.Component) -> rx.Component:
     """ "26–50 di 120" and the previous/next buttons of a PagedState (state/paging.py)."""
     return rx.hstack(
         *leading,
         rx.text(state.page_info, size="2", id=f"{id_prefix}-page-info", aria_live="polite"),
-        rx.icon_button(
-            rx.icon("chevron-left"),
-            variant="soft",
-            on_click=state.previous_page,
-            disabled=~state.has_previous,
-            aria_label=tr("plan.previous"),
-            id=f"{id_prefix}-previous",
+        _page_button(
+            "chevron-left", state.previous_page, ~state.has_previous, tr("plan.previous"), f"{id_prefix}-previous"
         ),
-        rx.icon_button(
-            rx.icon("chevron-right"),
-            variant="soft",
-            on_click=state.next_page,
-            disabled=~state.has_next,
-            aria_label=tr("plan.next"),
-            id=f"{id_prefix}-next",
-        ),
+        _page_button("chevron-right", state.next_page, ~state.has_next, tr("plan.next"), f"{id_prefix}-next"),
         spacing="3",
         align="center",
         justify="end",

@@ -106,18 +106,8 @@ def message_item(message: ObjectVar[MailView]) -> rx.Component:
             ),
             cursor="pointer",
         ),
-        rx.el.pre(
-            message.body,
-            white_space="pre-wrap",
-            font_size="0.85rem",
-            padding="0.75rem",
-            background="var(--gray-2)",
-            border_radius="6px",
-            class_name="mailbox-body",
-        ),
+        rx.el.pre(message.body, class_name="mailbox-body"),
         class_name="mailbox-message",
-        border_bottom="1px solid var(--gray-a4)",
-        padding_y="0.5rem",
     )
 
 

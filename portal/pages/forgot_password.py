@@ -7,8 +7,7 @@ from typing import ClassVar
 import reflex as rx
 
 from portal import routes
-from portal.components.fields import text_input
-from portal.components.public_form import public_form
+from portal.components.public_form import email_input, public_form
 from portal.components.shell import template
 from portal.components.ui import auth_card
 from portal.config import settings
@@ -46,20 +45,10 @@ class ForgotPasswordState(PublicFormState, SessionState):
 
 @template(route=routes.FORGOT_PASSWORD, title_key="forgot.title", on_load=ForgotPasswordState.load)
 def forgot_password() -> rx.Component:
-    state = ForgotPasswordState
     return auth_card(
         public_form(
-            text_input(
-                field_id="forgot-email",
-                name="email",
-                label=tr("forgot.email"),
-                error=state.email_error,
-                type="email",
-                auto_complete="email",
-            ),
+            email_input(field_id="forgot-email", label=tr("forgot.email"), error=ForgotPasswordState.email_error),
             prefix="forgot",
-            on_submit=state.submit,
-            form_error=state.form_error,
-            done=state.done,
+            state=ForgotPasswordState,
         )
     )

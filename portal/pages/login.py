@@ -8,8 +8,14 @@ import datetime as dt
 import reflex as rx
 
 from portal import routes
-from portal.components.fields import form, text_input
-from portal.components.public_form import new_password_fields, submit_button
+from portal.components.public_form import (
+    code_input,
+    new_password_fields,
+    password_input,
+    stacked_form,
+    submit_button,
+    username_input,
+)
 from portal.components.shell import template
 from portal.components.ui import auth_card, notice
 from portal.config import settings
@@ -226,78 +232,49 @@ def _links() -> rx.Component:
 
 
 def credentials_form() -> rx.Component:
-    return form(
-        rx.vstack(
-            rx.heading(tr("login.title"), as_="h1", size="6"),
-            rx.text(tr("login.subtitle"), color_scheme="gray"),
-            notice(LoginState.info, tone="green", icon="circle-check", element_id="login-info"),
-            notice(LoginState.form_error, tone="red", icon="triangle-alert", element_id="login-error"),
-            text_input(
-                field_id="login-username",
-                name="username",
-                label=tr("login.username"),
-                error=LoginState.username_error,
-                auto_complete="username",
-            ),
-            text_input(
-                field_id="login-password",
-                name="password",
-                label=tr("login.password"),
-                error=LoginState.password_error,
-                type="password",
-                auto_complete="current-password",
-            ),
-            submit_button(tr("login.submit"), "login-submit"),
-            _links(),
-            spacing="4",
-            width="100%",
-        ),
+    return stacked_form(
+        rx.heading(tr("login.title"), as_="h1", size="6"),
+        rx.text(tr("login.subtitle"), color_scheme="gray"),
+        notice(LoginState.info, tone="green", icon="circle-check", element_id="login-info"),
+        notice(LoginState.form_error, tone="red", icon="triangle-alert", element_id="login-error"),
+        username_input(field_id="login-username", error=LoginState.username_error),
+        password_input(field_id="login-password", error=LoginState.password_error),
+        submit_button(tr("login.submit"), "login-submit"),
+        _links(),
         on_submit=LoginState.submit,
-        width="100%",
     )
 
 
 def code_form() -> rx.Component:
     return rx.vstack(
-        form(
-            rx.vstack(
-                rx.heading(tr("login.code_title"), as_="h1", size="6"),
-                rx.cond(
-                    LoginState.code_method == two_factor.TOTP,
-                    rx.text(tr("login.code_totp")),
-                    rx.text(LoginState.code_sent_text),
-                ),
-                notice(LoginState.info, tone="green", icon="mail-check", element_id="login-info"),
-                rx.cond(
-                    LoginState.code_method == two_factor.TOTP,
-                    # The app's users may type one of their recovery codes instead (issue 11).
-                    text_input(
-                        field_id="login-code",
-                        name="code",
-                        label=tr("login.code_or_recovery_label"),
-                        error=LoginState.code_error,
-                        auto_complete="one-time-code",
-                        max_length=24,
-                        auto_focus=True,
-                    ),
-                    text_input(
-                        field_id="login-code",
-                        name="code",
-                        label=tr("login.code_label"),
-                        error=LoginState.code_error,
-                        auto_complete="one-time-code",
-                        input_mode="numeric",
-                        max_length=6,
-                        auto_focus=True,
-                    ),
-                ),
-                submit_button(tr("login.code_submit"), "code-submit"),
-                spacing="4",
-                width="100%",
+        stacked_form(
+            rx.heading(tr("login.code_title"), as_="h1", size="6"),
+            rx.cond(
+                LoginState.code_method == two_factor.TOTP,
+                rx.text(tr("login.code_totp")),
+                rx.text(LoginState.code_sent_text),
             ),
+            notice(LoginState.info, tone="green", icon="mail-check", element_id="login-info"),
+            rx.cond(
+                LoginState.code_method == two_factor.TOTP,
+                # The app's users may type one of their recovery codes instead (issue 11).
+                code_input(
+                    field_id="login-code",
+                    label=tr("login.code_or_recovery_label"),
+                    error=LoginState.code_error,
+                    max_length=24,
+                ),
+                code_input(
+                    field_id="login-code",
+                    label=tr("login.code_label"),
+                    error=LoginState.code_error,
+                    max_length=6,
+                    input_mode="numeric",
+                ),
+            ),
+            submit_button(tr("login.code_submit"), "code-submit"),
             on_submit=LoginState.verify_code,
             reset_on_submit=True,
-            width="100%",
         ),
         rx.hstack(
             # No e-mailed code for the authenticator app's users (issue 11): recovery codes instead.
@@ -317,22 +294,17 @@ def code_form() -> rx.Component:
 
 
 def new_password_form() -> rx.Component:
-    return form(
-        rx.vstack(
-            rx.heading(tr("login.new_password_title"), as_="h1", size="6"),
-            rx.text(tr("login.new_password_intro")),
-            *new_password_fields(
-                password_id="login-new-password",
-                confirm_id="login-confirm-password",
-                password_error=LoginState.new_password_error,
-                confirm_error=LoginState.confirm_error,
-            ),
-            submit_button(tr("login.save_password"), "new-password-submit"),
-            spacing="4",
-            width="100%",
+    return stacked_form(
+        rx.heading(tr("login.new_password_title"), as_="h1", size="6"),
+        rx.text(tr("login.new_password_intro")),
+        *new_password_fields(
+            password_id="login-new-password",
+            confirm_id="login-confirm-password",
+            password_error=LoginState.new_password_error,
+            confirm_error=LoginState.confirm_error,
         ),
+        submit_button(tr("login.save_password"), "new-password-submit"),
         on_submit=LoginState.choose_password,
-        width="100%",
     )
 
 

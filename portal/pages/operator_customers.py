@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import reflex as rx
 
@@ -90,34 +91,27 @@ class OperatorCustomersState(SessionState):
     @rx.event
     @guard(OPERATOR)
     def invite_customer(self, principal: Principal, customer_id: int):
-        try:
-            with session_scope() as db:
-                result = invite(
-                    session=db,
-                    operator_id=principal.user_id,
-                    customer_id=int(customer_id),
-                    now=clock.now(),
-                    public_url=settings.public_url,
-                    client_ip=self.router.session.client_ip,
-                )
-        except (PermissionError, ValueError):
-            return rx.toast.error(self._t("subusers.not_allowed"))
-        return self._answer(principal, result, int(customer_id))
+        return self._invite(principal, customer_id, invite, customer_id=customer_id)
 
     @rx.event
     @guard(OPERATOR)
     def invite_requested(self, principal: Principal, customer_id: int, request_id: int):
         """The desk has verified the address of a registration request: it goes on file and the
         customer is invited there (the service re-checks that the request is of this tenant)."""
+        return self._invite(principal, customer_id, invite_at_verified_address, request_id=request_id)
+
+    def _invite(self, principal: Principal, customer_id, send: Callable[..., OnboardingResult], /, **target):
+        """`send` (invite, invite_at_verified_address) with `target` (its customer or request id, as
+        the browser sent it: a value that is no number is refused like a foreign one)."""
         try:
             with session_scope() as db:
-                result = invite_at_verified_address(
+                result = send(
                     session=db,
                     operator_id=principal.user_id,
-                    request_id=int(request_id),
                     now=clock.now(),
                     public_url=settings.public_url,
                     client_ip=self.router.session.client_ip,
+                    **{name: int(value) for name, value in target.items()},
                 )
         except (PermissionError, ValueError):
             return rx.toast.error(self._t("subusers.not_allowed"))

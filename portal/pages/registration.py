@@ -7,8 +7,7 @@ from typing import ClassVar
 import reflex as rx
 
 from portal import routes
-from portal.components.fields import text_input
-from portal.components.public_form import contract_identity_fields, public_form
+from portal.components.public_form import contract_identity_fields, email_input, public_form
 from portal.components.shell import BRAND, template
 from portal.components.ui import auth_card, notice
 from portal.config import settings
@@ -57,18 +56,15 @@ def registration_form() -> rx.Component:
     state = RegistrationState
     return public_form(
         *contract_identity_fields(state, "reg"),
-        text_input(
+        email_input(
             field_id="reg-email",
-            name="email",
             label=tr("registration.email"),
-            hint=tr("registration.contact_hint"),
             error=state.email_error,
-            type="email",
-            auto_complete="email",
+            hint=tr("registration.contact_hint"),
         ),
         prefix="registration",
-        on_submit=state.submit,
-        form_error=state.form_error,
+        state=state,
+        shows_done=False,
         error_id="registration-error",
     )
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal import routes
-from portal.components.fields import form
-from portal.components.public_form import new_password_fields, submit_button
+from portal.components.public_form import new_password_fields, stacked_form, submit_button
 from portal.components.shell import template
 from portal.components.ui import auth_card, notice
 from portal.db import session_scope
@@ -75,36 +74,31 @@ class ResetPasswordState(SessionState):
 
 def reset_form() -> rx.Component:
     state = ResetPasswordState
-    return form(
-        rx.vstack(
-            rx.cond(
-                state.unlock_link,
-                rx.vstack(
-                    rx.text(tr("reset.unlock_intro"), color_scheme="gray"),
-                    rx.button(
-                        tr("reset.unlock_only"),
-                        type="button",
-                        variant="soft",
-                        on_click=state.unlock_only,
-                        id="reset-unlock-only",
-                    ),
-                    spacing="3",
-                    width="100%",
+    return stacked_form(
+        rx.cond(
+            state.unlock_link,
+            rx.vstack(
+                rx.text(tr("reset.unlock_intro"), color_scheme="gray"),
+                rx.button(
+                    tr("reset.unlock_only"),
+                    type="button",
+                    variant="soft",
+                    on_click=state.unlock_only,
+                    id="reset-unlock-only",
                 ),
+                spacing="3",
+                width="100%",
             ),
-            rx.text(tr("reset.intro"), color_scheme="gray"),
-            *new_password_fields(
-                password_id="reset-password",
-                confirm_id="reset-confirm",
-                password_error=state.password_error,
-                confirm_error=state.confirm_error,
-            ),
-            submit_button(tr("reset.submit"), "reset-submit"),
-            spacing="4",
-            width="100%",
         ),
+        rx.text(tr("reset.intro"), color_scheme="gray"),
+        *new_password_fields(
+            password_id="reset-password",
+            confirm_id="reset-confirm",
+            password_error=state.password_error,
+            confirm_error=state.confirm_error,
+        ),
+        submit_button(tr("reset.submit"), "reset-submit"),
         on_submit=state.submit,
-        width="100%",
     )
 
 

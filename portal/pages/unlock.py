@@ -7,15 +7,13 @@ from typing import ClassVar
 import reflex as rx
 
 from portal import routes
-from portal.components.fields import text_input
-from portal.components.public_form import contract_identity_fields, public_form
+from portal.components.public_form import contract_identity_fields, public_form, username_input
 from portal.components.shell import template
 from portal.components.ui import auth_card
 from portal.config import settings
 from portal.services.access.recovery import unlock
 from portal.services.common import clock
 from portal.services.common.identity import contract_identity_problems
-from portal.state.i18n import tr
 from portal.state.public_forms import PublicFormState
 from portal.state.session import SessionState, public
 
@@ -65,20 +63,15 @@ def unlock_page() -> rx.Component:
     state = UnlockState
     return auth_card(
         public_form(
-            text_input(
+            username_input(
                 field_id="unlock-username",
-                name="username",
-                label=tr("login.username"),
                 error=state.username_error,
                 default_value=state.username,
                 key=state.username,
-                auto_complete="username",
             ),
             *contract_identity_fields(state, "unlock"),
             prefix="unlock",
-            on_submit=state.submit,
-            form_error=state.form_error,
-            done=state.done,
+            state=state,
         ),
         width="520px",
     )

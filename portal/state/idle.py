@@ -10,7 +10,6 @@ from portal.config import settings
 from portal.db import session_scope
 from portal.services.access import sessions
 from portal.services.access.accounts import Principal
-from portal.services.access.sign_in import sign_out
 from portal.services.common import clock
 from portal.state.session import SIGN_OUT_FETCH, SIGNED_IN, SessionState, _leave_page, guard, public
 
@@ -34,16 +33,5 @@ class IdleState(SessionState):
     def expire(self):
         """The page's timer ran out: end this tab's session, as logout does, and come back to the same
         page after signing in again (its draft waits in the tab)."""
-        digest = self._session_digest()
-        if digest:
-            with session_scope() as db:
-                sign_out(
-                    session=db,
-                    token=digest,
-                    now=clock.now(),
-                    policy=sessions.SESSION_POLICY,
-                    client_ip=self.router.session.client_ip,
-                    hashed=True,
-                )
-        self._show(None)
+        self._end_session()
         return _leave_page(SIGN_OUT_FETCH, routes.login_url(self._current_path()), flash="idle")

@@ -239,9 +239,8 @@ class SessionState(I18nState):
     def _to_login(self):
         return rx.redirect(routes.login_url(self._current_path()))
 
-    @rx.event
-    @public
-    def logout(self):
+    def _end_session(self) -> None:
+        """End this tab's session on the server (logout, the idle timer) and forget who it showed."""
         digest = self._session_digest()
         if digest:
             with session_scope() as db:
@@ -254,5 +253,10 @@ class SessionState(I18nState):
                     hashed=True,
                 )
         self._show(None)
+
+    @rx.event
+    @public
+    def logout(self):
+        self._end_session()
         # The route clears the HttpOnly cookie; the login page then says goodbye (FLASH_STORAGE_KEY).
         return _leave_page(SIGN_OUT_FETCH, routes.LOGIN, flash="logout")

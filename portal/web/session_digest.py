@@ -9,11 +9,9 @@ receive, and a digest cookie the browser sends itself is dropped here.
 
 from __future__ import annotations
 
-import http.cookies
-
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from portal.services.access.sessions import SESSION_COOKIE, token_digest
+from portal.services.access.sessions import SESSION_COOKIE, cookie_value, token_digest
 
 DIGEST_COOKIE = "portal_session_sha256"
 EVENT_PATH = "/_event"  # Reflex's websocket (constants.Endpoint.EVENT)
@@ -21,13 +19,7 @@ EVENT_PATH = "/_event"  # Reflex's websocket (constants.Endpoint.EVENT)
 
 def digest_from_cookie_header(header: str) -> str:
     """The digest the middleware put in a Cookie header ("" when absent or unreadable)."""
-    cookies = http.cookies.SimpleCookie()
-    try:
-        cookies.load(header or "")
-    except http.cookies.CookieError:
-        return ""
-    morsel = cookies.get(DIGEST_COOKIE)
-    return morsel.value if morsel else ""
+    return cookie_value(header, DIGEST_COOKIE)
 
 
 def _rewritten(cookie_header: str) -> str:

@@ -60,8 +60,6 @@ def contract_card(item: ObjectVar[ContractCardView]) -> rx.Component:
             spacing="3",
             margin_top="0.5rem",
         ),
-        padding_y="0.75rem",
-        border_bottom="1px solid var(--gray-a4)",
         class_name="home-contract",
     )
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import TypeVar
 
 import reflex as rx
 
@@ -17,6 +19,8 @@ from portal.services.common import clock
 from portal.state.i18n import tr
 from portal.state.reauth import ReauthState, recently_reauthenticated
 from portal.state.session import SIGNED_IN, SessionState, guard
+
+T = TypeVar("T")
 
 RECOVERY_CODES_ID = "recovery-codes"
 
@@ -100,19 +104,23 @@ class SecurityState(SessionState):
         self.totp_enrolling = False
         self.totp_error = ""
 
-    @rx.event
-    @guard(SIGNED_IN)
-    def confirm_totp(self, principal: Principal, form_data: dict):
-        if refusal := self._needs_reauth():
-            return refusal
+    def _with_code(self, action: Callable[..., T], principal: Principal, form_data: dict) -> T:
+        """`action` (confirming the app, turning it off) with the code the user typed."""
         with session_scope() as db:
-            codes = two_factor.confirm_enrolment(
+            return action(
                 session=db,
                 user=account_of(session=db, principal=principal),
                 code=str(form_data.get("code", "")),
                 now=clock.now(),
                 client_ip=self.router.session.client_ip,
             )
+
+    @rx.event
+    @guard(SIGNED_IN)
+    def confirm_totp(self, principal: Principal, form_data: dict):
+        if refusal := self._needs_reauth():
+            return refusal
+        codes = self._with_code(two_factor.confirm_enrolment, principal, form_data)
         if codes is None:
             self.totp_error = self._t("profile.totp_wrong")
             return None
@@ -147,14 +155,7 @@ class SecurityState(SessionState):
     def disable_totp(self, principal: Principal, form_data: dict):
         if refusal := self._needs_reauth():
             return refusal
-        with session_scope() as db:
-            result = two_factor.disable(
-                session=db,
-                user=account_of(session=db, principal=principal),
-                code=str(form_data.get("code", "")),
-                now=clock.now(),
-                client_ip=self.router.session.client_ip,
-            )
+        result = self._with_code(two_factor.disable, principal, form_data)
         outcome = result.outcome
         if outcome is two_factor.Check.OK:
             self.totp_enabled, self.totp_error = False, ""
@@ -318,9 +319,6 @@ def _recovery_codes_box() -> rx.Component:
         ),
         display=rx.cond(SecurityState.recovery_shown, "block", "none"),
         id="recovery-box",
-        padding="12px",
-        border="1px solid var(--amber-7)",
-        border_radius="8px",
     )
 
 

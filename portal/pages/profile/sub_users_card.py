@@ -128,10 +128,7 @@ def _rights_fieldset() -> rx.Component:
             ),
             spacing="2",
         ),
-        border="1px solid var(--gray-a5)",
-        border_radius="8px",
-        padding="0.75rem",
-        width="100%",
+        class_name="portal-fieldset",
     )
 
 

@@ -42,15 +42,20 @@ SESSION_POLICY = SessionPolicy.from_minutes(
 )
 
 
-def token_from_cookie_header(header: str) -> str:
-    """The session token in a raw Cookie header ("" when absent or unreadable)."""
+def cookie_value(header: str, name: str) -> str:
+    """The value of cookie `name` in a raw Cookie header ("" when absent or unreadable)."""
     cookies = http.cookies.SimpleCookie()
     try:
         cookies.load(header or "")
     except http.cookies.CookieError:
         return ""
-    morsel = cookies.get(SESSION_COOKIE)
+    morsel = cookies.get(name)
     return morsel.value if morsel else ""
+
+
+def token_from_cookie_header(header: str) -> str:
+    """The session token in a raw Cookie header ("" when absent or unreadable)."""
+    return cookie_value(header, SESSION_COOKIE)
 
 
 def token_digest(token: str) -> str:
@@ -127,9 +132,14 @@ def keep_alive(*, session: Session, token: str, now: dt.datetime, policy: Sessio
     return True
 
 
-def close_session(*, session: Session, token: str, now: dt.datetime, hashed: bool = False) -> bool:
+def _unrevoked_row(session: Session, token: str, hashed: bool) -> UserSession | None:
     row = _live_row(session, token, hashed)
-    if row is None or row.revoked_at is not None:
+    return None if row is None or row.revoked_at is not None else row
+
+
+def close_session(*, session: Session, token: str, now: dt.datetime, hashed: bool = False) -> bool:
+    row = _unrevoked_row(session, token, hashed)
+    if row is None:
         return False
     row.revoked_at = now
     session.add(row)
@@ -156,8 +166,8 @@ REAUTH_WINDOW = dt.timedelta(minutes=5)
 
 def mark_reauthenticated(*, session: Session, token: str, now: dt.datetime, hashed: bool = False) -> bool:
     """Password and second factor were given again in this session: remember when."""
-    row = _live_row(session, token, hashed)
-    if row is None or row.revoked_at is not None:
+    row = _unrevoked_row(session, token, hashed)
+    if row is None:
         return False
     row.reauthenticated_at = now
     session.add(row)
@@ -169,7 +179,7 @@ def reauthenticated_recently(
 ) -> bool:
     """True when this session re-authenticated less than `within` ago (changes of the primary
     e-mail, the authenticator and the IBAN need it)."""
-    row = _live_row(session, token, hashed)
-    if row is None or row.revoked_at is not None or row.reauthenticated_at is None:
+    row = _unrevoked_row(session, token, hashed)
+    if row is None or row.reauthenticated_at is None:
         return False
     return now - row.reauthenticated_at < within
