@@ -25,7 +25,8 @@ config = rx.Config(
     redis_url=settings.redis_url,
     telemetry_enabled=False,
     show_built_with_reflex=False,
-    frontend_port=settings.port,
+    # Production serves the exported frontend from nginx and runs `--backend-only` processes.
+    frontend_port=None if settings.is_production else settings.port,
     backend_port=settings.port,
     backend_host=settings.listen_host,  # loopback in demo mode unless PORTAL_LISTEN_HOST says otherwise
     api_url=backend_url,

@@ -16,6 +16,7 @@ A websocket is one request: every event of the tab logs the id of its connection
 from __future__ import annotations
 
 import http.cookies
+import logging
 import re
 import uuid
 
@@ -25,6 +26,8 @@ from portal.logs import REQUEST_ID, SESSION
 from portal.services.access.sessions import SESSION_COOKIE, token_digest
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+logger = logging.getLogger(__name__)
+WEBSOCKET_OPENED, WEBSOCKET_CLOSED = "websocket opened", "websocket closed"
 
 
 def _header(scope: Scope, name: bytes) -> str:
@@ -74,8 +77,13 @@ class RequestContext:
                 message = {**message, "headers": [*headers, (b"x-request-id", request_id.encode())]}
             await send(message)
 
+        websocket = scope["type"] == "websocket"
+        if websocket:  # a tab's connection: which process serves it, for how long
+            logger.info(WEBSOCKET_OPENED)
         try:
-            await self.app(scope, receive, send_with_id if scope["type"] == "http" else send)
+            await self.app(scope, receive, send if websocket else send_with_id)
         finally:
+            if websocket:
+                logger.info(WEBSOCKET_CLOSED)
             REQUEST_ID.reset(request_token)
             SESSION.reset(session_token)
