@@ -30,8 +30,10 @@ from portal.pages import (  # noqa: F401  (each page module declares its page)
     reset_password,
     unlock,
 )
+from portal.web import token_failover
 from portal.web.stack import protect
 
+token_failover.install()  # a tab whose backend died keeps its token, and its state, on another one
 if settings.log_format == "json":  # production's default (portal/logs.py); the demo keeps Reflex's console
     logs.configure("json")
 

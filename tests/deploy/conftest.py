@@ -158,6 +158,7 @@ class Backend:
 
 def _port_free(port: int) -> bool:
     with contextlib.closing(socket.socket()) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as nginx binds: TIME_WAIT is no obstacle
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
@@ -171,7 +172,9 @@ def _sources_digest() -> str:
     roots = [PROJECT_ROOT / "portal", PROJECT_ROOT / "assets", PROJECT_ROOT / "tenants"]
     files = [PROJECT_ROOT / "rxconfig.py", PROJECT_ROOT / "requirements.txt"]
     for root in roots:
-        files += sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        files += sorted(
+            p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts and "external" not in p.parts
+        )
     for path in files:
         if path.is_file():
             digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
@@ -323,10 +326,14 @@ def topology(tmp_path_factory, mailbox) -> Topology:
             SMTP_PORT=str(mailbox.port),
             REFLEX_STATES_WORKDIR=str(tmp / "states"),
         )
+        production_env = dict(env)
         if not shared_state:
             # The control run: no Redis for Reflex's states (each backend keeps its own in memory);
-            # the portal's checks would refuse it, so the rate limits keep Redis by their own variable.
-            env.update(PORTAL_ENV="development", PORTAL_WORKERS="1", PORTAL_REDIS_URL=redis_url)
+            # production's checks would refuse it, so the backends run as development processes
+            # (the rate limits keep Redis by their own variable).
+            env.update(
+                PORTAL_ENV="development", PORTAL_WORKERS="1", PORTAL_REDIS_URL=redis_url, REFLEX_BACKEND_ONLY="1"
+            )
             env.pop("REDIS_URL")
         today = italian_today()
         with timer.step("migrate_seed_analyze"):
@@ -334,7 +341,7 @@ def topology(tmp_path_factory, mailbox) -> Topology:
             # The seed is a tool of its own (its mail stays in the outbox): not a production process.
             _run(
                 [sys.executable, "-m", "portal.seed", "--size", "demo", "--as-of", today.isoformat()],
-                {**env, "PORTAL_ENV": "development", "PORTAL_WORKERS": "1"},
+                {**production_env, "PORTAL_ENV": "development", "PORTAL_WORKERS": "1"},
                 "the demo seed",
             )
             engine = sa.create_engine(database_url, isolation_level="AUTOCOMMIT")
@@ -353,7 +360,7 @@ def topology(tmp_path_factory, mailbox) -> Topology:
             finally:
                 engine.dispose()
         with timer.step("frontend_export"):
-            static = export_frontend(env, nginx_port, tmp / "export.log")
+            static = export_frontend(production_env, nginx_port, tmp / "export.log")
         backends = [
             Backend(f"backend-{index}", port, env, tmp / f"backend-{index}.log")
             for index, port in enumerate(backend_ports, start=1)
