@@ -123,7 +123,7 @@ def render_main(site_file: Path, prefix: Path, *, worker_processes: int = 1, use
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m portal.deploy", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m portal.deploy", description="nginx configuration for the portal")
     commands = parser.add_subparsers(dest="command", required=True)
     site = commands.add_parser("site", help="the server block (goes in nginx's http block)")
     site.add_argument("--backend", action="append", required=True, help="host:port of a backend (repeat)")
