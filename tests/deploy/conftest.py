@@ -332,7 +332,13 @@ def topology(tmp_path_factory, mailbox) -> Topology:
             # production's checks would refuse it, so the backends run as development processes
             # (the rate limits keep Redis by their own variable).
             env.update(
-                PORTAL_ENV="development", PORTAL_WORKERS="1", PORTAL_REDIS_URL=redis_url, REFLEX_BACKEND_ONLY="1"
+                PORTAL_ENV="development",
+                PORTAL_WORKERS="1",
+                PORTAL_REDIS_URL=redis_url,
+                PORTAL_ALLOWED_ORIGINS=public_url,
+                PORTAL_TRUSTED_PROXY_HOPS="1",
+                PORTAL_LOG_FORMAT="json",
+                REFLEX_BACKEND_ONLY="1",
             )
             env.pop("REDIS_URL")
         today = italian_today()
