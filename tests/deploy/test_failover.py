@@ -144,3 +144,9 @@ def test_a_tab_survives_the_death_of_its_backend(topology, browser, mailbox):
             opened.close()
     logged = [line for backend in topology.backends for line in backend.log_lines() if line.get("level") == "error"]
     assert logged == [], f"the backends logged errors: {logged}"
+    # The logs of the sign-ins, through the real stack: no password, no code, in any line (JSON or not).
+    written = "".join(backend.log_path.read_text(encoding="utf-8", errors="replace") for backend in topology.backends)
+    written += (topology.nginx_log.parent / "access.log").read_text(encoding="utf-8", errors="replace")
+    assert DEMO_PASSWORD not in written and code not in written
+    audited = [line["message"] for backend in topology.backends for line in backend.log_lines()]
+    assert sum(message.startswith("audit login.success ") for message in audited) == 2
