@@ -18,7 +18,7 @@ export REFLEX_TELEMETRY_ENABLED := false
 export REFLEX_CHECK_LATEST_VERSION := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run serve test lint format bench seed migrate deps chromium test-unit test-clock-moved test-postgres test-e2e test-security clean
+.PHONY: run serve test lint format bench seed migrate deps chromium nginx test-unit test-clock-moved test-postgres test-e2e test-security test-deploy export-frontend nginx-site clean
 
 ## deps: the virtualenv with the pinned Python packages; bun, axe-core (accessibility checks)
 ## and pyright (type checks) from the npm registry
@@ -58,9 +58,26 @@ serve: migrate
 chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
+## nginx: Debian's nginx for the production topology and its test (tests/deploy)
+nginx:
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light)
+
+## export-frontend: production's static frontend (docs/DEPLOY.md) into .web/build/client, for PORTAL_PUBLIC_URL;
+## run it with the production environment (PORTAL_ENV=production ...)
+export-frontend: deps
+	$(VENV)/bin/reflex export --frontend-only --no-zip
+
+## nginx-site: print the nginx site for BACKENDS (host:port, comma-separated) and STATIC (the exported frontend)
+BACKENDS ?= 127.0.0.1:8001,127.0.0.1:8002
+STATIC ?= $(CURDIR)/.web/build/client
+nginx-site: deps
+	$(PY) -m portal.deploy site $(foreach b,$(subst $(comma), ,$(BACKENDS)),--backend $(b)) --static-root $(STATIC)
+comma := ,
+
 ## test: unit and state tests (SQLite), the same a year on, the unit tests on PostgreSQL, browser tests,
-## and the hostile suite against the app as production runs it
-test: deps chromium test-unit test-clock-moved test-postgres test-e2e test-security
+## the hostile suite against the app as production runs it, and the production topology (nginx, two backends)
+test: deps chromium nginx test-unit test-clock-moved test-postgres test-e2e test-security test-deploy
 
 test-unit: deps
 	$(PY) -m pytest tests/unit tests/state -q
@@ -97,6 +114,11 @@ test-e2e: deps chromium
 ## test-security: the hostile suite (tests/security): crafted websocket clients against the real app, demo mode off
 test-security: deps chromium
 	$(PY) -m pytest tests/security -q
+
+## test-deploy: the production topology on loopback (tests/deploy): nginx, two backend processes, the static
+## frontend, this machine's PostgreSQL and Redis; a backend is killed under a browser tab, which goes on
+test-deploy: deps chromium nginx
+	$(PY) -m pytest tests/deploy -q
 
 ## lint: ruff (lint and format check) over the code and tests, pyright over portal/
 LINTED := portal tests bench alembic rxconfig.py

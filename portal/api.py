@@ -12,13 +12,14 @@ import html
 import segno
 from sqlmodel import Session
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from portal import i18n, routes
 from portal.config import settings
-from portal.db import session_scope
+from portal.db import get_engine, session_scope
 from portal.models import Contract, Customer, Tenant, UserAccount
 from portal.services.access import sign_in, two_factor
 from portal.services.access.scope import Scope, scope_of
@@ -27,7 +28,7 @@ from portal.services.billing.documents import load_invoice_document
 from portal.services.billing.fatturapa import invoice_xml, xml_filename
 from portal.services.billing.invoice_pdf import invoice_pdf, pdf_filename
 from portal.services.billing.queries import access_invoice
-from portal.services.common import clock, downloads
+from portal.services.common import clock, downloads, health
 from portal.services.contracts.payoff import estimate
 from portal.services.contracts.payoff_pdf import payoff_filename, payoff_pdf
 from portal.services.contracts.queries import access_contract
@@ -267,8 +268,24 @@ async def payoff_estimate(request: Request) -> Response:
         return _document(request, body, downloads.PDF, payoff_filename(number))
 
 
+async def alive(request: Request) -> Response:
+    """Liveness: the process answers (nothing else is checked, nothing about it is told)."""
+    return JSONResponse({"status": "ok"}, headers=NO_STORE)
+
+
+async def ready(request: Request) -> Response:
+    """Readiness: 200 when the database (and Redis, when configured) answer; 503 naming what did
+    not, so that the proxy or orchestrator sends no user to this process meanwhile."""
+    checks = await run_in_threadpool(health.readiness, get_engine(), settings.redis_url)
+    up = all(outcome == health.OK for outcome in checks.values())
+    body = {"status": "ok" if up else "unavailable", "checks": checks}
+    return JSONResponse(body, status_code=200 if up else 503, headers=NO_STORE)
+
+
 api = Starlette(
     routes=[
+        Route(routes.API_HEALTH, alive, methods=["GET"]),
+        Route(routes.API_READY, ready, methods=["GET"]),
         Route(routes.API_SIGN_IN, open_session, methods=["POST"]),
         Route(routes.API_SIGN_OUT, forget_session, methods=["POST"]),
         # A path that is not a number does not match: Starlette answers 404 itself.

@@ -2,8 +2,10 @@
 
 import reflex as rx
 
+from portal import logs
 from portal.api import api
 from portal.components.shell import add_pages
+from portal.config import settings
 from portal.jobs.mail import background as mail_and_files_task
 from portal.pages import (  # noqa: F401  (each page module declares its page)
     assets,
@@ -28,7 +30,12 @@ from portal.pages import (  # noqa: F401  (each page module declares its page)
     reset_password,
     unlock,
 )
+from portal.web import token_failover
 from portal.web.stack import protect
+
+token_failover.install()  # a tab whose backend died keeps its token, and its state, on another one
+if settings.log_format == "json":  # production's default (portal/logs.py); the demo keeps Reflex's console
+    logs.configure("json")
 
 app = rx.App(
     html_lang="it",

@@ -38,6 +38,9 @@ API_INVOICE = "/api/documenti/fattura/{invoice_id:int}.{fmt:str}"
 API_STATEMENT = "/api/documenti/rendiconto/{number}/{year:int}.pdf"
 API_TOTP_QR = "/api/totp/qr.svg"
 API_DOWNLOAD = "/api/download/{token}"
+# Public, for the proxy and the orchestrator (issue 13): the process answers; its database and Redis answer.
+API_HEALTH = "/api/health"
+API_READY = "/api/ready"
 
 
 def login_url(next_path: str | None = None) -> str:

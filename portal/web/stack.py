@@ -7,9 +7,11 @@ from starlette.types import ASGIApp
 
 from portal.config import settings
 from portal.web.headers import SecurityHeaders
+from portal.web.request_context import RequestContext
 from portal.web.session_digest import SessionCookieDigest
 from portal.web.upload_guard import UploadGuard
 
 
 def protect(app: ASGIApp) -> ASGIApp:
-    return SecurityHeaders(UploadGuard(SessionCookieDigest(app), max_bytes=settings.upload_max_bytes), settings)
+    guarded = SecurityHeaders(UploadGuard(SessionCookieDigest(app), max_bytes=settings.upload_max_bytes), settings)
+    return RequestContext(guarded, trusted_proxy_hops=settings.trusted_proxy_hops)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import logging
 from typing import Any
 
 from sqlmodel import Session
 
 from portal.models import AuditEvent
+
+logger = logging.getLogger(__name__)
 
 
 def record(
@@ -28,6 +32,16 @@ def record(
         client_ip=client_ip[:64],
     )
     session.add(event)
+    # One log line per audited event (issue 13): what and whose, as ids; the details never hold a
+    # secret (names, counts, reasons), and portal/logs.py blanks anything named like one anyway.
+    logger.info(
+        "audit %s tenant=%s user=%s customer=%s detail=%s",
+        action,
+        tenant_id,
+        user_id,
+        customer_id,
+        json.dumps(detail, default=str, sort_keys=True),
+    )
     return event
 
 
