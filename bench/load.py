@@ -162,6 +162,9 @@ def running_server(workers: int, database_url: str, workdir: Path) -> Iterator[t
 
         redis.Redis.from_url(redis_url).flushdb()
         env["REDIS_URL"] = redis_url
+    if "REDIS_URL" not in env or database_url.startswith("sqlite"):
+        workers = 1  # several workers need shared state and a database server (the portal refuses otherwise)
+        env["GRANIAN_WORKERS"] = "1"
     print(f"server: {workers} backend workers, state in {'Redis' if 'REDIS_URL' in env else 'memory'}")
     log = open(workdir / "server.log", "w", encoding="utf-8")  # noqa: SIM115  (closed in finally)
     command = [sys.executable, "-m", "reflex", "run", "--env", "prod", "--single-port"]
