@@ -14,11 +14,17 @@ def not_in_the_past(value: str, ctx: FormContext):
 
 
 # A change that starts later than this is a typing error (a year 9999), not a plan.
-FURTHEST_START = dt.timedelta(days=366)
+FURTHEST_START_YEARS = 5
+
+
+def _furthest_start(today: dt.date) -> dt.date:
+    return today.replace(
+        year=today.year + FURTHEST_START_YEARS, day=28 if (today.month, today.day) == (2, 29) else today.day
+    )
 
 
 def not_too_far(value: str, ctx: FormContext):
-    return "forms.date_too_far" if dt.date.fromisoformat(value) > ctx.today + FURTHEST_START else None
+    return "forms.date_too_far" if dt.date.fromisoformat(value) > _furthest_start(ctx.today) else None
 
 
 def current_iban(ctx: FormContext) -> str:

@@ -582,7 +582,7 @@ MESSAGES: dict[str, str] = {
     "forms.date_invalid": "Invalid date.",
     "forms.not_text": "Invalid value.",
     "forms.bad_characters": "The text contains characters that are not allowed (control characters or characters that reverse the text’s direction).",
-    "forms.date_too_far": "The date cannot be more than a year from today.",
+    "forms.date_too_far": "The date cannot be more than five years from today.",
     "login.username_invalid": "The username is not valid.",
     "login.password_invalid": "The password is not valid.",
     "registration.contract_too_long": "The contract number is too long.",

@@ -582,7 +582,7 @@ MESSAGES: dict[str, str] = {
     "forms.date_invalid": "Data non valida.",
     "forms.not_text": "Valore non valido.",
     "forms.bad_characters": "Il testo contiene caratteri non ammessi (caratteri di controllo o che invertono la direzione del testo).",
-    "forms.date_too_far": "La data non può essere oltre un anno da oggi.",
+    "forms.date_too_far": "La data non può essere oltre cinque anni da oggi.",
     "login.username_invalid": "Lo username non è valido.",
     "login.password_invalid": "La password non è valida.",
     "registration.contract_too_long": "Il numero di contratto è troppo lungo.",

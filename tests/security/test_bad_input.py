@@ -35,6 +35,7 @@ WRITTEN_TABLES = (
     "password_reset_token",
     "registration_request",
     "mail_outbox",
+    "mail_message",
 )
 
 LONG = "A" * 10_000
@@ -151,6 +152,16 @@ def table_counts(app: RunningApp) -> dict[str, int]:
         return {
             table: connection.execute(sa.text(f"select count(*) from {table}")).scalar_one() for table in WRITTEN_TABLES
         }
+
+
+def _settled(app: RunningApp, before: dict[str, int]) -> dict[str, int]:
+    """The counts now, with mail the sender moved from the outbox to its log meanwhile counted once
+    (a mail written before the test may be sent during it)."""
+    now = table_counts(app)
+    moved = now["mail_message"] - before["mail_message"]
+    if moved > 0 and now["mail_outbox"] == before["mail_outbox"] - moved:
+        now = {**now, "mail_outbox": before["mail_outbox"], "mail_message": before["mail_message"]}
+    return now
 
 
 # Each target sends the bad value where it belongs and returns the message shown for the field.
@@ -357,14 +368,13 @@ TRIED: list[str] = []
 def test_a_malformed_value_gets_its_fields_message_and_writes_nothing(app, mailbox, tab, cookies, context, case):
     signed_in, send = TARGETS[case.target]
     connection = tab(cookies(CUSTOMER) if signed_in else "")
-    before, mails = table_counts(app), len(mailbox.messages)
+    before = table_counts(app)
 
     message = send(context, connection, case.field, case.value)
 
     TRIED.append(case.id)
     assert isinstance(message, str) and message.strip(), f"no message for {case.field}"
-    assert table_counts(app) == before
-    assert len(mailbox.messages) == mails
+    assert table_counts(app) == _settled(app, before)
 
 
 # Handlers that take a plain value (filters, pickers, pagers): nonsense leaves the list as it was
@@ -427,4 +437,4 @@ def test_a_filter_given_nonsense_shows_nothing_it_should_not(
 
     TRIED.append(label)
     assert answer.var(var) == shown
-    assert table_counts(app) == before
+    assert table_counts(app) == _settled(app, before)
