@@ -13,6 +13,20 @@ def not_in_the_past(value: str, ctx: FormContext):
     return "forms.date_past" if dt.date.fromisoformat(value) < ctx.today else None
 
 
+# A change that starts later than this is a typing error (a year 9999), not a plan.
+FURTHEST_START_YEARS = 5
+
+
+def _furthest_start(today: dt.date) -> dt.date:
+    return today.replace(
+        year=today.year + FURTHEST_START_YEARS, day=28 if (today.month, today.day) == (2, 29) else today.day
+    )
+
+
+def not_too_far(value: str, ctx: FormContext):
+    return "forms.date_too_far" if dt.date.fromisoformat(value) > _furthest_start(ctx.today) else None
+
+
 def current_iban(ctx: FormContext) -> str:
     contract = selected_contract(ctx, "contract")
     if contract is None:
@@ -30,7 +44,11 @@ CONTRACT = Field(
     key="contract", type=FieldType.CONTRACT, label="field.contract.prompt", name="field.contract", required=True
 )
 START_DATE = Field(
-    key="start_date", type=FieldType.DATE, label="field.start_date", required=True, validators=(not_in_the_past,)
+    key="start_date",
+    type=FieldType.DATE,
+    label="field.start_date",
+    required=True,
+    validators=(not_in_the_past, not_too_far),
 )
 # The optional message that opens the request's thread.
 MESSAGE = Field(

@@ -49,7 +49,7 @@ load_catalogues()
 
 
 def language_or_default(lang: str | None) -> str:
-    return lang if lang in CATALOGUES else DEFAULT_LANGUAGE
+    return lang if isinstance(lang, str) and lang in CATALOGUES else DEFAULT_LANGUAGE
 
 
 def catalogue(lang: str | None) -> dict[str, str]:

@@ -17,6 +17,7 @@ from portal.models.enums import RequestStatus
 from portal.pages.requests import status_choices
 from portal.services.access.accounts import Principal
 from portal.services.common import clock
+from portal.services.common.text import form_texts
 from portal.services.requests.tickets import service_desk_update
 from portal.state.i18n import tr
 from portal.state.request_view import RequestViewState
@@ -43,8 +44,12 @@ class DeskDetailState(RequestViewState, SessionState):
     @rx.event
     @guard(OPERATOR)
     def update(self, principal: Principal, form_data: dict):
-        body = str(form_data.get("body", "")).strip()
-        status = RequestStatus.parse(form_data.get("status", ""))
+        texts, refused = form_texts(form_data, ("body", "status"), multiline=("body",))
+        if refused:
+            self.reply_error = self._t(next(iter(refused.values())))
+            return None
+        body = texts["body"].strip()
+        status = RequestStatus.parse(texts["status"])
 
         def write(db: Session, operator: UserAccount, request: ServiceRequest) -> str:
             if not body and not self._staged and (status is None or status == request.status):

@@ -14,6 +14,7 @@ from portal.config import settings
 from portal.services.access.recovery import request_reset
 from portal.services.common import clock
 from portal.services.common.identity import email_problem
+from portal.services.common.text import form_texts
 from portal.state.i18n import tr
 from portal.state.public_forms import PublicFormState
 from portal.state.session import SessionState, public
@@ -27,8 +28,9 @@ class ForgotPasswordState(PublicFormState, SessionState):
     @public
     def submit(self, form_data: dict):
         self._clear()
-        email = str(form_data.get("email", "")).strip()
-        if problem := email_problem(email):
+        texts, refused = form_texts(form_data, ("email",))
+        email = texts["email"].strip()
+        if problem := refused.get("email") or email_problem(email):
             self.email_error = self._t(problem)
             return
         self._in_transaction(

@@ -23,10 +23,15 @@ from portal.db import session_scope
 from portal.services.access import two_factor
 from portal.services.access.accounts import SignIn, authenticate, fiscal_code_of, set_password
 from portal.services.common import clock
+from portal.services.common.text import form_texts
 from portal.state.i18n import tr
 from portal.state.session import FLASH_STORAGE_KEY, SessionState, public, sign_in_with
 
 CREDENTIALS, CODE, NEW_PASSWORD = "credentials", "code", "new_password"
+# No account has a longer username (the column's length) or password (its policy's, with room for
+# the NFKC form): a longer one is refused before any lookup or hashing.
+USERNAME_MAX = 60
+PASSWORD_MAX = 1024
 # The forced change of a temporary password must follow the code within this time.
 PASSWORD_CHANGE_WINDOW = dt.timedelta(minutes=10)
 
@@ -98,12 +103,18 @@ class LoginState(SessionState):
     @public
     def submit(self, form_data: dict):
         self._clear()
-        username = str(form_data.get("username", "")).strip()
-        password = str(form_data.get("password", ""))
+        texts, problems = form_texts(form_data, ("username",))
+        username = texts["username"].strip()
+        raw_password = form_data.get("password") if isinstance(form_data, dict) else None
+        password = raw_password if isinstance(raw_password, str) else ""
         self.typed_username = username[:60]
-        if not username:
+        if problems or len(username) > USERNAME_MAX:
+            self.username_error = self._t("login.username_invalid")
+        elif not username:
             self.username_error = self._t("login.username_required")
-        if not password:
+        if raw_password is not None and not isinstance(raw_password, str) or len(password) > PASSWORD_MAX:
+            self.password_error = self._t("login.password_invalid")
+        elif not password:
             self.password_error = self._t("login.password_required")
         if self.username_error or self.password_error:
             return

@@ -14,6 +14,7 @@ from portal.config import settings
 from portal.services.access.onboarding import Onboarding, register
 from portal.services.common import clock
 from portal.services.common.branding import tenant_id_of
+from portal.services.common.text import form_texts
 from portal.state.i18n import tr
 from portal.state.public_forms import PublicFormState
 from portal.state.session import SessionState, public
@@ -32,7 +33,9 @@ class RegistrationState(PublicFormState, SessionState):
     @public
     def submit(self, form_data: dict):
         self._clear()
-        values = {name: str(form_data.get(name, "")) for name in FIELDS}
+        values, refused = form_texts(form_data, FIELDS)
+        if self._show_problems(refused):
+            return
         result = self._in_transaction(
             lambda db: register(
                 session=db,

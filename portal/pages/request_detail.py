@@ -12,6 +12,7 @@ from portal.components.ui import back_link
 from portal.models import ServiceRequest, UserAccount
 from portal.services.access.accounts import Principal
 from portal.services.common import clock
+from portal.services.common.text import form_texts
 from portal.services.requests.tickets import customer_reply
 from portal.state.i18n import tr
 from portal.state.request_view import RequestViewState
@@ -41,7 +42,11 @@ class RequestDetailState(RequestViewState, SessionState):
     @rx.event
     @guard(REQUEST_WRITER, otherwise=refuse_with("subusers.not_allowed"))
     def reply(self, principal: Principal, form_data: dict):
-        body = str(form_data.get("body", "")).strip()
+        texts, refused = form_texts(form_data, ("body",), multiline=("body",))
+        if refused:
+            self.reply_error = self._t(refused["body"])
+            return
+        body = texts["body"].strip()
         if not body and not self._staged:
             self.reply_error = self._t("requests.reply_empty")
             return

@@ -112,14 +112,14 @@ class RequestsState(RequestListState, SessionState):
     @rx.event
     @guard(CUSTOMER, otherwise=TO_DESK)
     def choose_status(self, principal: Principal, value: str):
-        self.status = value if value in STATUS_CHOICES else "all"
+        self.status = value if isinstance(value, str) and value in STATUS_CHOICES else "all"
         self.offset = 0
         self._show_page(principal)
 
     @rx.event
     @guard(CUSTOMER, otherwise=TO_DESK)
     def choose_form(self, principal: Principal, value: str):
-        self.form_key = value if value in registry() else ""
+        self.form_key = value if isinstance(value, str) and value in registry() else ""
         self.offset = 0
         self._show_page(principal)
 

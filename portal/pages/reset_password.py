@@ -12,6 +12,7 @@ from portal.db import session_scope
 from portal.services.access.links import UNLOCK
 from portal.services.access.recovery import Reset, complete_reset, link_purpose, unlock_with_link
 from portal.services.common import clock
+from portal.services.common.text import form_texts
 from portal.state.i18n import tr
 from portal.state.session import SessionState, public
 
@@ -51,8 +52,12 @@ class ResetPasswordState(SessionState):
     @public
     def submit(self, form_data: dict):
         self.password_error = self.confirm_error = ""
-        password = str(form_data.get("new_password", ""))
-        if password != str(form_data.get("confirm_password", "")):
+        texts, refused = form_texts(form_data, ("new_password", "confirm_password"))
+        if refused:
+            self.password_error = self._t(next(iter(refused.values())))
+            return
+        password = texts["new_password"]
+        if password != texts["confirm_password"]:
             self.confirm_error = self._t("login.passwords_differ")
             return
         with session_scope() as db:

@@ -11,9 +11,11 @@ from portal.components.public_form import contract_identity_fields, public_form,
 from portal.components.shell import template
 from portal.components.ui import auth_card
 from portal.config import settings
+from portal.pages.login import USERNAME_MAX
 from portal.services.access.recovery import unlock
 from portal.services.common import clock
 from portal.services.common.identity import contract_identity_problems
+from portal.services.common.text import form_texts
 from portal.state.public_forms import PublicFormState
 from portal.state.session import SessionState, public
 
@@ -36,14 +38,18 @@ class UnlockState(PublicFormState, SessionState):
     @public
     def submit(self, form_data: dict):
         self._clear()
-        values = {name: str(form_data.get(name, "")).strip() for name in self._fields}
+        texts, refused = form_texts(form_data, self._fields)
+        values = {name: text.strip() for name, text in texts.items()}
         problems = contract_identity_problems(
             contract_number=values["contract_number"],
             module_number=values["module_number"],
             tax_code=values["tax_code"],
         )
-        if not values["username"]:
+        if len(values["username"]) > USERNAME_MAX:
+            problems["username"] = "login.username_invalid"
+        elif not values["username"]:
             problems["username"] = "unlock.username_required"
+        problems |= {name: "login.username_invalid" if name == "username" else key for name, key in refused.items()}
         if self._show_problems(problems):
             return
         self._in_transaction(

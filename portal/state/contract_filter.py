@@ -47,7 +47,7 @@ class ContractFilterState(PagedState, mixin=True):
     @rx.event
     @guard("_readers", otherwise=redirect_to(routes.HOME))
     def choose_contract(self, principal: Principal, value: str):
-        self.contract = value
+        self.contract = value if isinstance(value, str) else ALL  # a number the user may not read falls back too
         self._first_page(principal)
 
     def _first_page(self, principal: Principal) -> None:

@@ -26,6 +26,7 @@ from portal.services.requests.form_engine import (
     FormDefinition,
     computed_values,
     field_specs,
+    input_problem,
     prefilled,
     validate,
 )
@@ -76,6 +77,9 @@ class FormEngineState(StagingState, mixin=True):
     computed: dict[str, str] = {}
     download_url: str = ""
     form_error: str = ""
+    # Answers refused as sent (not text, forbidden characters): never kept in `values`, where they
+    # would be shown back, but reported again when the form is sent.
+    _refused: dict[str, str] = {}
 
     def _definition(self) -> FormDefinition | None:
         return get_form(self.form_key)
@@ -129,6 +133,7 @@ class FormEngineState(StagingState, mixin=True):
         definition = self._definition()
         self.form_found = definition is not None and self._allowed(principal)
         self.errors, self.form_error, self.attachment_error = {}, "", ""
+        self._refused = {}
         self._discard_staged()
         if definition is None or not self.form_found:
             return
@@ -164,6 +169,11 @@ class FormEngineState(StagingState, mixin=True):
         self._field_changed(user)
 
     def _set_value(self, user: Principal, field: Field, value: str | bool) -> None:
+        if problem := input_problem(field, value):
+            self._refused = {**self._refused, field.key: problem}
+            self.errors = {**self.errors, field.key: self._t(problem)}
+            return
+        self._refused = {k: v for k, v in self._refused.items() if k != field.key}
         text = ("on" if value else "") if isinstance(value, bool) else str(value)
         self.values = {**self.values, field.key: text}
         if field.key in self.errors:
@@ -181,6 +191,7 @@ class FormEngineState(StagingState, mixin=True):
             return None
         with session_scope() as db:
             clean, errors = validate(definition, self.values, self._context(db, principal))
+        errors = {**errors, **{key: (problem, {}) for key, problem in self._refused.items()}}
         self.errors = {key: self._t(message, **params) for key, (message, params) in errors.items()}
         if errors:
             self.form_error = self._t("forms.fix_errors")

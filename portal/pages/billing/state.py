@@ -29,6 +29,7 @@ from portal.services.billing.queries import (
 )
 from portal.services.common import clock
 from portal.services.common.paging import clamp_offset
+from portal.services.common.text import form_texts
 from portal.services.common.xlsx import safe_filename
 from portal.state.contract_filter import ALL, ContractFilterState, chosen_contract_id
 from portal.state.exports import ExportState
@@ -70,8 +71,18 @@ class ChartBar:
     text: str  # the amount in the user's locale, for the list of values beside the chart
 
 
+# A period filter before or after these years is a typing error (0001-01-01, 9999-12-31).
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+
+
 def parse_day(text: str) -> dt.date | None:
-    return dt.date.fromisoformat(text) if text else None
+    """The day typed in a period filter; ValueError when it is not a plausible ISO date."""
+    if not text:
+        return None
+    day = dt.date.fromisoformat(text)
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValueError(f"{text} is out of range")
+    return day
 
 
 def document_line(row: DocumentRow, lang: str) -> DocumentLine:
@@ -151,14 +162,17 @@ class BillingState(ContractFilterState, ExportState):
     @rx.event
     @guard(CUSTOMER, otherwise=redirect_to(routes.HOME))
     def choose_status(self, principal: Principal, value: str):
-        self.status = value if value in STATUS_FILTERS else ALL
+        self.status = value if isinstance(value, str) and value in STATUS_FILTERS else ALL
         self._first_page(principal)
 
     @rx.event
     @guard(CUSTOMER, otherwise=redirect_to(routes.HOME))
     def apply_period(self, principal: Principal, form_data: dict):
-        start, end = str(form_data.get("date_from", "")), str(form_data.get("date_to", ""))
+        texts, refused = form_texts(form_data, ("date_from", "date_to"))
+        start, end = texts["date_from"], texts["date_to"]
         try:
+            if refused:
+                raise ValueError("not a text")
             first, last = parse_day(start), parse_day(end)
         except ValueError:
             self.period_error = self._t("billing.date_invalid")

@@ -193,7 +193,7 @@ class ContractsState(ExportState):
     @rx.event
     @guard(CUSTOMER, otherwise=redirect_to(routes.HOME))
     def choose(self, principal: Principal, number: str):
-        return rx.redirect(routes.contract_url(number))
+        return rx.redirect(routes.contract_url(number if isinstance(number, str) else None))
 
     @rx.event(background=True)
     @guarded_by("_exporter")  # a background handler cannot take the guard: _export runs it (state/exports.py)

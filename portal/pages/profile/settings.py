@@ -10,6 +10,7 @@ from portal.components.ui import card
 from portal.db import session_scope
 from portal.services.access import profile
 from portal.services.access.accounts import Principal, account_of
+from portal.services.common.text import form_texts
 from portal.state.i18n import tr
 from portal.state.reauth import ReauthState, recently_reauthenticated
 from portal.state.rows import Option
@@ -54,22 +55,27 @@ class ProfileState(SessionState):
     @rx.event
     @guard(SIGNED_IN)
     def save_settings(self, principal: Principal, form_data: dict):
-        language = str(form_data.get("language", self.profile_language))
+        texts, refused = form_texts(form_data, ("language", "primary_email", "secondary_email"))
+        if refused:  # not text, or characters no address takes
+            self.settings_errors = {field: self._t(key) for field, key in refused.items()}
+            return
+        language = texts["language"] or self.profile_language
         with session_scope() as db:
             user = account_of(session=db, principal=principal)
             errors = profile.update_settings(
                 session=db,
                 user=user,
                 language=language,
-                primary_email=str(form_data.get("primary_email", "")),
-                secondary_email=str(form_data.get("secondary_email", "")),
+                primary_email=texts["primary_email"],
+                secondary_email=texts["secondary_email"],
                 paper_invoices=bool(form_data.get("paper_invoices")) if self.can_choose_paper else None,
                 client_ip=self.router.session.client_ip,
                 reauthenticated=recently_reauthenticated(self),
             )
             if not errors:
                 self._show_profile(profile.profile_of(session=db, user=user), principal)
-        self.settings_errors = {field: i18n.translate(language, key) for field, key in errors.items()}
+        shown_in = language if language in i18n.LANGUAGES else self.lang
+        self.settings_errors = {field: i18n.translate(shown_in, key) for field, key in errors.items()}
         if errors.get("primary_email") == profile.REAUTH_REQUIRED:
             return ReauthState.ask  # issue 11: password and code again, then the user saves once more
         if errors:
@@ -79,7 +85,7 @@ class ProfileState(SessionState):
     @rx.event
     @guard(SIGNED_IN)
     def set_profile_language(self, principal: Principal, value: str):
-        self.profile_language = value
+        self.profile_language = value if isinstance(value, str) and value in i18n.LANGUAGES else self.profile_language
 
 
 def personal_card() -> rx.Component:

@@ -13,6 +13,7 @@ from portal.db import session_scope
 from portal.services.access import subusers
 from portal.services.access.accounts import Principal, account_of
 from portal.services.common import clock
+from portal.services.common.text import form_texts
 from portal.state.rows import Option
 from portal.state.session import ACCOUNT_MANAGER, SessionState, guard, refuse_with
 
@@ -153,9 +154,9 @@ class SubUsersState(SessionState):
         chosen = [cid for cid in self.draft_contracts if cid != contract_id]
         self.draft_contracts = [*chosen, contract_id] if checked else chosen
 
-    def _form(self, form_data: dict) -> subusers.SubUserForm:
+    def _form(self, texts: dict[str, str]) -> subusers.SubUserForm:
         return subusers.SubUserForm(
-            **{key: str(form_data.get(key, "")) for key in DRAFT_FIELDS},
+            **{key: texts[key] for key in DRAFT_FIELDS},
             language=self.draft.get("language", i18n.DEFAULT_LANGUAGE),
             all_contracts=self.draft_all_contracts,
             contract_ids=tuple(int(cid) for cid in self.draft_contracts if cid.isdigit()),
@@ -179,7 +180,11 @@ class SubUsersState(SessionState):
     @rx.event
     @guard(ACCOUNT_MANAGER, otherwise=refuse_with(NOT_ALLOWED))
     def save_sub_user(self, principal: Principal, form_data: dict):
-        form = self._form(form_data)
+        texts, refused = form_texts(form_data, DRAFT_FIELDS)
+        if refused:  # not text, or characters no name or address takes: nothing is read further
+            self.sub_user_errors = {field: self._t(key) for field, key in refused.items()}
+            return
+        form = self._form(texts)
         try:
             with session_scope() as db:
                 errors, message = self._store(db, principal, form)
@@ -188,7 +193,7 @@ class SubUsersState(SessionState):
         except PermissionError:
             self.dialog_open = False
             return rx.toast.error(self._t(NOT_ALLOWED))
-        self.draft = {**self.draft, **{key: str(form_data.get(key, "")) for key in DRAFT_FIELDS}}
+        self.draft = {**self.draft, **texts}
         self.sub_user_errors = {field: self._t(key) for field, key in errors.items()}
         if errors:
             return

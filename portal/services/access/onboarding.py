@@ -22,7 +22,11 @@ from portal.models import Contract, Customer, RegistrationRequest, UserAccount
 from portal.models.enums import CustomerKind, Language, UserRole
 from portal.services.access.passwords import hash_password
 from portal.services.common import audit, mail, mail_templates, throttle
-from portal.services.common.identity import email_problem, normalise_tax_code, tax_code_problem
+from portal.services.common.identity import (
+    contract_identity_problems,
+    email_problem,
+    normalise_tax_code,
+)
 
 REGISTRATION_RETRY = dt.timedelta(minutes=60)
 
@@ -161,15 +165,7 @@ def _wait_left(user: UserAccount, now: dt.datetime) -> int:
 def _registration_errors(*, contract_number: str, module_number: str, tax_code: str, email: str) -> dict[str, str]:
     """What is wrong with the registration form, field by field (catalogue keys). Only the form of
     each value: nothing here depends on whom the data belong to."""
-    errors: dict[str, str] = {}
-    if not contract_number.strip():
-        errors["contract_number"] = "registration.contract_required"
-    elif not contract_number.strip().isdigit():
-        errors["contract_number"] = "registration.contract_digits"
-    if not module_number.strip():
-        errors["module_number"] = "registration.module_required"
-    if problem := tax_code_problem(tax_code):
-        errors["tax_code"] = problem
+    errors = contract_identity_problems(contract_number=contract_number, module_number=module_number, tax_code=tax_code)
     if problem := email_problem(email):
         errors["email"] = problem
     return errors

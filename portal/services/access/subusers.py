@@ -21,6 +21,7 @@ from portal.services.access.scope import can_manage_sub_users
 from portal.services.access.sessions import close_all_sessions
 from portal.services.common import audit
 from portal.services.common.identity import contact_problems
+from portal.services.common.text import text_problem
 
 NAME_MAX = 80
 
@@ -65,10 +66,14 @@ def _validate(session: Session, parent: UserAccount, form: SubUserForm) -> dict[
         errors["first_name"] = "subusers.first_name_required"
     elif len(form.first_name.strip()) > NAME_MAX:
         errors["first_name"] = "subusers.too_long"
+    elif problem := text_problem(form.first_name):
+        errors["first_name"] = problem
     if not form.last_name.strip():
         errors["last_name"] = "subusers.last_name_required"
     elif len(form.last_name.strip()) > NAME_MAX:
         errors["last_name"] = "subusers.too_long"
+    elif problem := text_problem(form.last_name):
+        errors["last_name"] = problem
     errors |= contact_problems(
         primary_email=form.primary_email, secondary_email=form.secondary_email, language=form.language
     )

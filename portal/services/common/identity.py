@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from email.errors import HeaderParseError
 from email.headerregistry import Address
 
@@ -48,10 +49,22 @@ def tax_code_problem(value: str) -> str | None:
     return None
 
 
+# What the portal accepts as an address (issue 11): plain ASCII (a look-alike letter from another
+# alphabet, an invisible or combining character, a control character never passes), the usual
+# characters of a local part, starting with a letter or digit (not "=", "+", "-", "@": no formula in
+# an export), and the lengths of RFC 5321 (64 for the local part, 254 in all).
+_ADDRESS = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._%+'-]{0,63}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+EMAIL_MAX = 254
+
+
 def email_problem(value: str) -> str | None:
+    if not isinstance(value, str):
+        return "identity.email_invalid"
     address = value.strip()
     if not address:
         return "identity.email_required"
+    if len(address) > EMAIL_MAX or not _ADDRESS.fullmatch(address):
+        return "identity.email_invalid"
     try:
         parsed = Address(addr_spec=address)
     except (ValueError, HeaderParseError, IndexError):
@@ -83,16 +96,24 @@ def is_pec(address: str) -> bool:
     )
 
 
+CONTRACT_NUMBER_MAX = 20
+_MODULE = re.compile(r"[A-Za-z0-9]{1,20}")
+
+
 def contract_identity_problems(*, contract_number: str, module_number: str, tax_code: str) -> dict[str, str]:
     """What is wrong with the data a customer proves who they are with before signing in (contract
     number, module number, codice fiscale or partita IVA), field by field, as catalogue keys."""
     problems: dict[str, str] = {}
     if not contract_number.strip():
         problems["contract_number"] = "registration.contract_required"
-    elif not contract_number.strip().isdigit():
+    elif not (contract_number.strip().isascii() and contract_number.strip().isdigit()):
         problems["contract_number"] = "registration.contract_digits"
+    elif len(contract_number.strip()) > CONTRACT_NUMBER_MAX:
+        problems["contract_number"] = "registration.contract_too_long"
     if not module_number.strip():
         problems["module_number"] = "registration.module_required"
+    elif not _MODULE.fullmatch(module_number.strip()):
+        problems["module_number"] = "registration.module_invalid"
     if problem := tax_code_problem(tax_code):
         problems["tax_code"] = problem
     return problems

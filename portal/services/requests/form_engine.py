@@ -24,6 +24,7 @@ from portal.models import Contract, Customer, LeasedAsset, UserAccount
 from portal.models.enums import ContractStatus
 from portal.services.access.scope import Scope
 from portal.services.common.identity import email_problem
+from portal.services.common.text import text_problem
 from portal.services.contracts.queries import access_contract
 
 
@@ -243,6 +244,14 @@ def _type_problem(field: Field, value: str, ctx: FormContext) -> Problem | None:
     return None
 
 
+def input_problem(field: Field, raw: object) -> str | None:
+    """What is wrong with the answer as sent, before reading it: not text, or characters no field
+    takes (a line break only in a field of several lines)."""
+    if raw is None or (field.type is FieldType.CHECKBOX and isinstance(raw, bool)):
+        return None
+    return text_problem(raw, multiline=field.type is FieldType.TEXTAREA)
+
+
 def normalise(field: Field, raw: object) -> str:
     value = "" if raw is None else str(raw)
     if field.type is FieldType.IBAN:
@@ -270,11 +279,16 @@ def validate(
 ) -> tuple[dict[str, str], dict[str, tuple[str, dict]]]:
     """(clean values, errors by field as (catalogue key, parameters)). Display fields are not
     input: they are computed again here, from the database, never taken from the browser."""
-    values = {field.key: normalise(field, raw.get(field.key)) for field in definition.inputs()}
+    refused = {
+        field.key: problem for field in definition.inputs() if (problem := input_problem(field, raw.get(field.key)))
+    }
+    values = {
+        field.key: "" if field.key in refused else normalise(field, raw.get(field.key)) for field in definition.inputs()
+    }
     ctx = dataclasses.replace(ctx, values=values)
     errors: dict[str, tuple[str, dict]] = {}
     for field in definition.inputs():
-        problem = _problem(field, values[field.key], ctx)
+        problem = refused.get(field.key) or _problem(field, values[field.key], ctx)
         if problem:
             errors[field.key] = (problem, {}) if isinstance(problem, str) else problem
     return values, errors

@@ -445,3 +445,28 @@ def test_a_refused_e_mail_loses_neither_the_answer_nor_the_other_notices(db, dem
     assert all(n.body.startswith("Ricevuto.") for n in notices)
     assert request.status is RequestStatus.IN_PROGRESS
     assert [(m.request_id, m.body) for m in rows_after(db, RequestMessage, messages)] == [(request.id, "Ricevuto.")]
+
+
+def test_answers_that_are_not_text_or_hold_control_characters_are_refused(db, demo):
+    """Issue 11: a crafted client may send any JSON; each answer must be text a field can take."""
+    good = {"request_type": "contract_copy", "message": "Una domanda"}
+    for wrong in (["x"], {"a": 1}, 12345, 1.5):
+        assert _errors("other", db, {**good, "message": wrong}) == {"message": "forms.not_text"}
+        assert _errors("other", db, {**good, "request_type": wrong}) == {"request_type": "forms.not_text"}
+    for tricky in ("a\x00b", "a\x1b[2Jb", "fattura\u202efdp.exe", "a\u2066b\u2069", "a\ud800b"):
+        assert _errors("other", db, {**good, "message": tricky}) == {"message": "forms.bad_characters"}
+    # a textarea keeps its line breaks; a one-line field does not take them
+    assert _errors("other", db, {**good, "message": "riga uno\r\nriga due\tfine"}) == {}
+    start = (AS_OF + dt.timedelta(days=10)).isoformat()
+    one_line = {"start_date": start, "new_address": "Via Roma 1\r\nBcc: spy@evil.example", "message": ""}
+    assert _errors("address_change", db, one_line) == {"new_address": "forms.bad_characters"}
+    # formula-looking or marked-up text is ordinary text (stored and shown as text)
+    assert _errors("other", db, {**good, "message": '=HYPERLINK("http://x","y") <script>'}) == {}
+
+
+def test_a_start_date_more_than_five_years_ahead_is_refused(db, demo):
+    base = {"new_address": "Via Roma 1, Roma", "message": ""}
+    five_years = dt.date(AS_OF.year + 5, AS_OF.month, min(AS_OF.day, 28))
+    assert _errors("address_change", db, {**base, "start_date": five_years.isoformat()}) == {}
+    for far in ((five_years + dt.timedelta(days=1)).isoformat(), "9999-12-31"):
+        assert _errors("address_change", db, {**base, "start_date": far}) == {"start_date": "forms.date_too_far"}
