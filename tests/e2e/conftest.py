@@ -182,7 +182,7 @@ def own_web_workdir(name: str) -> str:
     shared app is serving; the installed packages are copied from the shared folder, not downloaded."""
     folder = f".web-e2e-{name}"
     shared, target = PROJECT_ROOT / os.environ.get("E2E_WEB_WORKDIR", ".web-e2e"), PROJECT_ROOT / folder
-    if not target.exists():
+    if not target.exists() and shared.exists():  # without a shared build yet, the app builds its own
         # not the shared app's own build (top level only: packages have "build" folders of their own)
         shutil.copytree(
             shared, target, symlinks=True, ignore=lambda where, names: ["build"] if where == str(shared) else []
