@@ -126,6 +126,11 @@ class ReflexSocket:
     ) -> Answer:
         """Send the event `name` (full state path + handler) and collect the server's answer to it."""
         self._emit(name, payload or {}, path, query)
+        return self.collect(path=path, query=query)
+
+    def collect(self, *, path: str = "/", query: dict[str, str] | None = None) -> Answer:
+        """Everything the server has sent this tab so far (after `send`, or pushed by an upload to
+        the tab's token over HTTP), up to the marker's delta."""
         self._hydrated = not self._hydrated
         self._emit(MARKER, {"value": self._hydrated}, path, query)
         answer = Answer(deltas=[], events=[])
