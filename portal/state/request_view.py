@@ -105,6 +105,7 @@ class RequestViewState(StagingState, mixin=True):
         self._discard_staged()
         self.reply_error = ""
         self._read(principal)
+        self._show_staged()  # the reply's rule follows the request just read (none when none opened)
         self.loaded = True
 
     def _answer(self, principal: Principal, body: str, limit: int, write: Writer, *, body_id: str, sent_key: str):
