@@ -7,6 +7,7 @@ an attacker sends to it (the victim's ids in the path), what a refusal looks lik
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import secrets
@@ -382,3 +383,14 @@ def files_under(folder: Path) -> dict[str, int]:
 
 def session_digest(cookie: str) -> str:
     return token_digest(cookie.split("=", 1)[1])
+
+
+def report_line(config: Any, line: str) -> None:
+    """A line on pytest's terminal, also under -q and output capture (for the closing note's figures)."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    if reporter is None:
+        return
+    with capture.global_and_fixture_disabled() if capture is not None else contextlib.nullcontext():
+        reporter.ensure_newline()
+        reporter.write_line(line)

@@ -28,6 +28,7 @@ from tests.security.http_sweep import (
     holdings,
     looks_like_a_document,
     new_totp_secret,
+    report_line,
     served_routes,
     session_digest,
     wrong_methods,
@@ -56,10 +57,8 @@ TALLY = Tally()
 def _figures(request):
     """The closing note's figures, printed once the module has run (also without -s)."""
     yield
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None and TALLY.requests:
-        reporter.ensure_newline()
-        reporter.write_line(TALLY.line())
+    if TALLY.requests:
+        report_line(request.config, TALLY.line())
 
 
 _SET_TOTP = sa.text("update user_account set totp_pending_secret = :s where username = :u")
