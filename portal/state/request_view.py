@@ -88,7 +88,9 @@ class RequestViewState(StagingState, mixin=True):
     _detail: RequestDetail | None = None
 
     def _rule(self) -> AttachmentRule | None:
-        return REPLY_FILES
+        """Files join the open request's thread; with no request open (none, or another customer's
+        the page refused) an upload has nothing to join and stages nothing."""
+        return REPLY_FILES if self._detail is not None else None
 
     def _quota_request_id(self) -> int | None:
         return self._detail.request.id if self._detail is not None else None
@@ -103,6 +105,7 @@ class RequestViewState(StagingState, mixin=True):
         self._discard_staged()
         self.reply_error = ""
         self._read(principal)
+        self._show_staged()  # the reply's rule follows the request just read (none when none opened)
         self.loaded = True
 
     def _answer(self, principal: Principal, body: str, limit: int, write: Writer, *, body_id: str, sent_key: str):

@@ -63,6 +63,8 @@ def app(tmp_path_factory, mailbox) -> RunningApp:
     env["PORTAL_ALLOWED_ORIGINS"] = f"http://127.0.0.1:{port}"
     env.pop("PORTAL_EXTRA_FORMS", None)
     env["REFLEX_WEB_WORKDIR"] = own_web_workdir("security")
+    env["TMPDIR"] = str(tmp / "tmp")  # where the server spools upload bodies: test_upload_attacks.py watches it
+    (tmp / "tmp").mkdir()
     today = italian_today()
     for command in (["alembic", "upgrade", "head"], ["portal.seed", "--size", "demo", "--as-of", today.isoformat()]):
         subprocess.run([sys.executable, "-m", *command], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True)
@@ -84,6 +86,7 @@ def app(tmp_path_factory, mailbox) -> RunningApp:
         running = RunningApp(base_url, database_url, log_path, today, tmp / "private")
         running.env = env
         running.process = process
+        running.temp_dir = tmp / "tmp"
         running.new_log_errors()
         yield running
     finally:

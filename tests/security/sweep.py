@@ -163,7 +163,7 @@ def _reply(path: str) -> Attempts:
 
 
 def _files(path: str) -> Attempts:
-    """Upload handlers receive files from /_upload (tests/security/test_uploads.py); over the
+    """Upload handlers receive files from /_upload (tests/security/test_upload_attacks.py); over the
     websocket an attacker can only send a list."""
     return lambda v: [Attempt({"uploads": []}, path)]
 

@@ -15,7 +15,7 @@ import reflex as rx
 from sqlmodel import col, select
 
 from portal.db import session_scope
-from portal.models import RequestAttachment, ServiceRequest
+from portal.models import Customer, RequestAttachment, ServiceRequest
 from portal.pages.new_request import NewRequestState
 from portal.services.requests import attachments as files
 from portal.services.requests import tickets
@@ -103,3 +103,23 @@ def test_a_failed_submission_keeps_the_files_in_the_form_and_stores_nothing(sign
     with session_scope() as db:
         row = db.exec(select(RequestAttachment).where(col(RequestAttachment.storage_key).in_(staged_keys))).one()
     assert (files.stored(folders) / row.storage_key).read_bytes() == PNG
+
+
+def test_a_reply_page_with_no_request_open_stages_nothing(signed_in, folders):
+    """Another customer's request in the address: the page opens nothing, and an upload sent to it
+    anyway has no thread to join, so nothing is staged (issue 11, the upload attack set)."""
+    from portal.pages.request_detail import RequestDetailState
+
+    with session_scope() as db:
+        others = db.exec(
+            select(ServiceRequest.code)
+            .join(Customer, col(Customer.id) == col(ServiceRequest.customer_id))
+            .where(Customer.code != "10093")
+        ).first()
+    assert others is not None
+    browser = signed_in()
+    browser.visit(f"/richieste/dettaglio?codice={others}")
+    browser.run(RequestDetailState, "load")
+    asyncio.run(browser.run(RequestDetailState, "upload", [rx.UploadFile(file=io.BytesIO(PNG), path=Path("foto.png"))]))
+    page = browser.state(RequestDetailState)
+    assert page.attachment_names == [] and list(files.staging(folders).iterdir()) == []

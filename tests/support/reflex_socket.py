@@ -10,6 +10,7 @@ the marker's delta is the event's answer.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import time
@@ -80,7 +81,10 @@ class ReflexSocket:
                 raise SocketClosed(f"connection refused: {packet}")
 
     def close(self) -> None:
-        self._ws.close()
+        """Close the connection; one the server already closed (an idle tab that missed its pings
+        while the test was busy with others) is closed already."""
+        with contextlib.suppress(simple_websocket.ConnectionClosed):
+            self._ws.close()
 
     def __enter__(self) -> ReflexSocket:
         return self
@@ -122,6 +126,11 @@ class ReflexSocket:
     ) -> Answer:
         """Send the event `name` (full state path + handler) and collect the server's answer to it."""
         self._emit(name, payload or {}, path, query)
+        return self.collect(path=path, query=query)
+
+    def collect(self, *, path: str = "/", query: dict[str, str] | None = None) -> Answer:
+        """Everything the server has sent this tab so far (after `send`, or pushed by an upload to
+        the tab's token over HTTP), up to the marker's delta."""
         self._hydrated = not self._hydrated
         self._emit(MARKER, {"value": self._hydrated}, path, query)
         answer = Answer(deltas=[], events=[])

@@ -11,6 +11,7 @@ start and hourly, and by `python -m portal.jobs.mail`) also removes stored files
 points to and staged files nobody claimed for a day.
 
 Quotas (per customer, checked before a file is staged and while its bytes arrive): see QUOTA.
+Polyglots (an accepted kind by its first bytes that is also markup or a zip) are refused: see _Riders.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
+import re
 import secrets
+import struct
 import time
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -45,6 +48,16 @@ KINDS: dict[str, tuple[frozenset[str], int]] = {
     "pdf": (frozenset({"application/pdf"}), 10 * MB),
 }
 HEAD_BYTES = 8192
+# Polyglots (issue 11): a file that is an accepted kind by its first bytes and also another format,
+# read by whatever opens it by its name or sniffs it. Markup a browser would run is refused
+# anywhere in the file (tokens long enough never to turn up by chance in compressed data); the
+# shorter tags only in the head, where a browser sniffing the content looks. A zip archive is
+# recognised by its end record in the last 64 KB (where zip readers look for it).
+MARKUP_ANYWHERE = (b"<script", b"<iframe", b"<!doctype", b"javascript:")  # matched in lower case
+MARKUP_IN_HEAD = re.compile(rb"<(?:html|head|body|svg|object|embed|meta)[\s>/]", re.IGNORECASE)
+_MARKUP_CARRY = 32  # bytes kept from a chunk's end, so a token split across two chunks is seen
+ZIP_END = b"PK\x05\x06"
+ZIP_TAIL = 65535 + 22  # a zip's end record (22 bytes) and its longest comment
 CHUNK = 1024 * 1024
 STAGING_TTL = dt.timedelta(days=1)
 
@@ -191,12 +204,14 @@ def stage(
     size = 0
     head = b""
     content_type = None
+    riders = _Riders()
     try:
         with open(path, "wb") as out:
             for chunk in chunks:
                 if not chunk:
                     continue
                 size += len(chunk)
+                riders.feed(chunk)
                 if content_type is None:
                     head += chunk
                     if len(head) >= HEAD_BYTES:
@@ -213,6 +228,7 @@ def stage(
             content_type = _check_type(head, accepted)
             if size > limit_for(content_type):
                 raise AttachmentRejected("attachments.too_big", limit=limit_for(content_type) // MB)
+        riders.finish(head[:HEAD_BYTES])
     except BaseException:
         path.unlink(missing_ok=True)
         raise
@@ -223,6 +239,39 @@ def stage(
         size_bytes=size,
         sha256=digest.hexdigest(),
     )
+
+
+class _Riders:
+    """Watches a file's bytes, as they arrive, for another format riding along (see MARKUP_ANYWHERE)."""
+
+    def __init__(self) -> None:
+        self._carry = b""
+        self._tail = b""
+
+    def feed(self, chunk: bytes) -> None:
+        window = (self._carry + chunk).lower()  # bytes.lower and `in`: a 200 MB video in well under a second
+        if any(token in window for token in MARKUP_ANYWHERE):
+            raise AttachmentRejected("attachments.bad_type")
+        self._carry = window[-_MARKUP_CARRY:]
+        self._tail = (self._tail + chunk)[-ZIP_TAIL:] if len(chunk) < ZIP_TAIL else chunk[-ZIP_TAIL:]
+
+    def finish(self, head: bytes) -> None:
+        if MARKUP_IN_HEAD.search(head) or has_zip_end(self._tail):
+            raise AttachmentRejected("attachments.bad_type")
+
+
+def has_zip_end(tail: bytes) -> bool:
+    """Whether `tail` (a file's last bytes) holds a zip's end-of-central-directory record: its
+    signature, the same disk numbers, as many entries on this disk as in all, and a comment that
+    fits in the file (so that four bytes of compressed data do not pass for one)."""
+    at = tail.rfind(ZIP_END)
+    while at >= 0:
+        if len(tail) - at >= 22:
+            disk, cd_disk, here, total, _size, _offset, comment = struct.unpack("<4H2LH", tail[at + 4 : at + 22])
+            if disk == cd_disk and here == total and at + 22 + comment <= len(tail):
+                return True
+        at = tail.rfind(ZIP_END, 0, at)
+    return False
 
 
 def _check_type(head: bytes, accepted: frozenset[str]) -> str:
