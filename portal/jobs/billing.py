@@ -1,7 +1,9 @@
 """python -m portal.jobs.billing [--as-of YYYY-MM-DD]
 
 The daily billing run: issues the invoices whose publication day has come and notifies the
-customers (bell and e-mail). Safe to run again: nothing is issued or notified twice.
+customers (bell and e-mail). Safe to run again: nothing is issued or notified twice. The mail is
+queued with the documents and sent once they are committed, before the command returns; what the
+mail server refuses stays in the outbox for the app's sender (or `python -m portal.jobs.mail`).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from portal.config import settings
 from portal.db import session_scope
 from portal.models import Tenant
 from portal.services.billing.publication import run_billing
-from portal.services.common import clock
+from portal.services.common import clock, mail_sender
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
             session=session, tenant_id=tenant.id, as_of=args.as_of, now=clock.now(), public_url=settings.public_url
         )
         print(f"{len(issued)} documents issued and published as of {args.as_of.isoformat()}")
+    while mail_sender.send_due().sent:  # in batches, until what is due has gone or waits for a retry
+        pass
     return 0
 
 

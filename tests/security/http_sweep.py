@@ -343,6 +343,13 @@ SWEEP: dict[str, RouteEntry] = {
         "signed_in", GET, _plain(routes.totp_qr_url(1)), NOT_FOUND, own=lambda h: [Call("GET", routes.totp_qr_url(1))]
     ),
     routes.API_DOWNLOAD: RouteEntry("signed_in", GET, _download, NOT_FOUND, own=_download),
+    # For the proxy and the orchestrator: "alive" and "database and Redis reachable", nothing of anyone's.
+    routes.API_HEALTH: RouteEntry(
+        "public", GET, _plain(routes.API_HEALTH), frozenset({200}), own=_plain(routes.API_HEALTH)
+    ),
+    routes.API_READY: RouteEntry(
+        "public", GET, _plain(routes.API_READY), frozenset({200}), own=_plain(routes.API_READY)
+    ),
     str(constants.Endpoint.PING): RouteEntry("public", GET, _plain("/ping"), frozenset({200}), own=_plain("/ping")),
     str(constants.Endpoint.HEALTH): RouteEntry(
         "public", GET, _plain("/_health"), frozenset({200}), own=_plain("/_health")
