@@ -21,25 +21,21 @@ NOT_ALLOWED = "subusers.not_allowed"
 
 
 @dataclasses.dataclass(frozen=True)
-class SubUserRow:
-    user_id: int
-    username: str
-    first_name: str
-    last_name: str
-    primary_email: str
-    secondary_email: str
-    language: str
+class SubUserRow(subusers.SubUserView):
+    """A sub-user as the service lists it, with the words the table shows."""
+
     language_label: str
     contracts: str  # the granted contracts' numbers, or "all"
-    contract_ids: list[str]
-    all_contracts: bool
-    may_submit: bool
     may_submit_label: str
     status: str
-    locked: bool
     edit_label: str
     delete_label: str
     unlock_label: str
+
+    @property
+    def may_submit(self) -> bool:
+        """What the dialog's "may submit requests" switch starts from (draft_may_submit)."""
+        return self.may_submit_requests
 
 
 class SubUsersState(SessionState):
@@ -58,23 +54,13 @@ class SubUsersState(SessionState):
 
     def _row(self, view: subusers.SubUserView) -> SubUserRow:
         return SubUserRow(
-            user_id=view.user_id,
-            username=view.username,
-            first_name=view.first_name,
-            last_name=view.last_name,
-            primary_email=view.primary_email,
-            secondary_email=view.secondary_email,
-            language=view.language,
+            **vars(view),
             language_label=i18n.translate(view.language, f"language.{view.language}"),
             contracts=self._t("subusers.all") if view.all_contracts else ", ".join(view.contract_numbers),
-            contract_ids=[str(contract_id) for contract_id in view.contract_ids],
-            all_contracts=view.all_contracts,
-            may_submit=view.may_submit_requests,
             may_submit_label=self._t("subusers.yes" if view.may_submit_requests else "subusers.no"),
             status=self._t(
                 "subusers.locked" if view.locked else "subusers.active" if view.activated else "subusers.invited"
             ),
-            locked=view.locked,
             edit_label=self._t("subusers.edit", username=view.username),
             delete_label=self._t("subusers.delete", username=view.username),
             unlock_label=self._t("subusers.unlock", username=view.username),
@@ -121,7 +107,7 @@ class SubUsersState(SessionState):
             return rx.toast.error(self._t(NOT_ALLOWED))
         self.editing_id = row.user_id
         self.draft = {**{key: getattr(row, key) for key in DRAFT_FIELDS}, "language": row.language}
-        self.draft_contracts = list(row.contract_ids)
+        self.draft_contracts = [str(contract_id) for contract_id in row.contract_ids]
         self.draft_all_contracts = row.all_contracts
         self.draft_may_submit = row.may_submit
         self.sub_user_errors = {}
