@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from portal import i18n, routes
 from portal.models import Notification, RequestContact, ServiceRequest, Tenant, UserAccount
-from portal.models.enums import NotificationKind, UserRole
+from portal.models.enums import NotificationKind, RequestStatus, UserRole
 from portal.models.mail import MailOutbox
 from portal.services.access.scope import readers_of
 from portal.services.common import audit, mail, mail_templates
@@ -38,6 +39,21 @@ def people_to_tell(session: Session, request: ServiceRequest) -> list[UserAccoun
         also_user_id=request.created_by_id,
     )
     return sorted(readers, key=lambda user: user.id != request.created_by_id)
+
+
+def audit_request(
+    session: Session, request: ServiceRequest, action: str, *, by: UserAccount | None = None, **detail: Any
+) -> None:
+    """An audit event about a request: its company, customer and code, and who acted (if anybody did)."""
+    audit.record(
+        session=session,
+        action=action,
+        tenant_id=request.tenant_id,
+        user_id=None if by is None else by.id,
+        customer_id=request.customer_id,
+        code=request.code,
+        **detail,
+    )
 
 
 def _contact_mails_today(session: Session, customer_id: int, now: dt.datetime) -> int:
@@ -65,14 +81,7 @@ def _mail_contacts(session: Session, *, tenant: Tenant, request: ServiceRequest,
             session=session, mail=dataclasses.replace(notice, kind=CONTACT_KIND), customer_id=request.customer_id
         )
     if len(addresses) > allowance:
-        audit.record(
-            session=session,
-            action="request.contacts_capped",
-            tenant_id=request.tenant_id,
-            customer_id=request.customer_id,
-            code=request.code,
-            skipped=len(addresses) - max(0, allowance),
-        )
+        audit_request(session, request, "request.contacts_capped", skipped=len(addresses) - max(0, allowance))
     return min(len(addresses), max(0, allowance))
 
 
@@ -97,28 +106,34 @@ def _reader(session: Session, user: UserAccount) -> mail_templates.Recipient:
     )
 
 
+def _mail_update(
+    session: Session, request: ServiceRequest, user: UserAccount, *, status: RequestStatus, text: str, public_url: str
+) -> None:
+    """The e-mail that tells a reader of the request what happened, in the reader's language."""
+    lang = user.language.value
+    mail.enqueue(
+        session=session,
+        mail=mail_templates.request_update(
+            _reader(session, user),
+            code=request.code,
+            title=request.title,
+            status=i18n.translate(lang, f"request_status.{status.value}"),
+            text=text,
+            link=f"{public_url}{routes.request_url(request.code)}",
+        ),
+    )
+
+
 def notify_customer(*, session: Session, request: ServiceRequest, what: str, now: dt.datetime, public_url: str) -> int:
     """A bell notice and an e-mail (to the secondary address, or the primary when there is none)
     for each account that may read the request, and an e-mail to every contact to notify.
     Returns how many e-mails were queued (the mail sender sends them after the commit)."""
     tenant = tenant_of(session=session, tenant_id=request.tenant_id)
-    link = f"{public_url}{routes.request_url(request.code)}"
     sent = 0
     for user in people_to_tell(session, request):
-        lang = user.language.value
         session.add(request_notice(request, user_id=user.id, body=what, now=now))
         sent += 1
-        mail.enqueue(
-            session=session,
-            mail=mail_templates.request_update(
-                _reader(session, user),
-                code=request.code,
-                title=request.title,
-                status=i18n.translate(lang, f"request_status.{request.status.value}"),
-                text=what,
-                link=link,
-            ),
-        )
+        _mail_update(session, request, user, status=request.status, text=what, public_url=public_url)
     return sent + _mail_contacts(session, tenant=tenant, request=request, opened=False, now=now)
 
 
@@ -126,19 +141,8 @@ def acknowledge(*, session: Session, request: ServiceRequest, author: UserAccoun
     """The confirmation e-mail of a new request, to its author, and the notice to the contacts to
     notify; both queued in the request's transaction."""
     tenant = tenant_of(session=session, tenant_id=request.tenant_id)
-    lang = author.language.value
-    text = i18n.translate(lang, "requests.ack_body", code=request.code)
-    mail.enqueue(
-        session=session,
-        mail=mail_templates.request_update(
-            _reader(session, author),
-            code=request.code,
-            title=request.title,
-            status=i18n.translate(lang, "request_status.submitted"),
-            text=text,
-            link=f"{public_url}{routes.request_url(request.code)}",
-        ),
-    )
+    text = i18n.translate(author.language.value, "requests.ack_body", code=request.code)
+    _mail_update(session, request, author, status=RequestStatus.SUBMITTED, text=text, public_url=public_url)
     _mail_contacts(session, tenant=tenant, request=request, opened=True, now=request.created_at)
 
 
