@@ -18,6 +18,8 @@ from portal.state.session import ACCOUNT_MANAGER, SessionState, guard, refuse_wi
 
 DRAFT_FIELDS = ("first_name", "last_name", "primary_email", "secondary_email")
 NOT_ALLOWED = "subusers.not_allowed"
+# Every handler of the card: the main account's only; anyone else is refused with a toast.
+managers_only = guard(ACCOUNT_MANAGER, otherwise=refuse_with(NOT_ALLOWED))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -88,53 +90,59 @@ class SubUsersState(SessionState):
             self._reload(db, principal)
         self.dialog_open = False
 
-    @rx.event
-    @guard(ACCOUNT_MANAGER, otherwise=refuse_with(NOT_ALLOWED))
-    def open_new_sub_user(self, principal: Principal):
-        self.editing_id = 0
-        self.draft = {**dict.fromkeys(DRAFT_FIELDS, ""), "language": self.lang}
-        self.draft_contracts = []
-        self.draft_all_contracts = True
-        self.draft_may_submit = True
+    def _open_dialog(
+        self, editing_id: int, draft: dict[str, str], contracts: list[str], all_contracts: bool, may_submit: bool
+    ) -> None:
+        """The add/edit dialog, filled with `draft` (a new sub-user when editing_id is 0), no errors shown."""
+        self.editing_id = editing_id
+        self.draft = draft
+        self.draft_contracts = contracts
+        self.draft_all_contracts = all_contracts
+        self.draft_may_submit = may_submit
         self.sub_user_errors = {}
         self.dialog_open = True
 
     @rx.event
-    @guard(ACCOUNT_MANAGER, otherwise=refuse_with(NOT_ALLOWED))
+    @managers_only
+    def open_new_sub_user(self, principal: Principal):
+        self._open_dialog(0, {**dict.fromkeys(DRAFT_FIELDS, ""), "language": self.lang}, [], True, True)
+
+    @rx.event
+    @managers_only
     def open_edit_sub_user(self, principal: Principal, user_id: str):
         row = self._row_of(user_id)
         if row is None:
             return rx.toast.error(self._t(NOT_ALLOWED))
-        self.editing_id = row.user_id
-        self.draft = {**{key: getattr(row, key) for key in DRAFT_FIELDS}, "language": row.language}
-        self.draft_contracts = [str(contract_id) for contract_id in row.contract_ids]
-        self.draft_all_contracts = row.all_contracts
-        self.draft_may_submit = row.may_submit
-        self.sub_user_errors = {}
-        self.dialog_open = True
+        self._open_dialog(
+            row.user_id,
+            {**{key: getattr(row, key) for key in DRAFT_FIELDS}, "language": row.language},
+            [str(contract_id) for contract_id in row.contract_ids],
+            row.all_contracts,
+            row.may_submit,
+        )
 
     @rx.event
-    @guard(ACCOUNT_MANAGER, otherwise=refuse_with(NOT_ALLOWED))
+    @managers_only
     def set_dialog_open(self, principal: Principal, value: bool):
         self.dialog_open = value
 
     @rx.event
-    @guard(ACCOUNT_MANAGER, otherwise=refuse_with(NOT_ALLOWED))
+    @managers_only
     def set_draft_language(self, principal: Principal, value: str):
         self.draft = {**self.draft, "language": value}
 
     @rx.event
-    @guard(ACCOUNT_MANAGER, otherwise=refuse_with(NOT_ALLOWED))
+    @managers_only
     def set_draft_all_contracts(self, principal: Principal, value: bool):
         self.draft_all_contracts = value
 
     @rx.event
-    @guard(ACCOUNT_MANAGER, otherwise=refuse_with(NOT_ALLOWED))
+    @managers_only
     def set_draft_may_submit(self, principal: Principal, value: bool):
         self.draft_may_submit = value
 
     @rx.event
-    @guard(ACCOUNT_MANAGER, otherwise=refuse_with(NOT_ALLOWED))
+    @managers_only
     def toggle_draft_contract(self, principal: Principal, contract_id: str, checked: bool):
         chosen = [cid for cid in self.draft_contracts if cid != contract_id]
         self.draft_contracts = [*chosen, contract_id] if checked else chosen
@@ -163,7 +171,7 @@ class SubUsersState(SessionState):
         return errors, self._t("subusers.created", username=created.username) if created else ""
 
     @rx.event
-    @guard(ACCOUNT_MANAGER, otherwise=refuse_with(NOT_ALLOWED))
+    @managers_only
     def save_sub_user(self, principal: Principal, form_data: dict):
         form = self._form(form_data)
         try:
@@ -182,7 +190,7 @@ class SubUsersState(SessionState):
         return rx.toast.success(message)
 
     @rx.event
-    @guard(ACCOUNT_MANAGER, otherwise=refuse_with(NOT_ALLOWED))
+    @managers_only
     def ask_delete_sub_user(self, principal: Principal, user_id: str):
         row = self._row_of(user_id)
         if row is not None:
@@ -191,13 +199,13 @@ class SubUsersState(SessionState):
             self.delete_name = f"{row.first_name} {row.last_name}".strip()
 
     @rx.event
-    @guard(ACCOUNT_MANAGER, otherwise=refuse_with(NOT_ALLOWED))
+    @managers_only
     def cancel_delete(self, principal: Principal):
         self.delete_id = 0
         self.delete_username = ""
 
     @rx.event
-    @guard(ACCOUNT_MANAGER, otherwise=refuse_with(NOT_ALLOWED))
+    @managers_only
     def confirm_delete(self, principal: Principal):
         target, self.delete_id = self.delete_id, 0
         if not target:
@@ -217,7 +225,7 @@ class SubUsersState(SessionState):
         return rx.toast.success(self._t("subusers.deleted", username=username))
 
     @rx.event
-    @guard(ACCOUNT_MANAGER, otherwise=refuse_with(NOT_ALLOWED))
+    @managers_only
     def unlock_sub_user(self, principal: Principal, user_id: str):
         row = self._row_of(user_id)
         if row is None:
