@@ -7,6 +7,7 @@ import reflex as rx
 from portal.components.attachments import attachment_picker
 from portal.components.fields import body_area, error_text, field_label, form
 from portal.components.layout import Gap, column, page_body, row
+from portal.components.shell import template
 from portal.components.ui import alert, card, document_link, status_badge
 from portal.state.i18n import tr
 from portal.state.request_view import FileLink, HistoryEntry, PayloadRow, ThreadMessage
@@ -170,6 +171,12 @@ def reply_box(
         ),
         title=tr(title_key),
     )
+
+
+def request_template(state, *, route: str, title_key: str):
+    """Declare a request's page: loaded by `state.load`, the tab named as its heading ("Richiesta <code>")."""
+    title = rx.Var.create(tr("requests.detail_title")).to(str) + " " + state.info.code.to(str)
+    return template(route=route, title_key=title_key, on_load=state.load, title=title)
 
 
 def request_page(state, *, back: rx.Component, reply: rx.Component, show_customer: bool = False) -> rx.Component:

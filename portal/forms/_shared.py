@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 from stdnum import iban as iban_numbers
 
@@ -39,17 +41,21 @@ def current_address(ctx: FormContext) -> str:
     return f"{customer.street}, {customer.postal_code} {customer.city} ({customer.province})"
 
 
+def display(key: str, compute: Callable[[FormContext], str]) -> Field:
+    """A value the form shows (computed from the answers so far), labelled field.<key>."""
+    return Field(key=key, type=FieldType.DISPLAY, label=f"field.{key}", compute=compute)
+
+
+def required(key: str, type: FieldType, **more: Any) -> Field:
+    """A field the customer must answer, labelled field.<key> on the form and on the request."""
+    return Field(key=key, type=type, label=f"field.{key}", required=True, **more)
+
+
 # One of the customer's active contracts: "Seleziona contratto" on the form, "Contratto" on the request.
 CONTRACT = Field(
     key="contract", type=FieldType.CONTRACT, label="field.contract.prompt", name="field.contract", required=True
 )
-START_DATE = Field(
-    key="start_date",
-    type=FieldType.DATE,
-    label="field.start_date",
-    required=True,
-    validators=(not_in_the_past, not_too_far),
-)
+START_DATE = required("start_date", FieldType.DATE, validators=(not_in_the_past, not_too_far))
 # The optional message that opens the request's thread.
 MESSAGE = Field(
     key="message",

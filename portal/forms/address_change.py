@@ -1,22 +1,16 @@
 """Variazione indirizzo (user manual § 6.2)."""
 
-from portal.forms._shared import MESSAGE, START_DATE, current_address
-from portal.services.requests.form_engine import Field, FieldType, FormDefinition
+from portal.forms._shared import MESSAGE, START_DATE, current_address, display, required
+from portal.services.requests.form_engine import FieldType, FormDefinition
 
 FORM = FormDefinition(
     key="address_change",
     icon="map-pin",
     fields=(
-        Field(key="current_address", type=FieldType.DISPLAY, label="field.current_address", compute=current_address),
+        display("current_address", current_address),
         START_DATE,
-        Field(
-            key="new_address",
-            type=FieldType.TEXT,
-            label="field.new_address",
-            help="field.new_address.help",
-            required=True,
-            max_length=200,
-            autocomplete="street-address",
+        required(
+            "new_address", FieldType.TEXT, help="field.new_address.help", max_length=200, autocomplete="street-address"
         ),
         MESSAGE,
     ),

@@ -1,12 +1,11 @@
 """Richiesta estinzione anticipata (user manual § 6.4), with the payoff estimate."""
 
 from portal import i18n, routes
-from portal.forms._shared import CONTRACT, MESSAGE
+from portal.forms._shared import CONTRACT, MESSAGE, display, required
 from portal.services.contracts.lifecycle import residual_capital_on
 from portal.services.contracts.payoff import estimate, payable_instalments
 from portal.services.requests.form_engine import (
     Choice,
-    Field,
     FieldType,
     FormContext,
     FormDefinition,
@@ -75,15 +74,9 @@ FORM = FormDefinition(
     icon="calendar-x",
     fields=(
         CONTRACT,
-        Field(key="residual_capital", type=FieldType.DISPLAY, label="field.residual_capital", compute=residual_capital),
-        Field(
-            key="last_instalment",
-            type=FieldType.INSTALMENT,
-            label="field.last_instalment",
-            required=True,
-            options=instalment_options,
-        ),
-        Field(key="estimate", type=FieldType.DISPLAY, label="field.estimate", compute=payoff_estimate),
+        display("residual_capital", residual_capital),
+        required("last_instalment", FieldType.INSTALMENT, options=instalment_options),
+        display("estimate", payoff_estimate),
         MESSAGE,
     ),
     contract_field="contract",

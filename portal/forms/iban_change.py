@@ -2,7 +2,7 @@
 
 from stdnum import iban as iban_numbers
 
-from portal.forms._shared import CONTRACT, MESSAGE, START_DATE, current_iban
+from portal.forms._shared import CONTRACT, MESSAGE, START_DATE, current_iban, display, required
 from portal.services.requests.form_engine import (
     Field,
     FieldType,
@@ -34,15 +34,8 @@ FORM = FormDefinition(
     icon="landmark",
     fields=(
         CONTRACT,
-        Field(key="current_iban", type=FieldType.DISPLAY, label="field.current_iban", compute=current_iban),
-        Field(
-            key="new_iban",
-            type=FieldType.IBAN,
-            label="field.new_iban",
-            required=True,
-            max_length=34,
-            validators=(italian_unless_foreign, differs_from_current),
-        ),
+        display("current_iban", current_iban),
+        required("new_iban", FieldType.IBAN, max_length=34, validators=(italian_unless_foreign, differs_from_current)),
         Field(key="foreign_iban", type=FieldType.CHECKBOX, label="field.foreign_iban"),
         START_DATE,
         MESSAGE,

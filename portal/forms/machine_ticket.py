@@ -1,6 +1,7 @@
 """A ticket about a leased machine (the machine maker's portal): type, machine, subject, status,
 description, photos or videos, and people to keep informed."""
 
+from portal.forms._shared import required
 from portal.services.requests.form_engine import AttachmentRule, Choice, Field, FieldType, FormDefinition
 
 TICKET_TYPES = tuple(
@@ -15,24 +16,11 @@ FORM = FormDefinition(
     key="machine_ticket",
     icon="wrench",
     fields=(
-        Field(key="ticket_type", type=FieldType.CHOICE, label="field.ticket_type", required=True, choices=TICKET_TYPES),
-        Field(key="machine", type=FieldType.ASSET, label="field.machine", required=True),
-        Field(key="subject", type=FieldType.TEXT, label="field.subject", required=True, max_length=120),
-        Field(
-            key="machine_status",
-            type=FieldType.CHOICE,
-            label="field.machine_status",
-            required=True,
-            choices=MACHINE_STATUS,
-        ),
-        Field(
-            key="description",
-            type=FieldType.TEXTAREA,
-            label="field.description",
-            help="field.description.help",
-            required=True,
-            max_length=2000,
-        ),
+        required("ticket_type", FieldType.CHOICE, choices=TICKET_TYPES),
+        required("machine", FieldType.ASSET),
+        required("subject", FieldType.TEXT, max_length=120),
+        required("machine_status", FieldType.CHOICE, choices=MACHINE_STATUS),
+        required("description", FieldType.TEXTAREA, help="field.description.help", max_length=2000),
         Field(
             key="contacts",
             type=FieldType.CONTACTS,

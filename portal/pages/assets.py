@@ -6,7 +6,6 @@ import dataclasses
 from typing import ClassVar
 
 import reflex as rx
-from sqlmodel import Session
 
 from portal import i18n, routes
 from portal.components.fields import labelled
@@ -16,7 +15,6 @@ from portal.components.shell import template
 from portal.components.ui import card, empty, export_button, label_grid, page_header, pager
 from portal.db import session_scope
 from portal.services.access.accounts import Principal
-from portal.services.access.scope import Scope
 from portal.services.common import clock
 from portal.services.common.xlsx import safe_filename
 from portal.services.contracts.exports import export_assets
@@ -84,14 +82,10 @@ class AssetsState(ContractFilterState, ExportState):
         async with self:
             number = self.contract
 
-        def contract_id(db: Session, scope: Scope) -> int | None:
-            return chosen_contract_id(db, scope, number)
-
-        return await self._export(
-            build=lambda db, scope, lang, path, progress: export_assets(
-                session=db, scope=scope, contract_id=contract_id(db, scope), lang=lang, path=path, progress=progress
-            ),
-            total=lambda db, scope: asset_count(session=db, scope=scope, contract_id=contract_id(db, scope)),
+        return await self._export_by_contract(
+            rows=export_assets,
+            count=asset_count,
+            contract_id=lambda db, scope: chosen_contract_id(db, scope, number),
             filename=safe_filename(f"beni-in-locazione-{number if number != ALL else clock.today().isoformat()}"),
         )
 

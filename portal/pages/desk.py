@@ -14,12 +14,12 @@ from portal.components.ui import card, data_table, empty, link_button, page_head
 from portal.db import session_scope
 from portal.forms import registry
 from portal.models import ServiceRequest
-from portal.pages.requests import RequestListState, listed, request_cells, request_columns
+from portal.pages.requests import RequestListState, request_cells, request_columns
 from portal.services.access.accounts import Principal
 from portal.services.common import clock
 from portal.services.requests.queries import RequestFilter, desk_requests
 from portal.state.i18n import tr
-from portal.state.rows import Option, RequestLine
+from portal.state.rows import Option, RequestLine, request_line
 from portal.state.session import OPERATOR, Audience, SessionState, guard, redirect_to
 
 STATUS_CHOICES = ("open", "all", "submitted", "in_progress", "waiting_customer", "resolved", "rejected")
@@ -71,7 +71,7 @@ class DeskState(RequestListState, SessionState):
     @rx.var
     def rows(self) -> list[RequestLine]:
         return [
-            listed(request, routes.desk_request_url(request.code), self.lang, customer)
+            request_line(request, url=routes.desk_request_url(request.code), lang=self.lang, customer=customer)
             for request, customer in self._found
         ]
 

@@ -8,8 +8,7 @@ from sqlmodel import Session
 
 from portal import routes
 from portal.components.fields import labelled, select
-from portal.components.request_view import reply_box, request_page
-from portal.components.shell import template
+from portal.components.request_view import reply_box, request_page, request_template
 from portal.components.ui import back_link
 from portal.config import settings
 from portal.models import ServiceRequest, UserAccount
@@ -92,12 +91,7 @@ def answer_card() -> rx.Component:
     )
 
 
-@template(
-    route=routes.DESK_DETAIL,
-    title_key="desk.detail_title",
-    on_load=DeskDetailState.load,
-    title=rx.Var.create(tr("requests.detail_title")).to(str) + " " + DeskDetailState.info.code.to(str),
-)
+@request_template(DeskDetailState, route=routes.DESK_DETAIL, title_key="desk.detail_title")
 def desk_detail() -> rx.Component:
     return request_page(
         DeskDetailState, back=back_link("desk.back", routes.DESK), reply=answer_card(), show_customer=True

@@ -78,19 +78,20 @@ class MailboxState(PageWindow, SessionState):
         self.offset = 0
         self._reload()
 
-    @rx.event
-    @public
-    def next_page(self):
+    def _turn(self, forward: bool) -> None:
         if settings.demo_mode:
-            self._step(forward=True)
+            self._step(forward=forward)
             self._reload()
 
     @rx.event
     @public
+    def next_page(self):
+        self._turn(forward=True)
+
+    @rx.event
+    @public
     def previous_page(self):
-        if settings.demo_mode:
-            self._step(forward=False)
-            self._reload()
+        self._turn(forward=False)
 
 
 def message_item(message: ObjectVar[MailView]) -> rx.Component:

@@ -132,18 +132,10 @@ class PlanState(PagedState, ExportState):
     async def export(self):
         async with self:
             number = self.number
-        return await self._export(
-            build=lambda db, scope, lang, path, progress: export_plan(
-                session=db,
-                scope=scope,
-                contract_id=checked_contract_id(session=db, scope=scope, number=number),
-                lang=lang,
-                path=path,
-                progress=progress,
-            ),
-            total=lambda db, scope: plan_row_count(
-                session=db, scope=scope, contract_id=checked_contract_id(session=db, scope=scope, number=number)
-            ),
+        return await self._export_by_contract(
+            rows=export_plan,
+            count=plan_row_count,
+            contract_id=lambda db, scope: checked_contract_id(session=db, scope=scope, number=number),
             filename=safe_filename(f"piano-ammortamento-{number}"),
         )
 

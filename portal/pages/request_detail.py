@@ -6,8 +6,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from portal import routes
-from portal.components.request_view import reply_box, request_page
-from portal.components.shell import template
+from portal.components.request_view import reply_box, request_page, request_template
 from portal.components.ui import back_link
 from portal.models import ServiceRequest, UserAccount
 from portal.services.access.accounts import Principal
@@ -78,12 +77,7 @@ def reply_card() -> rx.Component:
     )
 
 
-@template(
-    route=routes.REQUEST_DETAIL,
-    title_key="requests.detail_title",
-    on_load=RequestDetailState.load,
-    title=rx.Var.create(tr("requests.detail_title")).to(str) + " " + RequestDetailState.info.code.to(str),
-)
+@request_template(RequestDetailState, route=routes.REQUEST_DETAIL, title_key="requests.detail_title")
 def request_detail() -> rx.Component:
     return request_page(
         RequestDetailState, back=back_link("requests.back_to_list", routes.REQUESTS), reply=reply_card()

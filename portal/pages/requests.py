@@ -41,19 +41,6 @@ def form_choices(lang: str) -> list[Option]:
     return [Option(value=key, label=form.title(lang)) for key, form in registry().items()]
 
 
-def listed(request: ServiceRequest, url: str, lang: str, customer: str = "") -> RequestLine:
-    """A request as the customer's list and the service desk's queue show it."""
-    return request_line(
-        code=request.code,
-        title=request.title,
-        customer=customer,
-        status=request.status,
-        updated=i18n.date_time(request.updated_at, lang),
-        url=url,
-        lang=lang,
-    )
-
-
 @dataclasses.dataclass(frozen=True)
 class FormCard:
     key: str
@@ -125,7 +112,7 @@ class RequestsState(RequestListState, SessionState):
 
     @rx.var
     def rows(self) -> list[RequestLine]:
-        return [listed(row, routes.request_url(row.code), self.lang) for row in self._rows]
+        return [request_line(row, url=routes.request_url(row.code), lang=self.lang) for row in self._rows]
 
     @rx.var
     def forms(self) -> list[FormCard]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 import reflex as rx
 from sqlmodel import Session
@@ -25,6 +26,27 @@ from portal.state.session import CUSTOMER, SessionState, guard, page_notice, red
 # build(session, scope, lang, path, progress) -> rows written; total(session, scope) -> rows expected
 Build = Callable[[Session, Scope, str, Path, Callable[[int], None]], int]
 Total = Callable[[Session, Scope], int]
+
+
+class ContractRows(Protocol):
+    """Writes the rows of one contract (contract_id) or of every contract the scope reads (None)."""
+
+    def __call__(
+        self,
+        *,
+        session: Session,
+        scope: Scope,
+        contract_id: int | None,
+        lang: str,
+        path: Path,
+        progress: Callable[[int], None] | None = None,
+    ) -> int: ...
+
+
+class ContractRowCount(Protocol):
+    def __call__(self, *, session: Session, scope: Scope, contract_id: int | None) -> int: ...
+
+
 POLL_SECONDS = 0.25
 
 
@@ -45,6 +67,23 @@ class ExportState(SessionState):
     def _exporter(self, principal: Principal) -> Principal:
         """Who asks for the export, admitted by the guard (called by `_export` inside `async with self`)."""
         return principal
+
+    async def _export_by_contract(
+        self,
+        *,
+        rows: ContractRows,
+        count: ContractRowCount,
+        contract_id: Callable[[Session, Scope], int | None],
+        filename: str,
+    ):
+        """`_export` of the rows `rows` writes for the contract `contract_id` picks (None: all)."""
+        return await self._export(
+            build=lambda db, scope, lang, path, progress: rows(
+                session=db, scope=scope, contract_id=contract_id(db, scope), lang=lang, path=path, progress=progress
+            ),
+            total=lambda db, scope: count(session=db, scope=scope, contract_id=contract_id(db, scope)),
+            filename=filename,
+        )
 
     async def _export(self, *, build: Build, total: Total, filename: str, content_type: str = downloads.XLSX):
         """Run from a background event handler; returns the events that start the download."""

@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 
 from portal import i18n
-from portal.models.enums import RequestStatus
+from portal.models import ServiceRequest
+from portal.services.requests.queries import RequestRow
 
 
 @dataclasses.dataclass(frozen=True)
@@ -29,16 +30,14 @@ class RequestLine:
     url: str
 
 
-def request_line(
-    *, code: str, title: str, status: RequestStatus, updated: str, url: str, lang: str, customer: str = ""
-) -> RequestLine:
-    """A RequestLine, its status worded in `lang`."""
+def request_line(request: ServiceRequest | RequestRow, *, url: str, lang: str, customer: str = "") -> RequestLine:
+    """A request (the row or a list's summary of it) as the lists show it, worded in `lang`."""
     return RequestLine(
-        code=code,
-        title=title,
+        code=request.code,
+        title=request.title,
         customer=customer,
-        status=status.value,
-        status_label=i18n.translate(lang, f"request_status.{status.value}"),
-        updated=updated,
+        status=request.status.value,
+        status_label=i18n.translate(lang, f"request_status.{request.status.value}"),
+        updated=i18n.date_time(request.updated_at, lang),
         url=url,
     )

@@ -198,11 +198,10 @@ class ContractsState(ExportState):
     @rx.event(background=True)
     @guarded_by("_exporter")  # a background handler cannot take the guard: _export runs it (state/exports.py)
     async def export_all_plans(self):
-        return await self._export(
-            build=lambda db, scope, lang, path, progress: export_plan(
-                session=db, scope=scope, contract_id=None, lang=lang, path=path, progress=progress
-            ),
-            total=lambda db, scope: plan_row_count(session=db, scope=scope, contract_id=None),
+        return await self._export_by_contract(
+            rows=export_plan,
+            count=plan_row_count,
+            contract_id=lambda db, scope: None,
             filename=safe_filename(f"piani-ammortamento-{clock.today().isoformat()}"),
         )
 

@@ -134,13 +134,10 @@ class HomeState(SessionState):
         rows = self._summary.latest_requests if self._summary else self._tenant_requests
         return [
             request_line(
-                code=row.code,
-                title=row.title,
-                customer=row.customer_name,
-                status=row.status,
-                updated=i18n.date_time(row.updated_at, self.lang),
+                row,
                 url=routes.desk_request_url(row.code) if self.is_operator else routes.request_url(row.code),
                 lang=self.lang,
+                customer=row.customer_name,
             )
             for row in rows
         ]

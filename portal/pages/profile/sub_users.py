@@ -19,28 +19,26 @@ from portal.state.session import ACCOUNT_MANAGER, SessionState, guard, refuse_wi
 
 DRAFT_FIELDS = ("first_name", "last_name", "primary_email", "secondary_email")
 NOT_ALLOWED = "subusers.not_allowed"
+# Every handler of the card: the main account's only; anyone else is refused with a toast.
+managers_only = guard(ACCOUNT_MANAGER, otherwise=refuse_with(NOT_ALLOWED))
 
 
 @dataclasses.dataclass(frozen=True)
-class SubUserRow:
-    user_id: int
-    username: str
-    first_name: str
-    last_name: str
-    primary_email: str
-    secondary_email: str
-    language: str
+class SubUserRow(subusers.SubUserView):
+    """A sub-user as the service lists it, with the words the table shows."""
+
     language_label: str
     contracts: str  # the granted contracts' numbers, or "all"
-    contract_ids: list[str]
-    all_contracts: bool
-    may_submit: bool
     may_submit_label: str
     status: str
-    locked: bool
     edit_label: str
     delete_label: str
     unlock_label: str
+
+    @property
+    def may_submit(self) -> bool:
+        """What the dialog's "may submit requests" switch starts from (draft_may_submit)."""
+        return self.may_submit_requests
 
 
 class SubUsersState(SessionState):
@@ -59,23 +57,13 @@ class SubUsersState(SessionState):
 
     def _row(self, view: subusers.SubUserView) -> SubUserRow:
         return SubUserRow(
-            user_id=view.user_id,
-            username=view.username,
-            first_name=view.first_name,
-            last_name=view.last_name,
-            primary_email=view.primary_email,
-            secondary_email=view.secondary_email,
-            language=view.language,
+            **vars(view),
             language_label=i18n.translate(view.language, f"language.{view.language}"),
             contracts=self._t("subusers.all") if view.all_contracts else ", ".join(view.contract_numbers),
-            contract_ids=[str(contract_id) for contract_id in view.contract_ids],
-            all_contracts=view.all_contracts,
-            may_submit=view.may_submit_requests,
             may_submit_label=self._t("subusers.yes" if view.may_submit_requests else "subusers.no"),
             status=self._t(
                 "subusers.locked" if view.locked else "subusers.active" if view.activated else "subusers.invited"
             ),
-            locked=view.locked,
             edit_label=self._t("subusers.edit", username=view.username),
             delete_label=self._t("subusers.delete", username=view.username),
             unlock_label=self._t("subusers.unlock", username=view.username),
@@ -103,53 +91,59 @@ class SubUsersState(SessionState):
             self._reload(db, principal)
         self.dialog_open = False
 
-    @rx.event
-    @guard(ACCOUNT_MANAGER, otherwise=refuse_with(NOT_ALLOWED))
-    def open_new_sub_user(self, principal: Principal):
-        self.editing_id = 0
-        self.draft = {**dict.fromkeys(DRAFT_FIELDS, ""), "language": self.lang}
-        self.draft_contracts = []
-        self.draft_all_contracts = True
-        self.draft_may_submit = True
+    def _open_dialog(
+        self, editing_id: int, draft: dict[str, str], contracts: list[str], all_contracts: bool, may_submit: bool
+    ) -> None:
+        """The add/edit dialog, filled with `draft` (a new sub-user when editing_id is 0), no errors shown."""
+        self.editing_id = editing_id
+        self.draft = draft
+        self.draft_contracts = contracts
+        self.draft_all_contracts = all_contracts
+        self.draft_may_submit = may_submit
         self.sub_user_errors = {}
         self.dialog_open = True
 
     @rx.event
-    @guard(ACCOUNT_MANAGER, otherwise=refuse_with(NOT_ALLOWED))
+    @managers_only
+    def open_new_sub_user(self, principal: Principal):
+        self._open_dialog(0, {**dict.fromkeys(DRAFT_FIELDS, ""), "language": self.lang}, [], True, True)
+
+    @rx.event
+    @managers_only
     def open_edit_sub_user(self, principal: Principal, user_id: str):
         row = self._row_of(user_id)
         if row is None:
             return rx.toast.error(self._t(NOT_ALLOWED))
-        self.editing_id = row.user_id
-        self.draft = {**{key: getattr(row, key) for key in DRAFT_FIELDS}, "language": row.language}
-        self.draft_contracts = list(row.contract_ids)
-        self.draft_all_contracts = row.all_contracts
-        self.draft_may_submit = row.may_submit
-        self.sub_user_errors = {}
-        self.dialog_open = True
+        self._open_dialog(
+            row.user_id,
+            {**{key: getattr(row, key) for key in DRAFT_FIELDS}, "language": row.language},
+            [str(contract_id) for contract_id in row.contract_ids],
+            row.all_contracts,
+            row.may_submit,
+        )
 
     @rx.event
-    @guard(ACCOUNT_MANAGER, otherwise=refuse_with(NOT_ALLOWED))
+    @managers_only
     def set_dialog_open(self, principal: Principal, value: bool):
         self.dialog_open = value
 
     @rx.event
-    @guard(ACCOUNT_MANAGER, otherwise=refuse_with(NOT_ALLOWED))
+    @managers_only
     def set_draft_language(self, principal: Principal, value: str):
         self.draft = {**self.draft, "language": value}
 
     @rx.event
-    @guard(ACCOUNT_MANAGER, otherwise=refuse_with(NOT_ALLOWED))
+    @managers_only
     def set_draft_all_contracts(self, principal: Principal, value: bool):
         self.draft_all_contracts = value
 
     @rx.event
-    @guard(ACCOUNT_MANAGER, otherwise=refuse_with(NOT_ALLOWED))
+    @managers_only
     def set_draft_may_submit(self, principal: Principal, value: bool):
         self.draft_may_submit = value
 
     @rx.event
-    @guard(ACCOUNT_MANAGER, otherwise=refuse_with(NOT_ALLOWED))
+    @managers_only
     def toggle_draft_contract(self, principal: Principal, contract_id: str, checked: bool):
         chosen = [cid for cid in self.draft_contracts if cid != contract_id]
         self.draft_contracts = [*chosen, contract_id] if checked else chosen
@@ -178,7 +172,7 @@ class SubUsersState(SessionState):
         return errors, self._t("subusers.created", username=created.username) if created else ""
 
     @rx.event
-    @guard(ACCOUNT_MANAGER, otherwise=refuse_with(NOT_ALLOWED))
+    @managers_only
     def save_sub_user(self, principal: Principal, form_data: dict):
         texts, refused = form_texts(form_data, DRAFT_FIELDS)
         if refused:  # not text, or characters no name or address takes: nothing is read further
@@ -201,7 +195,7 @@ class SubUsersState(SessionState):
         return rx.toast.success(message)
 
     @rx.event
-    @guard(ACCOUNT_MANAGER, otherwise=refuse_with(NOT_ALLOWED))
+    @managers_only
     def ask_delete_sub_user(self, principal: Principal, user_id: str):
         row = self._row_of(user_id)
         if row is not None:
@@ -210,13 +204,13 @@ class SubUsersState(SessionState):
             self.delete_name = f"{row.first_name} {row.last_name}".strip()
 
     @rx.event
-    @guard(ACCOUNT_MANAGER, otherwise=refuse_with(NOT_ALLOWED))
+    @managers_only
     def cancel_delete(self, principal: Principal):
         self.delete_id = 0
         self.delete_username = ""
 
     @rx.event
-    @guard(ACCOUNT_MANAGER, otherwise=refuse_with(NOT_ALLOWED))
+    @managers_only
     def confirm_delete(self, principal: Principal):
         target, self.delete_id = self.delete_id, 0
         if not target:
@@ -236,7 +230,7 @@ class SubUsersState(SessionState):
         return rx.toast.success(self._t("subusers.deleted", username=username))
 
     @rx.event
-    @guard(ACCOUNT_MANAGER, otherwise=refuse_with(NOT_ALLOWED))
+    @managers_only
     def unlock_sub_user(self, principal: Principal, user_id: str):
         row = self._row_of(user_id)
         if row is None:

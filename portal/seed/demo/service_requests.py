@@ -11,12 +11,12 @@ from typing import Any
 from sqlmodel import Session
 
 from portal.forms import get as get_form
-from portal.models import Contract, Notification, ServiceRequest, Tenant, UserAccount
-from portal.models.enums import NotificationKind, RequestStatus
+from portal.models import Contract, ServiceRequest, Tenant, UserAccount
+from portal.models.enums import RequestStatus
 from portal.seed.builders import moment
 from portal.seed.demo.customers import SERVICE_DESK
 from portal.services.access.scope import scope_of
-from portal.services.requests import tickets
+from portal.services.requests import notices, tickets
 from portal.services.requests.form_engine import context_for
 from portal.services.requests.form_payload import payload_of
 
@@ -125,17 +125,7 @@ def open_requests(
                 continue
             tickets.add_message(session=session, request=request, author=desk, body=step.body, now=now)
             if step.notice is not None:
-                session.add(
-                    Notification(
-                        tenant_id=tenant.id,
-                        kind=NotificationKind.REQUEST,
-                        user_id=author.id,
-                        request_id=request.id,
-                        title=request.title,
-                        body=step.notice,
-                        created_at=now,
-                    )
-                )
+                session.add(notices.request_notice(request, user_id=author.id, body=step.notice, now=now))
 
 
 def _open_request(

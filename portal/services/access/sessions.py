@@ -137,13 +137,18 @@ def _unrevoked_row(session: Session, token: str, hashed: bool) -> UserSession | 
     return None if row is None or row.revoked_at is not None else row
 
 
-def close_session(*, session: Session, token: str, now: dt.datetime, hashed: bool = False) -> bool:
+def _stamp(session: Session, token: str, hashed: bool, *, field: str, now: dt.datetime) -> bool:
+    """Write `now` into `field` of the session's unrevoked row; False when there is none."""
     row = _unrevoked_row(session, token, hashed)
     if row is None:
         return False
-    row.revoked_at = now
+    setattr(row, field, now)
     session.add(row)
     return True
+
+
+def close_session(*, session: Session, token: str, now: dt.datetime, hashed: bool = False) -> bool:
+    return _stamp(session, token, hashed, field="revoked_at", now=now)
 
 
 def close_all_sessions(
@@ -166,12 +171,7 @@ REAUTH_WINDOW = dt.timedelta(minutes=5)
 
 def mark_reauthenticated(*, session: Session, token: str, now: dt.datetime, hashed: bool = False) -> bool:
     """Password and second factor were given again in this session: remember when."""
-    row = _unrevoked_row(session, token, hashed)
-    if row is None:
-        return False
-    row.reauthenticated_at = now
-    session.add(row)
-    return True
+    return _stamp(session, token, hashed, field="reauthenticated_at", now=now)
 
 
 def reauthenticated_recently(

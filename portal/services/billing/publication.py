@@ -9,7 +9,7 @@ import datetime as dt
 from sqlmodel import Session
 
 from portal import i18n, routes
-from portal.models import Contract, Customer, Invoice, Notification, Tenant, UserAccount
+from portal.models import Contract, Customer, Invoice, Notification, UserAccount
 from portal.models.enums import DocumentKind, NotificationKind
 from portal.services.access.scope import readers_of
 from portal.services.billing import invoices as billing
@@ -28,7 +28,6 @@ def publish(*, session: Session, invoice: Invoice, now: dt.datetime, public_url:
         return 0
     customer = linked(session, Customer, invoice.customer_id)
     contract = linked(session, Contract, invoice.contract_id)
-    tenant = linked(session, Tenant, invoice.tenant_id)
     invoice.paper_copy = customer.paper_invoices
     invoice.notified_at = now
     session.add(invoice)
@@ -66,9 +65,7 @@ def publish(*, session: Session, invoice: Invoice, now: dt.datetime, public_url:
         )
         addresses = [user.primary_email] + ([user.secondary_email] if user.secondary_email else [])
         for address in addresses:
-            recipient = mail_templates.Recipient(
-                tenant=tenant, lang=lang, to=address, name=user.full_name, user_id=user.id
-            )
+            recipient = mail_templates.recipient_of(session=session, user=user, to=address)
             mail.enqueue(session=session, mail=mail_templates.publication(recipient, document))
             sent += 1
     return sent

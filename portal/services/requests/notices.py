@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from portal import i18n, routes
 from portal.models import Notification, RequestContact, ServiceRequest, Tenant, UserAccount
-from portal.models.enums import NotificationKind, UserRole
+from portal.models.enums import NotificationKind, RequestStatus, UserRole
 from portal.models.mail import MailOutbox
 from portal.services.access.scope import readers_of
 from portal.services.common import audit, mail, mail_templates
+from portal.services.common.branding import tenant_of
 from portal.services.requests.queries import person_name
 
 CONTACT_KIND = "request_contact"
@@ -39,11 +41,19 @@ def people_to_tell(session: Session, request: ServiceRequest) -> list[UserAccoun
     return sorted(readers, key=lambda user: user.id != request.created_by_id)
 
 
-def _tenant(session: Session, tenant_id: int) -> Tenant:
-    tenant = session.get(Tenant, tenant_id)
-    if tenant is None:
-        raise LookupError(f"no tenant {tenant_id}")
-    return tenant
+def audit_request(
+    session: Session, request: ServiceRequest, action: str, *, by: UserAccount | None = None, **detail: Any
+) -> None:
+    """An audit event about a request: its company, customer and code, and who acted (if anybody did)."""
+    audit.record(
+        session=session,
+        action=action,
+        tenant_id=request.tenant_id,
+        user_id=None if by is None else by.id,
+        customer_id=request.customer_id,
+        code=request.code,
+        **detail,
+    )
 
 
 def _contact_mails_today(session: Session, customer_id: int, now: dt.datetime) -> int:
@@ -71,76 +81,68 @@ def _mail_contacts(session: Session, *, tenant: Tenant, request: ServiceRequest,
             session=session, mail=dataclasses.replace(notice, kind=CONTACT_KIND), customer_id=request.customer_id
         )
     if len(addresses) > allowance:
-        audit.record(
-            session=session,
-            action="request.contacts_capped",
-            tenant_id=request.tenant_id,
-            customer_id=request.customer_id,
-            code=request.code,
-            skipped=len(addresses) - max(0, allowance),
-        )
+        audit_request(session, request, "request.contacts_capped", skipped=len(addresses) - max(0, allowance))
     return min(len(addresses), max(0, allowance))
+
+
+def request_notice(request: ServiceRequest, *, user_id: int | None, body: str, now: dt.datetime) -> Notification:
+    """The bell notice that tells `user_id` about a change of the request."""
+    return Notification(
+        tenant_id=request.tenant_id,
+        kind=NotificationKind.REQUEST,
+        user_id=user_id,
+        request_id=request.id,
+        title=request.title,
+        body=body[:2000],
+        created_at=now,
+    )
+
+
+def _reader(session: Session, user: UserAccount) -> mail_templates.Recipient:
+    """An account that may read a request, as the recipient of its mails: at the secondary
+    address when there is one, named as the request's pages name people."""
+    return mail_templates.recipient_of(
+        session=session, user=user, to=user.secondary_email or user.primary_email, name=person_name(user)
+    )
+
+
+def _mail_update(
+    session: Session, request: ServiceRequest, user: UserAccount, *, status: RequestStatus, text: str, public_url: str
+) -> None:
+    """The e-mail that tells a reader of the request what happened, in the reader's language."""
+    lang = user.language.value
+    mail.enqueue(
+        session=session,
+        mail=mail_templates.request_update(
+            _reader(session, user),
+            code=request.code,
+            title=request.title,
+            status=i18n.translate(lang, f"request_status.{status.value}"),
+            text=text,
+            link=f"{public_url}{routes.request_url(request.code)}",
+        ),
+    )
 
 
 def notify_customer(*, session: Session, request: ServiceRequest, what: str, now: dt.datetime, public_url: str) -> int:
     """A bell notice and an e-mail (to the secondary address, or the primary when there is none)
     for each account that may read the request, and an e-mail to every contact to notify.
     Returns how many e-mails were queued (the mail sender sends them after the commit)."""
-    tenant = _tenant(session, request.tenant_id)
-    link = f"{public_url}{routes.request_url(request.code)}"
+    tenant = tenant_of(session=session, tenant_id=request.tenant_id)
     sent = 0
     for user in people_to_tell(session, request):
-        lang = user.language.value
-        session.add(
-            Notification(
-                tenant_id=request.tenant_id,
-                kind=NotificationKind.REQUEST,
-                user_id=user.id,
-                request_id=request.id,
-                title=request.title,
-                body=what[:2000],
-                created_at=now,
-            )
-        )
-        address = user.secondary_email or user.primary_email
+        session.add(request_notice(request, user_id=user.id, body=what, now=now))
         sent += 1
-        mail.enqueue(
-            session=session,
-            mail=mail_templates.request_update(
-                mail_templates.Recipient(tenant=tenant, lang=lang, to=address, name=person_name(user), user_id=user.id),
-                code=request.code,
-                title=request.title,
-                status=i18n.translate(lang, f"request_status.{request.status.value}"),
-                text=what,
-                link=link,
-            ),
-        )
+        _mail_update(session, request, user, status=request.status, text=what, public_url=public_url)
     return sent + _mail_contacts(session, tenant=tenant, request=request, opened=False, now=now)
 
 
 def acknowledge(*, session: Session, request: ServiceRequest, author: UserAccount, public_url: str) -> None:
     """The confirmation e-mail of a new request, to its author, and the notice to the contacts to
     notify; both queued in the request's transaction."""
-    tenant = _tenant(session, request.tenant_id)
-    lang = author.language.value
-    text = i18n.translate(lang, "requests.ack_body", code=request.code)
-    mail.enqueue(
-        session=session,
-        mail=mail_templates.request_update(
-            mail_templates.Recipient(
-                tenant=tenant,
-                lang=lang,
-                to=author.secondary_email or author.primary_email,
-                name=person_name(author),
-                user_id=author.id,
-            ),
-            code=request.code,
-            title=request.title,
-            status=i18n.translate(lang, "request_status.submitted"),
-            text=text,
-            link=f"{public_url}{routes.request_url(request.code)}",
-        ),
-    )
+    tenant = tenant_of(session=session, tenant_id=request.tenant_id)
+    text = i18n.translate(author.language.value, "requests.ack_body", code=request.code)
+    _mail_update(session, request, author, status=RequestStatus.SUBMITTED, text=text, public_url=public_url)
     _mail_contacts(session, tenant=tenant, request=request, opened=True, now=request.created_at)
 
 

@@ -21,11 +21,10 @@ from portal.models import (
 )
 from portal.models.enums import RequestStatus, UserRole
 from portal.services.access.scope import Scope, can_submit_requests
-from portal.services.common import audit
 from portal.services.requests import attachments as files
 from portal.services.requests.form_engine import FormDefinition, context_for, parse_contacts
 from portal.services.requests.form_payload import payload_of, request_title
-from portal.services.requests.notices import acknowledge, notify_customer
+from portal.services.requests.notices import acknowledge, audit_request, notify_customer
 from portal.services.requests.pause import pause_at
 from portal.services.requests.queries import account, asset_id_in_scope, contract_id_in_scope, may_read
 
@@ -78,15 +77,7 @@ def open_request(
     for address in contacts:
         session.add(RequestContact(request_id=request.id, email=address))
     _attach(session, request, first, author, staged, now)
-    audit.record(
-        session=session,
-        action="request.opened",
-        tenant_id=author.tenant_id,
-        user_id=author.id,
-        customer_id=customer_id,
-        code=request.code,
-        form=form_key,
-    )
+    audit_request(session, request, "request.opened", by=author, form=form_key)
     return request
 
 
@@ -238,15 +229,7 @@ def service_desk_update(
         )
     if not parts:
         return 0
-    audit.record(
-        session=session,
-        action="request.answered",
-        tenant_id=operator.tenant_id,
-        user_id=operator.id,
-        customer_id=request.customer_id,
-        code=request.code,
-        status=request.status.value,
-    )
+    audit_request(session, request, "request.answered", by=operator, status=request.status.value)
     return notify_customer(
         session=session, request=request, what="\n\n".join(p for p in parts if p), now=now, public_url=public_url
     )
