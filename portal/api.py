@@ -21,7 +21,7 @@ from portal import i18n, routes
 from portal.config import settings
 from portal.db import get_engine, session_scope
 from portal.models import Contract, Customer, Tenant, UserAccount
-from portal.services.access import sign_in, two_factor
+from portal.services.access import authenticator, sign_in
 from portal.services.access.scope import Scope, scope_of
 from portal.services.access.sessions import LANGUAGE_COOKIE, SESSION_COOKIE, SESSION_POLICY, resolve_session
 from portal.services.billing.documents import load_invoice_document
@@ -132,7 +132,7 @@ async def totp_qr(request: Request) -> Response:
         tenant = db.get(Tenant, user.tenant_id)
         if tenant is None:
             return _not_found()
-        uri = two_factor.provisioning_uri(user=user, issuer=tenant.name)
+        uri = authenticator.provisioning_uri(user=user, issuer=tenant.name)
         secret = user.totp_pending_secret
     qr = segno.make(uri, error="m")
     width, height = qr.symbol_size(scale=6, border=2)

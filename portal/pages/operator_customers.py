@@ -15,13 +15,11 @@ from portal.components.ui import card, data_table, empty, status_badge
 from portal.config import settings
 from portal.db import session_scope
 from portal.services.access.accounts import Principal
+from portal.services.access.customer_access import CustomerAccess, customers_with_access
+from portal.services.access.invitations import invite, invite_at_verified_address
 from portal.services.access.onboarding import (
-    CustomerAccess,
     Onboarding,
     OnboardingResult,
-    customers_with_access,
-    invite,
-    invite_at_verified_address,
 )
 from portal.services.common import clock
 from portal.state.i18n import tr

@@ -13,7 +13,7 @@ from portal.components.fields import form, keyed_error, labelled
 from portal.components.layout import two_columns
 from portal.components.ui import card
 from portal.db import session_scope
-from portal.services.access import profile, two_factor
+from portal.services.access import authenticator, profile, two_factor
 from portal.services.access.accounts import Principal, account_of
 from portal.services.common import clock
 from portal.state.i18n import tr
@@ -91,7 +91,7 @@ class SecurityState(SessionState):
         if refusal := self._needs_reauth():
             return refusal
         with session_scope() as db:
-            two_factor.start_enrolment(session=db, user=account_of(session=db, principal=principal))
+            authenticator.start_enrolment(session=db, user=account_of(session=db, principal=principal))
         self.totp_enrolling = True
         self.totp_error = ""
         self.qr_version += 1
@@ -100,7 +100,7 @@ class SecurityState(SessionState):
     @guard(SIGNED_IN)
     def cancel_totp(self, principal: Principal):
         with session_scope() as db:
-            two_factor.cancel_enrolment(session=db, user=account_of(session=db, principal=principal))
+            authenticator.cancel_enrolment(session=db, user=account_of(session=db, principal=principal))
         self.totp_enrolling = False
         self.totp_error = ""
 
@@ -120,7 +120,7 @@ class SecurityState(SessionState):
     def confirm_totp(self, principal: Principal, form_data: dict):
         if refusal := self._needs_reauth():
             return refusal
-        codes = self._with_code(two_factor.confirm_enrolment, principal, form_data)
+        codes = self._with_code(authenticator.confirm_enrolment, principal, form_data)
         if codes is None:
             self.totp_error = self._t("profile.totp_wrong")
             return None
@@ -137,7 +137,7 @@ class SecurityState(SessionState):
             user = account_of(session=db, principal=principal)
             if not user.totp_secret:
                 return None
-            codes = two_factor.regenerate_recovery_codes(
+            codes = authenticator.regenerate_recovery_codes(
                 session=db, user=user, now=clock.now(), client_ip=self.router.session.client_ip
             )
         self.totp_error = ""
@@ -155,7 +155,7 @@ class SecurityState(SessionState):
     def disable_totp(self, principal: Principal, form_data: dict):
         if refusal := self._needs_reauth():
             return refusal
-        result = self._with_code(two_factor.disable, principal, form_data)
+        result = self._with_code(authenticator.disable, principal, form_data)
         outcome = result.outcome
         if outcome is two_factor.Check.OK:
             self.totp_enabled, self.totp_error = False, ""

@@ -1,4 +1,5 @@
-"""Giving a customer access: the operator's invitation and the customer's self-registration.
+"""Giving a customer access: the customer's self-registration, and what it shares with the
+operator's invitation (invitations.py).
 
 Both end the same way: the customer's main account (username = customer code) gets a random
 temporary password by e-mail, at an address the leasing company has on file (never one a visitor
@@ -76,7 +77,7 @@ def _main_account(session: Session, customer: Customer) -> UserAccount | None:
     ).first()
 
 
-def _is_activated(user: UserAccount) -> bool:
+def is_activated(user: UserAccount) -> bool:
     return user.password_hash is not None and not user.must_change_password
 
 
@@ -195,7 +196,7 @@ def _spend_like_a_password() -> None:
     hash_password(temporary_password())
 
 
-def _give_access(
+def give_access(
     *,
     session: Session,
     customer: Customer,
@@ -211,7 +212,7 @@ def _give_access(
     does not. `email` is where the password goes: always an address on file; a new account takes
     it as its primary address, an existing one keeps its own (and its language)."""
     user = _main_account(session, customer)
-    if user is not None and _is_activated(user):
+    if user is not None and is_activated(user):
         return OnboardingResult(Onboarding.ALREADY_ACTIVE, username=user.username)
     if operator is None and user is not None and (minutes := _wait_left(user, now)) > 0:
         return OnboardingResult(Onboarding.WAIT, wait_minutes=minutes)
@@ -307,7 +308,7 @@ def register(
     address = address_on_file(customer)
     if address is None:
         user = _main_account(session, customer)
-        if user is not None and _is_activated(user):
+        if user is not None and is_activated(user):
             _spend_like_a_password()
             return OnboardingResult(Onboarding.ALREADY_ACTIVE)
         _ask_the_desk(
@@ -315,7 +316,7 @@ def register(
         )
         _spend_like_a_password()
         return OnboardingResult(Onboarding.REQUESTED)
-    result = _give_access(
+    result = give_access(
         session=session,
         customer=customer,
         email=address,
@@ -327,164 +328,3 @@ def register(
     if result.outcome is not Onboarding.SENT:
         _spend_like_a_password()
     return result
-
-
-def invite(
-    *, session: Session, operator_id: int, customer_id: int, now: dt.datetime, public_url: str, client_ip: str = ""
-) -> OnboardingResult:
-    """An operator invites a customer of the operator's own tenant: the invitation goes to the
-    customer's PEC (or, for a private person without PEC, to the e-mail on file). Pending
-    registration requests of the customer are answered by it."""
-    operator = session.get(UserAccount, operator_id)
-    if operator is None or operator.role is not UserRole.OPERATOR:
-        raise PermissionError("only operators invite customers")
-    customer = session.get(Customer, customer_id)
-    if customer is None or customer.tenant_id != operator.tenant_id:
-        raise PermissionError("no such customer for this operator")
-    address = customer.pec or customer.email
-    if not address:
-        return OnboardingResult(Onboarding.NO_ADDRESS)
-    result = _give_access(
-        session=session,
-        customer=customer,
-        email=address,
-        language=Language.IT,
-        now=now,
-        public_url=public_url,
-        client_ip=client_ip,
-        operator=operator,
-    )
-    if result.outcome in {Onboarding.SENT, Onboarding.ALREADY_ACTIVE}:
-        _close_requests(session, customer_id=customer.id, operator=operator, now=now)
-    return result
-
-
-def _close_requests(session: Session, *, customer_id: int, operator: UserAccount, now: dt.datetime) -> None:
-    pending = select(RegistrationRequest).where(
-        RegistrationRequest.customer_id == customer_id, col(RegistrationRequest.handled_at).is_(None)
-    )
-    for request in session.exec(pending).all():
-        request.handled_at, request.handled_by_id, request.outcome = now, operator.id, "invited"
-        session.add(request)
-
-
-def invite_at_verified_address(
-    *,
-    session: Session,
-    operator_id: int,
-    request_id: int,
-    now: dt.datetime,
-    public_url: str,
-    client_ip: str = "",
-) -> OnboardingResult:
-    """The desk has verified (by phone, by the contract file) that the address of a registration
-    request is the customer's: it becomes the address on file (the PEC of a company, the e-mail of
-    a private person) and the customer is invited there. Refused when an address is on file already:
-    the invitation then goes there, through `invite`."""
-    operator = session.get(UserAccount, operator_id)
-    if operator is None or operator.role is not UserRole.OPERATOR:
-        raise PermissionError("only operators invite customers")
-    request = session.get(RegistrationRequest, request_id)
-    if request is None or request.tenant_id != operator.tenant_id or request.handled_at is not None:
-        raise PermissionError("no such pending registration request for this operator")
-    customer = session.get(Customer, request.customer_id)
-    if customer is None:
-        raise PermissionError("no such customer for this operator")
-    if address_on_file(customer) is None:
-        if customer.kind is CustomerKind.COMPANY:
-            customer.pec = request.email
-        else:
-            customer.email = request.email
-        session.add(customer)
-        session.flush()
-        audit.record(
-            session=session,
-            action="customer.address_verified",
-            tenant_id=operator.tenant_id,
-            user_id=operator.id,
-            customer_id=customer.id,
-            client_ip=client_ip,
-        )
-    return invite(
-        session=session,
-        operator_id=operator_id,
-        customer_id=customer.id,
-        now=now,
-        public_url=public_url,
-        client_ip=client_ip,
-    )
-
-
-@dataclasses.dataclass(frozen=True)
-class CustomerAccess:
-    customer_id: int
-    code: str
-    name: str
-    address: str
-    status: str  # "none", "requested", "invited", "active"
-    invited_at: dt.datetime | None
-    request_id: int | None = None  # the oldest pending registration request, for the desk to verify
-    requested_email: str = ""  # the address typed in it (not yet on file)
-
-
-def customers_with_access(
-    *, session: Session, tenant_id: int, search: str = "", limit: int = 50
-) -> list[CustomerAccess]:
-    """The operator's customer list with the state of each one's portal access."""
-    query = (
-        select(Customer, UserAccount)
-        .outerjoin(
-            UserAccount,
-            sa.and_(col(UserAccount.customer_id) == col(Customer.id), col(UserAccount.role) == UserRole.CUSTOMER),
-        )
-        .where(Customer.tenant_id == tenant_id)
-    )
-    term = search.strip()
-    if term:
-        pattern = f"%{term.lower()}%"
-        query = query.where(
-            sa.or_(
-                sa.func.lower(Customer.denominazione).like(pattern),
-                col(Customer.code).like(f"{term}%"),
-                col(Customer.codice_fiscale) == term.upper(),
-                col(Customer.partita_iva) == term,
-            )
-        )
-    rows = session.exec(query.order_by(col(Customer.denominazione)).limit(limit)).all()
-    requests = _pending_requests(session, [customer.id for customer, _ in rows])
-    result = []
-    for customer, user in rows:
-        request = requests.get(customer.id)
-        if user is not None and _is_activated(user):
-            status = "active"
-        elif request is not None:
-            status = "requested"
-        elif user is None:
-            status = "none"
-        else:
-            status = "invited"
-        result.append(
-            CustomerAccess(
-                customer_id=customer.id,
-                code=customer.code,
-                name=customer.denominazione,
-                address=customer.pec or customer.email or "",
-                status=status,
-                invited_at=user.temporary_password_sent_at if user else None,
-                request_id=request.id if request and status == "requested" else None,
-                requested_email=request.email if request and status == "requested" else "",
-            )
-        )
-    return result
-
-
-def _pending_requests(session: Session, customer_ids: list[int]) -> dict[int, RegistrationRequest]:
-    """The oldest pending registration request of each of these customers."""
-    if not customer_ids:
-        return {}
-    rows = session.exec(
-        select(RegistrationRequest)
-        .where(col(RegistrationRequest.customer_id).in_(customer_ids), col(RegistrationRequest.handled_at).is_(None))
-        .order_by(col(RegistrationRequest.id).desc())
-    ).all()
-    return {row.customer_id: row for row in rows}

@@ -115,7 +115,7 @@ class Field:
 
 @dataclasses.dataclass(frozen=True)
 class AttachmentRule:
-    kinds: tuple[str, ...]  # see services/requests/attachments.KINDS
+    kinds: tuple[str, ...]  # see services/requests/file_kinds.KINDS
     max_files: int = 5
 
 

@@ -11,11 +11,10 @@ from sqlmodel import select
 from portal.models import AuditEvent, Contract, Customer, MailMessage, RegistrationRequest, UserAccount
 from portal.models.enums import UserRole
 from portal.services.access.accounts import SignIn, authenticate
+from portal.services.access.customer_access import customers_with_access
+from portal.services.access.invitations import invite, invite_at_verified_address
 from portal.services.access.onboarding import (
     Onboarding,
-    customers_with_access,
-    invite,
-    invite_at_verified_address,
     register,
 )
 from tests.conftest import NOW as T0

@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from portal.models import AuditEvent, MailMessage, UserAccount, UserSession
 from portal.seed.demo import DEMO_PASSWORD
-from portal.services.access import profile, reauth, two_factor
+from portal.services.access import authenticator, profile, reauth, two_factor
 from portal.services.access.sessions import (
     SessionPolicy,
     open_session,
@@ -96,8 +96,8 @@ def test_a_wrong_code_or_another_users_check_stamps_nothing(db, demo):
 
 def test_an_app_user_confirms_with_the_app_or_a_recovery_code(db, demo):
     user = _user(db)
-    secret = two_factor.start_enrolment(session=db, user=user)
-    codes = two_factor.confirm_enrolment(session=db, user=user, code=pyotp.TOTP(secret).at(T0), now=T0)
+    secret = authenticator.start_enrolment(session=db, user=user)
+    codes = authenticator.confirm_enrolment(session=db, user=user, code=pyotp.TOTP(secret).at(T0), now=T0)
     token = open_session(session=db, user=user, now=T0, policy=POLICY)
     later = T0 + dt.timedelta(minutes=1)
     mails = mail_mark(db)

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from portal.models import AuditEvent, LoginChallenge, MailMessage, RecoveryCode, UserAccount
 from portal.seed.demo import DEMO_PASSWORD
-from portal.services.access import recovery_codes, two_factor
+from portal.services.access import authenticator, recovery_codes, two_factor
 from portal.services.access.accounts import SignIn, authenticate
 from portal.services.access.two_factor import Check, Resend
 from tests.conftest import NOW as T0
@@ -40,8 +40,8 @@ def _wrong(code: str) -> str:
 
 
 def _with_app(db, user, moment=T0) -> tuple[str, list[str]]:
-    secret = two_factor.start_enrolment(session=db, user=user)
-    codes = two_factor.confirm_enrolment(session=db, user=user, code=pyotp.TOTP(secret).at(moment), now=moment)
+    secret = authenticator.start_enrolment(session=db, user=user)
+    codes = authenticator.confirm_enrolment(session=db, user=user, code=pyotp.TOTP(secret).at(moment), now=moment)
     assert codes is not None
     return secret, codes
 
@@ -133,7 +133,7 @@ def test_recovery_codes_are_shown_once_stored_hashed_and_work_once(db, demo):
     assert two_factor.check(session=db, handle=handle2, code=codes[3], now=later).outcome is Check.WRONG
     assert user.second_factor_failures == 1
     # a new set replaces the old one
-    fresh = two_factor.regenerate_recovery_codes(session=db, user=user, now=later)
+    fresh = authenticator.regenerate_recovery_codes(session=db, user=user, now=later)
     assert two_factor.check(session=db, handle=handle2, code=codes[4], now=later).outcome is Check.WRONG
     assert two_factor.check(session=db, handle=handle2, code=fresh[0], now=later).outcome is Check.OK
     assert recovery_codes.remaining(session=db, user=user) == 9
@@ -145,18 +145,18 @@ def test_turning_the_app_off_is_limited_and_told_to_the_owner(db, demo):
     secret, codes = _with_app(db, user)
     moment, outcomes = T0 + dt.timedelta(minutes=1), []
     for _ in range(9):
-        result = two_factor.disable(session=db, user=user, code="000000", now=moment)
+        result = authenticator.disable(session=db, user=user, code="000000", now=moment)
         outcomes.append((result.outcome, result.wait_seconds))
         moment += dt.timedelta(seconds=result.wait_seconds)
     assert outcomes == [(Check.WRONG, wait) for wait in EXPECTED_WAITS]
     # during the wait even the right code is not looked at
     assert (
-        two_factor.disable(
+        authenticator.disable(
             session=db, user=user, code=pyotp.TOTP(secret).at(moment), now=moment - dt.timedelta(seconds=1)
         ).outcome
         is Check.WAIT
     )
-    assert two_factor.disable(session=db, user=user, code="000000", now=moment).outcome is Check.LOCKED
+    assert authenticator.disable(session=db, user=user, code="000000", now=moment).outcome is Check.LOCKED
     assert user.locked_at == moment and user.totp_secret == secret  # refused: the app stays on
     kinds = [mail.kind for mail in mails_after(db, mails)]
     assert kinds == ["authenticator.enabled"]
@@ -167,7 +167,9 @@ def test_turning_the_app_off_with_a_code_mails_the_owner_and_drops_the_recovery_
     secret, codes = _with_app(db, user)
     mails = mail_mark(db)
     later = T0 + dt.timedelta(minutes=1)
-    assert two_factor.disable(session=db, user=user, code=pyotp.TOTP(secret).at(later), now=later).outcome is Check.OK
+    assert (
+        authenticator.disable(session=db, user=user, code=pyotp.TOTP(secret).at(later), now=later).outcome is Check.OK
+    )
     assert user.totp_secret is None and recovery_codes.remaining(session=db, user=user) == 0
     [mail] = mails_after(db, mails)
     assert (mail.kind, mail.to_address) == ("authenticator.disabled", user.primary_email)

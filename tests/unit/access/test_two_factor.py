@@ -9,7 +9,7 @@ import pyotp
 from sqlmodel import select
 
 from portal.models import AuditEvent, LoginChallenge, MailMessage, UserAccount
-from portal.services.access import two_factor
+from portal.services.access import authenticator, two_factor
 from portal.services.access.sessions import token_digest
 from portal.services.access.two_factor import Check, Resend
 from tests.conftest import NOW as T0
@@ -113,12 +113,12 @@ def test_unknown_handle(db, demo):
 
 def test_totp_enrolment_login_and_replay(db, demo):
     user = _user(db)
-    secret = two_factor.start_enrolment(session=db, user=user)
+    secret = authenticator.start_enrolment(session=db, user=user)
     assert user.totp_secret is None
-    assert "otpauth://totp/" in two_factor.provisioning_uri(user=user, issuer="Aurora Leasing")
-    assert two_factor.confirm_enrolment(session=db, user=user, code=_wrong_totp(secret, T0), now=T0) is None
+    assert "otpauth://totp/" in authenticator.provisioning_uri(user=user, issuer="Aurora Leasing")
+    assert authenticator.confirm_enrolment(session=db, user=user, code=_wrong_totp(secret, T0), now=T0) is None
     assert (user.totp_secret, user.totp_pending_secret) == (None, secret)
-    assert two_factor.confirm_enrolment(session=db, user=user, code=pyotp.TOTP(secret).at(T0), now=T0)
+    assert authenticator.confirm_enrolment(session=db, user=user, code=pyotp.TOTP(secret).at(T0), now=T0)
     assert user.totp_secret == secret and user.totp_pending_secret is None
 
     later = T0 + dt.timedelta(minutes=3)
@@ -150,13 +150,17 @@ def test_totp_enrolment_login_and_replay(db, demo):
 
 def test_disabling_totp_needs_a_current_code(db, demo):
     user = _user(db)
-    secret = two_factor.start_enrolment(session=db, user=user)
-    two_factor.confirm_enrolment(session=db, user=user, code=pyotp.TOTP(secret).at(T0), now=T0)
+    secret = authenticator.start_enrolment(session=db, user=user)
+    authenticator.confirm_enrolment(session=db, user=user, code=pyotp.TOTP(secret).at(T0), now=T0)
     later = T0 + dt.timedelta(minutes=1)
-    assert two_factor.disable(session=db, user=user, code="12345", now=later).outcome is Check.WRONG
-    assert two_factor.disable(session=db, user=user, code=_wrong_totp(secret, later), now=later).outcome is Check.WRONG
+    assert authenticator.disable(session=db, user=user, code="12345", now=later).outcome is Check.WRONG
+    assert (
+        authenticator.disable(session=db, user=user, code=_wrong_totp(secret, later), now=later).outcome is Check.WRONG
+    )
     assert user.totp_secret == secret  # refused: the authenticator stays on
-    assert two_factor.disable(session=db, user=user, code=pyotp.TOTP(secret).at(later), now=later).outcome is Check.OK
+    assert (
+        authenticator.disable(session=db, user=user, code=pyotp.TOTP(secret).at(later), now=later).outcome is Check.OK
+    )
     assert user.totp_secret is None
 
 
