@@ -61,7 +61,7 @@ def summary(state, show_customer: bool = False) -> rx.Component:
             ),
             columns="auto 1fr",
             row_gap="0.35rem",
-            class_name="portal-figures",
+            class_name="portal-figures portal-facts",
             margin_top="0.75rem",
             text_align="left",
         ),
@@ -80,7 +80,7 @@ def answers(state) -> rx.Component:
                 rx.foreach(state.payload_rows, answer),
                 columns="minmax(160px, auto) 1fr",
                 row_gap="0.5rem",
-                class_name="portal-figures request-answers",
+                class_name="portal-figures portal-facts request-answers",
             ),
             rx.cond(
                 state.loose_files.length() > 0,

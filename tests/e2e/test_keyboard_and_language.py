@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import signed_in_page, visit
+from tests.e2e.conftest import db_rows, signed_in_page, visit
 
 BRAND = "Aurora Leasing"
 CUSTOMER_PAGES = [
@@ -286,10 +286,27 @@ CLIPPED = """() => {
 }"""
 
 
+# A value of a list of facts whose text runs past its card's edge (the card cuts it off).
+OUT_OF_CARD = """() => [...document.querySelectorAll('dd')].flatMap(dd => {
+    const card = dd.closest('.rt-Card');
+    if (!card) return [];
+    const range = document.createRange();
+    range.selectNodeContents(dd);
+    const text = range.getBoundingClientRect(), edge = card.getBoundingClientRect();
+    return text.right > edge.right + 1 ? [`"${dd.innerText.slice(0, 30)}" runs out of its card`] : [];
+})"""
+
+
 def test_reflow_at_320_px(new_page, app, mailbox):
     page = signed_in_page(lambda: new_page(width=320, height=640), app, mailbox)
+    ((iban_request,),) = db_rows(
+        app,
+        "select r.code from service_request r join customer c on c.id = r.customer_id "
+        "where c.code = '10093' and r.form_key = 'iban_change' order by r.id limit 1",
+    )
     problems = []
     for path, ready in (
+        (f"/richieste/dettaglio?codice={iban_request}", "#request-history"),
         ("/beni-in-locazione", ".asset-card"),
         ("/notifiche", ".notification-row"),
         ("/fatture-e-pagamenti", "#billing-chart-summary"),
@@ -300,6 +317,11 @@ def test_reflow_at_320_px(new_page, app, mailbox):
         expect(page.locator(ready).first).to_be_visible()
         problems += [f"{path}: {line}" for line in page.evaluate(CLIPPED)]
     assert problems == [], "\n".join(problems)
+    # From 381 px the facts of a request sit beside their labels again: they wrap inside their card.
+    page.set_viewport_size({"width": 390, "height": 844})
+    visit(page, app, f"/richieste/dettaglio?codice={iban_request}")
+    expect(page.locator("#request-history")).to_be_visible()
+    assert page.evaluate(OUT_OF_CARD) == []
     # The twelve months of the chart are given as text too, each with its amount.
     visit(page, app, "/fatture-e-pagamenti")
     page.get_by_text("Valori del grafico").click()
