@@ -152,6 +152,7 @@ def running_server(workers: int, database_url: str, workdir: Path) -> Iterator[t
         "REFLEX_WEB_WORKDIR": _web_folder(),
         "REFLEX_STATES_WORKDIR": str(workdir / "states"),
         "REFLEX_USE_SYSTEM_BUN": "1",
+        "PATH": f"{ROOT / '.tools/node_modules/.bin'}{os.pathsep}{os.environ.get('PATH', '')}",  # bun, as make does
         "REFLEX_TELEMETRY_ENABLED": "false",
         "REFLEX_CHECK_LATEST_VERSION": "false",
     }

@@ -21,17 +21,13 @@ from wsproto import ConnectionType, WSConnection
 from wsproto.events import AcceptConnection, CloseConnection, Ping, RejectConnection, Request, TextMessage
 
 ROOT = "reflex___state____state"
-MARKER = f"{ROOT}.set_is_hydrated"
+# The floor's event: the leaf's setter (the root's would load every substate from Redis).
+MARKER = f"{ROOT}.reflex___state____on_load_internal_state.set_is_hydrated"
 NAMESPACE = "/_event"
 PREFIX = f"42{NAMESPACE},"
 SESSION_STATE = f"{ROOT}.portal___state___i18n___i18n_state.portal___state___session____session_state"
-UPDATE_VARS = f"{ROOT}.reflex___state____update_vars_internal_state.update_vars_internal"
 ON_LOAD = f"{ROOT}.reflex___state____on_load_internal_state.on_load_internal"
 BELL_REFRESH = f"{SESSION_STATE}.portal___state___bell____notification_state.refresh"
-CLIENT_VARS = {
-    f"{ROOT}.portal___state___i18n___i18n_state.lang_rx_state_": "it",
-    f"{SESSION_STATE}.portal___pages___login____login_state.flash_rx_state_": "",
-}
 ERROR_TEXTS = ("An error occurred", "Si è verificato un errore")
 
 
@@ -108,12 +104,11 @@ class Tab:
         event = {"token": self.token, "name": name, "payload": payload or {}, "router_data": router}
         self._send_text(PREFIX + json.dumps(["event", event]))
 
-    async def answer(self, path: str, timeout: float) -> Received:
-        """Send the marker and take every packet up to its delta: what the events sent before it
-        brought back (bytes, and whether an error toast came). The marker sets `is_hydrated` false
-        then true: a page's on_load sets it true by itself, so only the pair closes the answer."""
-        self.emit(MARKER, path, {"value": False})
-        self.emit(MARKER, path, {"value": True})
+    async def answer(self, timeout: float) -> Received:
+        """Take every packet up to the delta that sets `is_hydrated` true after one that set it
+        false: what the events sent before brought back (bytes, and whether an error toast came).
+        A navigation's on_load_internal sets it false and queues the page's load handlers followed by
+        the flip back to true, behind the events already sent, so that flip closes the answer."""
         received = Received()
         seen_false = False
         loop = asyncio.get_running_loop()
@@ -122,27 +117,28 @@ class Tab:
             packet = await self._next(max(0.05, deadline - loop.time()))
             if not packet.startswith(PREFIX):
                 continue
-            if len(packet) < 2000 and "is_hydrated_rx_state_" in packet:
-                hydrated = _root_hydrated(packet)
-                if hydrated is False:
-                    seen_false = True
-                    continue
-                if hydrated is True and seen_false:
-                    return received
             received.bytes += len(packet.encode())
             if _error_shown(packet):
                 received.errors += 1
+            if "is_hydrated_rx_state_" in packet:
+                hydrated = _root_hydrated(packet)
+                seen_false = seen_false or hydrated is False
+                if hydrated is True and seen_false:
+                    return received
 
     async def navigate(self, path: str, timeout: float, query: str = "") -> Received:
-        """Follow a link to `path` as the browser does."""
-        self.emit(UPDATE_VARS, path, {"vars": CLIENT_VARS}, query)
+        """Follow a link to `path` as the browser does (seen in Chromium's websocket frames): the
+        page's load handlers, and the bell's refresh when the page mounts it. The browser storage
+        (update_vars_internal) goes only with the hydration of a newly opened tab."""
         self.emit(ON_LOAD, path, query=query)
         self.emit(BELL_REFRESH, path, query=query)
-        return await self.answer(path, timeout)
+        return await self.answer(timeout)
 
     async def noop(self, path: str, timeout: float) -> Received:
-        """The floor: the marker alone, an event that does nothing but flip a flag."""
-        return await self.answer(path, timeout)
+        """The floor: an event that does nothing but flip a flag, sent as a pair (false, true)."""
+        self.emit(MARKER, path, {"value": False})
+        self.emit(MARKER, path, {"value": True})
+        return await self.answer(timeout)
 
     def _send_bytes(self, data: bytes) -> None:
         assert self._writer is not None

@@ -134,5 +134,6 @@ def bell() -> rx.Component:
 
 
 def bell_refresher() -> rx.Component:
-    """Refreshes the bell every 30 seconds while the page is open."""
+    """Refreshes the bell when a page mounts it (the moment reports its first value at once) and
+    every 30 seconds while the page is open."""
     return rx.moment(interval=30_000, on_change=NotificationState.refresh, display="none")

@@ -17,7 +17,6 @@ from portal.components.idle_warning import draft_notice, idle_warning
 from portal.components.layout import actions
 from portal.config import settings
 from portal.services.common.branding import load_branding
-from portal.state.bell import NotificationState
 from portal.state.i18n import I18nState, tr
 from portal.state.session import SessionState, forget_page_notice
 
@@ -345,8 +344,9 @@ def template(
         page.__qualname__ = content_fn.__qualname__
         tab_title = page_title(title if title is not None else tr(title_key))
         loads = list(on_load) if isinstance(on_load, list | tuple) else [on_load] if on_load is not None else []
-        # Every page's load also refreshes the bell and clears the previous page's own notice.
-        on_load_all = [*loads, NotificationState.refresh, forget_page_notice()]
+        # Every page's load also clears the previous page's own notice. The bell refreshes itself
+        # when the page mounts it (bell_refresher): no second refresh here (issue 13).
+        on_load_all = [*loads, forget_page_notice()]
         _pages[route] = PageSpec(route=route, title=tab_title, component=page, on_load=on_load_all)
         return page
 

@@ -13,6 +13,7 @@ from portal.services.contracts.queries import access_contract, checked_contract_
 from portal.state.paging import PagedState
 from portal.state.rows import Option
 from portal.state.session import guard, redirect_to
+from portal.state.unchanged import assign_if_changed
 
 ALL = "all"
 
@@ -32,10 +33,11 @@ class ContractFilterState(PagedState, mixin=True):
     def _contract_id(self, db: Session, scope: Scope) -> int | None:
         """The chosen contract's id (None: all of them), refreshing the options on the way; a
         contract the user may not read makes the filter fall back to all of theirs."""
-        self.contract_options = [
+        options = [
             Option(value=c.number, label=f"{c.number} · {i18n.product_name(self.lang, c.product_code, c.product)}")
             for c in contract_choices(session=db, scope=scope)
         ]
+        assign_if_changed(self, "contract_options", options)
         if self.contract == ALL:
             return None
         found = access_contract(session=db, scope=scope, number=self.contract)

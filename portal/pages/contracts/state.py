@@ -31,6 +31,7 @@ from portal.services.contracts.statements import statement_years
 from portal.state.exports import ExportState
 from portal.state.rows import Option
 from portal.state.session import CUSTOMER, guard, guarded_by, redirect_to
+from portal.state.unchanged import assign_if_changed
 
 
 @dataclasses.dataclass(frozen=True)
@@ -180,7 +181,7 @@ class ContractsState(ExportState):
         wanted = self._query_param("numero")
         today = clock.today()
         with session_scope() as db:
-            self._choices = contract_choices(session=db, scope=scope)
+            assign_if_changed(self, "_choices", contract_choices(session=db, scope=scope))
             number = wanted or (self._choices[0].number if self._choices else "")
             detail = contract_detail(session=db, scope=scope, number=number, today=today) if number else None
             self._detail = detail
