@@ -27,7 +27,7 @@ NAMESPACE = "/_event"
 PREFIX = f"42{NAMESPACE},"
 SESSION_STATE = f"{ROOT}.portal___state___i18n___i18n_state.portal___state___session____session_state"
 ON_LOAD = f"{ROOT}.reflex___state____on_load_internal_state.on_load_internal"
-BELL_REFRESH = f"{SESSION_STATE}.portal___state___bell____notification_state.refresh"
+BELL_SHOWN = f"{SESSION_STATE}.portal___state___bell____notification_state.shown"
 ERROR_TEXTS = ("An error occurred", "Si è verificato un errore")
 
 
@@ -131,7 +131,7 @@ class Tab:
         page's load handlers, and the bell's refresh when the page mounts it. The browser storage
         (update_vars_internal) goes only with the hydration of a newly opened tab."""
         self.emit(ON_LOAD, path, query=query)
-        self.emit(BELL_REFRESH, path, query=query)
+        self.emit(BELL_SHOWN, path, query=query)
         return await self.answer(timeout)
 
     async def noop(self, path: str, timeout: float) -> Received:

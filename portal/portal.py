@@ -4,6 +4,7 @@ import reflex as rx
 
 from portal import logs
 from portal.api import api
+from portal.components.bell import bell_refresher
 from portal.components.shell import add_pages
 from portal.config import settings
 from portal.jobs.mail import background as mail_and_files_task
@@ -44,6 +45,8 @@ app = rx.App(
     head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
     # The portal's routes first, then the security middlewares around everything (portal/web/).
     api_transformer=[api, protect],
+    # Mounted once for the app, so that following a link does not reload the bell (issue 13).
+    extra_app_wraps={(3, "BellRefresher"): lambda stateful: rx.fragment(bell_refresher()) if stateful else None},
 )
 add_pages(app)
 app.register_lifespan_task(mail_and_files_task)  # issue 11 (S3): outbox sender + attachment sweep

@@ -8,6 +8,7 @@ from reflex.vars import ObjectVar
 from portal import routes
 from portal.state.bell import NoticeRow, NotificationState
 from portal.state.i18n import tr
+from portal.state.session import SessionState
 
 
 def notice_icon(item: ObjectVar[NoticeRow], *, padding_top: str = "0") -> rx.Component:
@@ -134,6 +135,10 @@ def bell() -> rx.Component:
 
 
 def bell_refresher() -> rx.Component:
-    """Refreshes the bell when a page mounts it (the moment reports its first value at once) and
-    every 30 seconds while the page is open."""
-    return rx.moment(interval=30_000, on_change=NotificationState.refresh, display="none")
+    """Refreshes the bell when a page is loaded or reloaded with someone signed in, and every 30
+    seconds. It is mounted once for the whole app (portal/portal.py), not in each page: following
+    a link then costs the bell nothing (before, each page mounted it again and it reloaded, issue 13)."""
+    return rx.cond(
+        SessionState.signed_in,
+        rx.moment(interval=30_000, on_change=NotificationState.refresh, display="none"),
+    )

@@ -12,7 +12,7 @@ from typing import Any
 import reflex as rx
 
 from portal import i18n, routes
-from portal.components.bell import bell, bell_refresher
+from portal.components.bell import bell
 from portal.components.idle_warning import draft_notice, idle_warning
 from portal.components.layout import actions
 from portal.config import settings
@@ -178,7 +178,7 @@ def user_badge() -> rx.Component:
 
 
 def signed_in_tools() -> list[rx.Component]:
-    return [bell(), bell_refresher()]
+    return [bell()]
 
 
 def header(current: str) -> rx.Component:
@@ -345,7 +345,7 @@ def template(
         tab_title = page_title(title if title is not None else tr(title_key))
         loads = list(on_load) if isinstance(on_load, list | tuple) else [on_load] if on_load is not None else []
         # Every page's load also clears the previous page's own notice. The bell refreshes itself
-        # when the page mounts it (bell_refresher): no second refresh here (issue 13).
+        # (components/bell.py bell_refresher, mounted once for the app): not on each page (issue 13).
         on_load_all = [*loads, forget_page_notice()]
         _pages[route] = PageSpec(route=route, title=tab_title, component=page, on_load=on_load_all)
         return page

@@ -238,3 +238,33 @@ def test_phone_width_has_a_menu_button(new_page, app, mailbox):
     expect(page.get_by_role("menuitem", name="Home")).to_be_visible()
     overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, "the page must not scroll sideways on a phone"
+
+
+def test_following_links_does_not_reload_the_bell_but_reloading_the_page_does(new_page, app, mailbox):
+    """The bell's refresher is mounted once for the app (issue 13): a link followed sends only the
+    new page's load, a reload (or the 30-second timer) refreshes the bell."""
+    from tests.e2e.conftest import signed_in_page, wait_ready
+
+    page = signed_in_page(new_page, app, mailbox)
+    wait_ready(page)
+    sockets: list = []
+    sent: list[str] = []
+
+    def watch(ws) -> None:
+        sockets.append(ws)
+        ws.on("framesent", lambda payload: sent.append(str(payload)))
+
+    page.on("websocket", watch)
+    page.reload()
+    wait_ready(page)
+    # Playwright delivers frames only while it waits, so nothing slips between the check and the wait.
+    if not any("notification_state.refresh" in frame for frame in sent):
+        sockets[-1].wait_for_event("framesent", predicate=lambda p: "notification_state.refresh" in str(p))
+    sent.clear()
+    page.get_by_role("link", name="Contratti", exact=True).first.click()
+    page.wait_for_url(app.url("/contratti"))
+    wait_ready(page)
+    expect(page.get_by_label("Seleziona contratto")).to_be_visible()
+    events = [frame for frame in sent if frame.startswith("42")]
+    assert any("on_load_internal" in frame for frame in events), events
+    assert not any("notification_state" in frame for frame in events), events
