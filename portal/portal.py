@@ -6,7 +6,7 @@ from portal import logs
 from portal.api import api
 from portal.components.shell import add_pages
 from portal.config import settings
-from portal.jobs.mail import background as mail_and_files_task
+from portal.jobs.embedded import background as background_jobs
 from portal.pages import (  # noqa: F401  (each page module declares its page)
     assets,
     billing,
@@ -45,4 +45,4 @@ app = rx.App(
     api_transformer=[api, protect],
 )
 add_pages(app)
-app.register_lifespan_task(mail_and_files_task)  # issue 11 (S3): outbox sender + attachment sweep
+app.register_lifespan_task(background_jobs)  # issue 13: the jobs, run here or by separate workers
