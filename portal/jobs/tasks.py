@@ -22,6 +22,7 @@ from typing import Any
 
 import procrastinate
 import sqlalchemy as sa
+from procrastinate import jobs, manager
 from sqlalchemy import event
 from sqlmodel import Session
 
@@ -63,6 +64,9 @@ def make_app(database_url: str, **connection: Any) -> procrastinate.App:
 
 
 app = make_app(settings.database_url)
+# Defers on the caller's own (synchronous) connection, never from a pool: the app's connector, once
+# opened for a worker, is asynchronous and cannot take a psycopg.Connection, even from a job's thread.
+_ON_A_GIVEN_CONNECTION = manager.JobManager(procrastinate.SyncPsycopgConnector())
 
 
 def alembic_include_name(name: str | None, type_: str, parent_names) -> bool:
@@ -163,5 +167,9 @@ def defer_pending(session: Session) -> list[int]:
     if not rows:
         return []
     session.flush()
-    connection = session.connection().connection.driver_connection
-    return send_mail.configure(connection=connection).batch_defer(*({"outbox_id": row.id} for row in rows))
+    deferrer = jobs.JobDeferrer(
+        job_manager=_ON_A_GIVEN_CONNECTION,
+        job=send_mail.configure().job,
+        connection=session.connection().connection.driver_connection,
+    )
+    return deferrer.batch_defer(*({"outbox_id": row.id} for row in rows))

@@ -86,9 +86,18 @@ def _queue(db, to: str) -> MailOutbox:
     return mail.enqueue(session=db, mail=mail.OutgoingMail(kind="test", to=to, subject="S", text="t"))
 
 
+class OpenedForAWorker:
+    """The job app's connector once a worker has opened it: asynchronous, it cannot take the
+    transaction's psycopg.Connection (a job that mails, the billing run, defers from a thread)."""
+
+    def get_sync_connector(self):
+        raise AssertionError("the sending job must be deferred on the transaction's own connection")
+
+
 @on_postgres
 def test_a_queued_mail_gets_its_sending_job_in_the_same_transaction(db, demo, monkeypatch):
     monkeypatch.setattr(mail, "enqueue_hooks", [tasks._remember])
+    monkeypatch.setattr(tasks.app.job_manager, "connector", OpenedForAWorker())
     jobs, outbox = _job_mark(db), id_mark(db, MailOutbox)
     first, second = _queue(db, "uno@example.it"), _queue(db, "due@example.it")
     assert _jobs(db, jobs) == []  # not before the commit
