@@ -22,7 +22,7 @@ from typing import Any
 
 import procrastinate
 import sqlalchemy as sa
-from procrastinate import jobs, manager
+from procrastinate import exceptions, jobs, manager
 from sqlalchemy import event
 from sqlmodel import Session
 
@@ -41,9 +41,10 @@ BILLING_CRON = "0 5 * * *"
 STALLED_CRON = "* * * * *"
 CLEANUP_CRON = "40 3 * * *"
 KEEP_JOBS_HOURS = 7 * 24
-# Waits of 4, 16, 64, 256 s between the attempts of a job that raised (a database hiccup, a full disk);
-# refused mail is not such a failure: the outbox keeps its own schedule (mail_sender.RETRY_DELAYS).
+# A job that raised (a database hiccup, a full disk) runs again after 4, 16, 64, 256 and 1024 s, then
+# is marked failed; refused mail is no such failure: the outbox keeps its own schedule (RETRY_DELAYS).
 RETRY = procrastinate.RetryStrategy(max_attempts=5, exponential_wait=4)
+STALLED_LOCK = 0x706F7274616C  # the advisory lock of retry_stalled ("portal")
 _PENDING = "portal.jobs.pending_mail"  # session.info key: outbox rows waiting for their job
 
 
@@ -122,11 +123,23 @@ async def remove_old_jobs(context: procrastinate.JobContext, timestamp: int) -> 
 
 
 async def retry_stalled(job_app: procrastinate.App) -> int:
-    """Put back in the queue the jobs of workers silent for longer than PORTAL_JOB_STALLED_SECONDS."""
-    stalled = list(await job_app.job_manager.get_stalled_jobs(seconds_since_heartbeat=settings.job_stalled_seconds))
-    for job in stalled:
-        logger.warning("job %s of a stalled worker runs again", job.call_string)
-        await job_app.job_manager.retry_job(job)
+    """Put back in the queue the jobs of workers silent for longer than PORTAL_JOB_STALLED_SECONDS.
+
+    One worker at a time (a transaction-level advisory lock): listing and requeueing are two steps,
+    and a second worker that listed the same job before the first requeued it could requeue it again
+    while a live worker already runs it (two runs at once)."""
+    connector = job_app.connector
+    assert isinstance(connector, procrastinate.PsycopgConnector)
+    async with connector.pool.connection() as lock:
+        await lock.execute("select pg_advisory_xact_lock(%s)", (STALLED_LOCK,))
+        stalled = list(await job_app.job_manager.get_stalled_jobs(seconds_since_heartbeat=settings.job_stalled_seconds))
+        for job in stalled:
+            try:
+                await job_app.job_manager.retry_job(job)
+            except exceptions.ConnectorException:  # its worker was only slow: it finished
+                logger.warning("job %s of a stalled worker ended meanwhile", job.call_string)
+            else:
+                logger.warning("job %s of a stalled worker runs again", job.call_string)
     return len(stalled)
 
 

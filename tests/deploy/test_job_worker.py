@@ -184,3 +184,31 @@ def test_a_job_whose_worker_is_killed_completes_once_after_a_restart(job_databas
                 first.kill()
             with contextlib.suppress(Exception):
                 second.kill()
+
+
+def test_two_workers_requeue_a_dead_workers_job_once(job_database, monkeypatch):
+    """Two workers start at once after a crash: both look for stalled jobs, the job is requeued once
+    (listing and requeueing are two steps: without the lock both would requeue it)."""
+    url, engine = job_database
+    _outbox_id, job_id = _queue_mail(engine, monkeypatch)
+    with engine.begin() as connection:
+        dead = connection.execute(
+            sa.text(
+                "insert into procrastinate_workers (last_heartbeat) values (now() - interval '1 hour') returning id"
+            )
+        ).scalar_one()
+        connection.execute(
+            sa.text("update procrastinate_jobs set status = 'doing', worker_id = :worker where id = :id"),
+            {"worker": dead, "id": job_id},
+        )
+
+    async def two_at_once() -> list[int]:
+        job_app = tasks.make_app(url)
+        async with job_app.open_async():
+            return list(await asyncio.gather(tasks.retry_stalled(job_app), tasks.retry_stalled(job_app)))
+
+    assert sorted(asyncio.run(two_at_once())) == [0, 1]
+    with engine.connect() as connection:
+        assert connection.execute(
+            sa.text("select status, attempts from procrastinate_jobs where id = :id"), {"id": job_id}
+        ).one() == ("todo", 1)

@@ -51,7 +51,7 @@ def test_a_failed_job_is_retried_with_exponential_backoff_then_given_up(name):
     task = tasks.app.tasks[name]
     now = dt.datetime.now(dt.UTC)
     waits = [_retry_wait(task, attempts, now) for attempts in range(6)]
-    assert waits == [4, 16, 64, 256, 1024, None]  # 4 ** (attempt + 1) seconds; five attempts in all
+    assert waits == [4, 16, 64, 256, 1024, None]  # 4 ** (attempt + 1) seconds; five retries, then failed
 
 
 def test_the_app_runs_the_daily_billing_at_the_cron_hour():
