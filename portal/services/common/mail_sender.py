@@ -49,7 +49,16 @@ class SendReport:
     failed: int = 0
 
 
-def _due(session: Session, now: dt.datetime, limit: int) -> list[int]:
+def _free_for(owner: str, now: dt.datetime):
+    """Nobody holds the mail, its claim has expired, or `owner` holds it already."""
+    return sa.or_(
+        col(MailOutbox.claimed_until).is_(None),
+        col(MailOutbox.claimed_until) < now,
+        col(MailOutbox.claimed_by) == owner,
+    )
+
+
+def _due(session: Session, now: dt.datetime, limit: int, owner: str) -> list[int]:
     return list(
         session.exec(
             select(MailOutbox.id)
@@ -57,7 +66,7 @@ def _due(session: Session, now: dt.datetime, limit: int) -> list[int]:
                 col(MailOutbox.sent_at).is_(None),
                 col(MailOutbox.failed_at).is_(None),
                 col(MailOutbox.next_attempt_at) <= now,
-                sa.or_(col(MailOutbox.claimed_until).is_(None), col(MailOutbox.claimed_until) < now),
+                _free_for(owner, now),
             )
             .order_by(col(MailOutbox.id))
             .limit(limit)
@@ -76,11 +85,7 @@ def _claim(
             col(MailOutbox.sent_at).is_(None),
             col(MailOutbox.failed_at).is_(None),
             col(MailOutbox.next_attempt_at) <= now,
-            sa.or_(
-                col(MailOutbox.claimed_until).is_(None),
-                col(MailOutbox.claimed_until) < now,
-                col(MailOutbox.claimed_by) == owner,
-            ),
+            _free_for(owner, now),
         )
         .values(claimed_until=now + CLAIM_FOR, claimed_by=owner)
     )
@@ -157,7 +162,7 @@ def send_due(
     owner = owner or f"sender:{secrets.token_hex(8)}"
     report = SendReport()
     with sessions() as session:
-        due = _due(session, moment(), limit)
+        due = _due(session, moment(), limit, owner)
     for outbox_id in due:
         result = send_one(outbox_id, owner=owner, sessions=sessions, mail_settings=mail_settings, now=moment)
         if result is not None:

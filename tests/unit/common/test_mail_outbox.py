@@ -225,3 +225,15 @@ def test_a_job_run_again_takes_its_own_claim_back_at_once(db, demo, smtp_server)
     # done: neither the same job nor anyone else sends it again
     assert mail_sender.send_one(row.id, owner="job:7", sessions=mail_sender.in_session(db), mail_settings=smtp) is None
     assert len(collector.messages) == 1
+
+
+def test_a_drain_run_again_sends_the_mail_it_held(db, demo, smtp_server):
+    """The minute's drain job took the mail and its worker died: run again, it sends it at once."""
+    collector, smtp = smtp_server
+    row = _queue(db)
+    assert mail_sender._claim(db, row.id, NOW, "job:9") is not None
+    others = mail_sender.send_due(sessions=mail_sender.in_session(db), mail_settings=smtp, owner="job:10")
+    assert (others.sent, collector.messages) == (0, [])
+    again = mail_sender.send_due(sessions=mail_sender.in_session(db), mail_settings=smtp, owner="job:9")
+    db.refresh(row)
+    assert again.sent == 1 and len(collector.messages) == 1 and row.sent_at == NOW
