@@ -155,7 +155,7 @@ def worker_options(**overrides: Any) -> dict[str, Any]:
 
 
 async def run_worker(job_app: procrastinate.App = app, **overrides: Any) -> None:
-    """A worker until it is stopped; first the jobs a dead worker left (none may be running)."""
+    """A worker until it is stopped; on the way in it requeues the jobs of workers that died."""
     async with job_app.open_async():
         await retry_stalled(job_app)
         await job_app.run_worker_async(**worker_options(**overrides))
