@@ -18,7 +18,7 @@ export REFLEX_TELEMETRY_ENABLED := false
 export REFLEX_CHECK_LATEST_VERSION := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run serve test lint format bench seed migrate deps chromium nginx test-unit test-clock-moved test-postgres test-e2e test-security test-deploy export-frontend nginx-site clean
+.PHONY: run serve worker test lint format bench seed migrate deps chromium nginx test-unit test-clock-moved test-postgres test-e2e test-security test-deploy export-frontend nginx-site clean
 
 ## deps: the virtualenv with the pinned Python packages; bun, axe-core (accessibility checks)
 ## and pyright (type checks) from the npm registry
@@ -53,6 +53,11 @@ run: migrate
 ## serve: migrate and serve without demo mode (no /dev/mailbox, mail by SMTP), on PORTAL_LISTEN_HOST (default all interfaces)
 serve: migrate
 	PORT=$(PORT) PORTAL_DEMO_MODE=0 $(VENV)/bin/reflex run --env prod --single-port
+
+## worker: a job worker (PostgreSQL only: DATABASE_URL=postgresql+psycopg://...; docs/DEPLOY.md section 5).
+## With SQLite the app runs the background jobs itself.
+worker: deps
+	$(PY) -m portal.jobs worker
 
 ## chromium: Debian's Chromium for the browser tests (never a downloaded browser)
 chromium:

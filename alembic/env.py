@@ -12,6 +12,7 @@ import portal.models  # noqa: F401  (registers every table on the metadata)
 from alembic import context
 from portal.config import settings
 from portal.db import make_engine
+from portal.jobs.tasks import alembic_include_name
 
 config = context.config
 if config.config_file_name is not None and not config.attributes.get("skip_logging"):
@@ -33,6 +34,7 @@ def _configure(connection) -> None:
         target_metadata=target_metadata,
         compare_type=True,
         render_as_batch=True,  # SQLite needs batch mode to alter tables
+        include_name=alembic_include_name,
     )
 
 

@@ -32,6 +32,8 @@ DEFAULT_UPLOAD_MAX_BYTES = 210 * 1024 * 1024
 LOOPBACK = "127.0.0.1"
 PRODUCTION = "production"
 DEVELOPMENT = "development"
+JOB_WORKER_APP = "app"
+JOB_WORKER_SEPARATE = "separate"
 # Host names that never leave the machine or the private network: a demo may face them.
 _PRIVATE_SUFFIXES = (".localhost", ".local", ".internal", ".lan", ".test", ".home.arpa")
 
@@ -109,6 +111,11 @@ class Settings:
     log_format: str = "text"  # PORTAL_LOG_FORMAT: "json" (one event a line) or "text"
     trusted_proxy_hops: int = 0  # PORTAL_TRUSTED_PROXY_HOPS: proxies whose X-Forwarded-For is believed
     test_hooks: bool = False  # PORTAL_TEST_HOOKS (services/requests/pause.py)
+    # PORTAL_JOB_WORKER: "app" (the app's processes run the background jobs themselves) or
+    # "separate" (worker processes of their own: python -m portal.jobs worker); portal/jobs.
+    job_worker: str = "app"
+    # PORTAL_JOB_STALLED_SECONDS: a job worker silent this long is taken for dead and its jobs run again.
+    job_stalled_seconds: float = 30.0
 
     @property
     def is_sqlite(self) -> bool:
@@ -176,6 +183,11 @@ def check_settings(settings: Settings) -> Settings:
             )
     if settings.is_production:
         _check_production(settings)
+    if settings.job_worker == JOB_WORKER_SEPARATE and settings.is_sqlite:
+        raise SettingsError(
+            "PORTAL_JOB_WORKER=separate is refused with SQLite: the job queue of separate workers lives in "
+            "PostgreSQL (DATABASE_URL=postgresql+psycopg://...); with SQLite the app runs the jobs itself"
+        )
     return settings
 
 
@@ -289,6 +301,15 @@ def load_settings() -> Settings:
     log_format = os.environ.get("PORTAL_LOG_FORMAT", "").strip().lower() or ("json" if production else "text")
     if log_format not in ("json", "text"):
         raise SettingsError(f"PORTAL_LOG_FORMAT must be json or text, not {log_format!r}")
+    # Production runs its jobs in worker processes of their own (docs/DEPLOY.md), the demo in the app.
+    job_worker = os.environ.get("PORTAL_JOB_WORKER", "").strip().lower() or (
+        JOB_WORKER_SEPARATE if production else JOB_WORKER_APP
+    )
+    if job_worker not in (JOB_WORKER_APP, JOB_WORKER_SEPARATE):
+        raise SettingsError(f"PORTAL_JOB_WORKER must be app or separate, not {job_worker!r}")
+    job_stalled_seconds = float(_number("PORTAL_JOB_STALLED_SECONDS", 30))
+    if job_stalled_seconds < 1:
+        raise SettingsError("PORTAL_JOB_STALLED_SECONDS must be at least 1")
     return Settings(
         database_url=os.environ.get("DATABASE_URL") or _default_database_url(),
         redis_url=redis_url,
@@ -314,6 +335,8 @@ def load_settings() -> Settings:
         # Production runs behind the reverse proxy of deploy/: its X-Forwarded-For names the client.
         trusted_proxy_hops=max(0, _number("PORTAL_TRUSTED_PROXY_HOPS", 1 if production else 0)),
         test_hooks=os.environ.get("PORTAL_TEST_HOOKS") == "1",
+        job_worker=job_worker,
+        job_stalled_seconds=job_stalled_seconds,
     )
 
 

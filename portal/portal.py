@@ -7,7 +7,7 @@ from portal.api import api
 from portal.components.bell import bell_refresher
 from portal.components.shell import add_pages
 from portal.config import settings
-from portal.jobs.mail import background as mail_and_files_task
+from portal.jobs.embedded import background as background_jobs
 from portal.pages import (  # noqa: F401  (each page module declares its page)
     assets,
     billing,
@@ -49,4 +49,4 @@ app = rx.App(
     extra_app_wraps={(3, "BellRefresher"): lambda stateful: rx.fragment(bell_refresher()) if stateful else None},
 )
 add_pages(app)
-app.register_lifespan_task(mail_and_files_task)  # issue 11 (S3): outbox sender + attachment sweep
+app.register_lifespan_task(background_jobs)  # issue 13: the jobs, run here or by separate workers

@@ -50,6 +50,8 @@ class MailOutbox(SQLModel, table=True):
     next_attempt_at: dt.datetime = timestamp_field()
     # A sender that took the row sends it until then; after a crash another sender takes it again.
     claimed_until: dt.datetime | None = timestamp_field(nullable=True, default_now=False)
+    # Who took it: a job run again after its worker died ("job:<id>") takes its own claim back at once.
+    claimed_by: str | None = Field(default=None, max_length=64)
     sent_at: dt.datetime | None = timestamp_field(nullable=True, default_now=False)
     failed_at: dt.datetime | None = timestamp_field(nullable=True, default_now=False)
     last_error: str | None = Field(default=None, max_length=500)

@@ -1,6 +1,7 @@
 """The production topology on loopback (issue 13, docs/DEPLOY.md): nginx in front, two backend
-processes behind it (`reflex run --env prod --backend-only`, one worker each), the frontend
-exported once as static files served by nginx, this machine's PostgreSQL (a database of the
+processes behind it (`reflex run --env prod --backend-only`, one worker each), a job worker
+(`python -m portal.jobs worker`: it sends the mail), the frontend exported once as static files
+served by nginx, this machine's PostgreSQL (a database of the
 run's own, dropped at the end) and Redis (a database number of the run's own, flushed at the end),
 and an SMTP mailbox for the sign-in codes.
 
@@ -154,6 +155,52 @@ class Backend:
             self.process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             self.kill()
+
+
+class JobWorker:
+    """One job worker process (`python -m portal.jobs worker`, docs/DEPLOY.md), in its own process group."""
+
+    def __init__(self, name: str, env: dict[str, str], log_path: Path):
+        self.name, self.env, self.log_path = name, env, log_path
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        with open(self.log_path, "a", encoding="utf-8") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "portal.jobs", "worker", "--name", self.name],
+                cwd=PROJECT_ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")[-4000:]
+
+    def kill(self) -> None:
+        """SIGKILL: the worker dies in the middle of whatever it does, no goodbye."""
+        if self.alive():
+            assert self.process is not None
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=30)
+
+    def stop(self, timeout: float = 30) -> int | None:
+        """SIGTERM, as systemd stops it: the running jobs finish, then it exits; its exit status."""
+        if not self.alive():
+            return None if self.process is None else self.process.returncode
+        assert self.process is not None
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            return self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return None
 
 
 def _port_free(port: int) -> bool:
@@ -388,8 +435,11 @@ def topology(tmp_path_factory, mailbox) -> Topology:
         main = tmp / "nginx" / "nginx.conf"
         main.write_text(render_main(site, tmp / "nginx"))
         nginx: subprocess.Popen | None = None
+        # Production's backends only defer the jobs (PORTAL_JOB_WORKER=separate): a worker sends the mail.
+        worker = JobWorker("jobs-1", env, tmp / "jobs-1.log")
         try:
             with timer.step("backends_start"):
+                worker.start()
                 for backend in backends:
                     backend.start()
                 for backend in backends:
@@ -410,6 +460,7 @@ def topology(tmp_path_factory, mailbox) -> Topology:
         finally:
             for backend in backends:
                 backend.stop()
+            worker.stop()
             if nginx is not None and nginx.poll() is None:
                 nginx.send_signal(signal.SIGQUIT)
                 try:

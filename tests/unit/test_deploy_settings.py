@@ -28,6 +28,8 @@ _NAMES = (
     "REDIS_URL",
     "MAIL_BACKEND",
     "SMTP_HOST",
+    "PORTAL_JOB_WORKER",
+    "PORTAL_JOB_STALLED_SECONDS",
 )
 # What docs/DEPLOY.md asks for; each test takes one thing away or adds one wrong thing.
 PRODUCTION = {
@@ -184,3 +186,23 @@ def test_production_points_the_frontend_at_the_public_address():
     started = _start(**PRODUCTION)
     assert started.returncode == 0, started.stderr
     assert "API=https://portale.example.com" in started.stdout
+
+
+def test_production_runs_its_jobs_in_separate_workers_and_the_demo_in_the_app(monkeypatch):
+    assert _production(monkeypatch).job_worker == "separate"
+    assert _production(monkeypatch, PORTAL_JOB_WORKER="app").job_worker == "app"  # allowed: PostgreSQL
+    assert _settings(monkeypatch).job_worker == "app"
+    assert _settings(monkeypatch).job_stalled_seconds == 30
+
+
+@pytest.mark.parametrize(
+    ("env", "refusal"),
+    [
+        ({"PORTAL_JOB_WORKER": "separate"}, "PORTAL_JOB_WORKER=separate is refused with SQLite"),
+        ({"PORTAL_JOB_WORKER": "cron"}, "PORTAL_JOB_WORKER must be app or separate"),
+        ({"PORTAL_JOB_STALLED_SECONDS": "0"}, "PORTAL_JOB_STALLED_SECONDS must be at least 1"),
+    ],
+)
+def test_job_worker_settings_that_cannot_work_are_refused(monkeypatch, env, refusal):
+    with pytest.raises(SettingsError, match=refusal):
+        _settings(monkeypatch, **env)

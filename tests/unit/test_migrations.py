@@ -13,6 +13,7 @@ from sqlmodel import SQLModel
 import portal.models  # noqa: F401  (registers every table in SQLModel's metadata)
 from alembic import command
 from portal.db import make_engine
+from portal.jobs.tasks import alembic_include_name
 from tests.conftest import _TMP, alembic_config, migrate
 
 
@@ -37,7 +38,9 @@ def test_models_match_migrations():
     try:
         migrate(engine)
         with engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "include_name": alembic_include_name}
+            )
             differences = compare_metadata(context, SQLModel.metadata)
         assert differences == [], f"models and migrations disagree: {differences}"
     finally:

@@ -15,6 +15,7 @@ import re
 import smtplib
 import ssl
 import threading
+from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
@@ -27,8 +28,11 @@ from portal.models import MailMessage, Tenant
 from portal.models.mail import MailOutbox
 from portal.services.common import clock
 
-# After a commit that enqueued mail, the sender is woken (it also looks every few seconds).
+# After a commit that enqueued mail, the app's own sender is woken (it also looks every few seconds).
 wake_sender = threading.Event()
+# Called with every mail written into the outbox, in the caller's transaction: on PostgreSQL
+# portal/jobs adds the job that sends it there, so the job exists exactly when the mail does.
+enqueue_hooks: list[Callable[[Session, MailOutbox], None]] = []
 
 
 class MailDeliveryError(RuntimeError):
@@ -119,6 +123,8 @@ def enqueue(*, session: Session, mail: OutgoingMail, customer_id: int | None = N
         created_at=clock.now(),
     )
     session.add(row)
+    for hook in enqueue_hooks:
+        hook(session, row)
     if not event.contains(session, "after_commit", _wake):
         event.listen(session, "after_commit", _wake)
     return row

@@ -5,7 +5,8 @@ the app never send it twice at once), sent with no transaction open, and its out
 transaction of its own. A refusal is retried later (RETRY_DELAYS); after MAX_ATTEMPTS, or at once
 when the server refuses the address itself, the mail is given up. Every attempt leaves a
 mail_message row, as mail sent at once does. A sender that dies while sending leaves the row
-taken until CLAIM_FOR has passed; then another sender sends it (at least once, never lost).
+taken until CLAIM_FOR has passed; then another sender sends it (at least once, never lost). A claim
+names its owner: the same owner (a job run again after its worker died) takes it back at once.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import secrets
 import smtplib
 from collections.abc import Callable
 
@@ -47,7 +49,16 @@ class SendReport:
     failed: int = 0
 
 
-def _due(session: Session, now: dt.datetime, limit: int) -> list[int]:
+def _free_for(owner: str, now: dt.datetime):
+    """Nobody holds the mail, its claim has expired, or `owner` holds it already."""
+    return sa.or_(
+        col(MailOutbox.claimed_until).is_(None),
+        col(MailOutbox.claimed_until) < now,
+        col(MailOutbox.claimed_by) == owner,
+    )
+
+
+def _due(session: Session, now: dt.datetime, limit: int, owner: str) -> list[int]:
     return list(
         session.exec(
             select(MailOutbox.id)
@@ -55,7 +66,7 @@ def _due(session: Session, now: dt.datetime, limit: int) -> list[int]:
                 col(MailOutbox.sent_at).is_(None),
                 col(MailOutbox.failed_at).is_(None),
                 col(MailOutbox.next_attempt_at) <= now,
-                sa.or_(col(MailOutbox.claimed_until).is_(None), col(MailOutbox.claimed_until) < now),
+                _free_for(owner, now),
             )
             .order_by(col(MailOutbox.id))
             .limit(limit)
@@ -63,17 +74,20 @@ def _due(session: Session, now: dt.datetime, limit: int) -> list[int]:
     )
 
 
-def _claim(session: Session, outbox_id: int, now: dt.datetime) -> tuple[mail.OutgoingMail, Tenant | None] | None:
-    """Take one mail for this sender; None when another sender took it first or it is done."""
+def _claim(
+    session: Session, outbox_id: int, now: dt.datetime, owner: str
+) -> tuple[mail.OutgoingMail, Tenant | None] | None:
+    """Take one due mail for `owner`; None when another sender holds it, it is done or not yet due."""
     taken = session.execute(
         sa.update(MailOutbox)
         .where(
             col(MailOutbox.id) == outbox_id,
             col(MailOutbox.sent_at).is_(None),
             col(MailOutbox.failed_at).is_(None),
-            sa.or_(col(MailOutbox.claimed_until).is_(None), col(MailOutbox.claimed_until) < now),
+            col(MailOutbox.next_attempt_at) <= now,
+            _free_for(owner, now),
         )
-        .values(claimed_until=now + CLAIM_FOR)
+        .values(claimed_until=now + CLAIM_FOR, claimed_by=owner)
     )
     if taken.rowcount != 1:  # pyright: ignore[reportAttributeAccessIssue]
         return None
@@ -117,7 +131,7 @@ def _record(
         backend="+".join(ms.backends),
     )
     row.attempts += 1
-    row.claimed_until = None
+    row.claimed_until = row.claimed_by = None
     if not error:
         log.sent_at = now
         if "outbox" in ms.backends:
@@ -141,23 +155,40 @@ def send_due(
     mail_settings: MailSettings | None = None,
     limit: int = BATCH,
     now: Callable[[], dt.datetime] | None = None,
+    owner: str | None = None,
 ) -> SendReport:
     """Send the mail that is due; no transaction is open while SMTP talks."""
-    ms = mail_settings or settings.mail
     moment = now or clock.now
+    owner = owner or f"sender:{secrets.token_hex(8)}"
     report = SendReport()
     with sessions() as session:
-        due = _due(session, moment(), limit)
+        due = _due(session, moment(), limit, owner)
     for outbox_id in due:
-        with sessions() as session:
-            claimed = _claim(session, outbox_id, moment())
-        if claimed is None:
-            continue
-        outcome = _transmit(*claimed, ms)
-        with sessions() as session:
-            result = _record(session, outbox_id, claimed[0], outcome, moment(), ms)
-        setattr(report, result, getattr(report, result) + 1)
+        result = send_one(outbox_id, owner=owner, sessions=sessions, mail_settings=mail_settings, now=moment)
+        if result is not None:
+            setattr(report, result, getattr(report, result) + 1)
     return report
+
+
+def send_one(
+    outbox_id: int,
+    *,
+    owner: str,
+    sessions: Sessions = session_scope,
+    mail_settings: MailSettings | None = None,
+    now: Callable[[], dt.datetime] | None = None,
+) -> str | None:
+    """Send one outbox mail if it is due and free (or already `owner`'s): "sent", "retried" or
+    "failed"; None when there was nothing for this sender to do."""
+    ms = mail_settings or settings.mail
+    moment = now or clock.now
+    with sessions() as session:
+        claimed = _claim(session, outbox_id, moment(), owner)
+    if claimed is None:
+        return None
+    outcome = _transmit(*claimed, ms)
+    with sessions() as session:
+        return _record(session, outbox_id, claimed[0], outcome, moment(), ms)
 
 
 def in_session(session: Session) -> Sessions:

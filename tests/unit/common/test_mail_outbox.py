@@ -146,8 +146,8 @@ def test_a_refused_mail_is_retried_with_backoff_then_given_up(db, demo):
 def test_a_mail_taken_by_one_sender_is_not_sent_by_another(db, demo, smtp_server):
     collector, smtp = smtp_server
     row = _queue(db)
-    assert mail_sender._claim(db, row.id, NOW) is not None
-    assert mail_sender._claim(db, row.id, NOW) is None  # a second sender, meanwhile
+    assert mail_sender._claim(db, row.id, NOW, "sender:first") is not None
+    assert mail_sender._claim(db, row.id, NOW, "sender:second") is None  # a second sender, meanwhile
     report = mail_sender.send_due(sessions=mail_sender.in_session(db), mail_settings=smtp)
     assert report.sent == 0 and collector.messages == []
     # the first sender died while sending: after CLAIM_FOR another one sends it, once
@@ -208,3 +208,32 @@ def test_smtp_never_talks_while_a_session_is_open(db, demo, monkeypatch):
     smtp = dataclasses.replace(settings.mail, backends=("smtp",))
     assert mail_sender.send_due(sessions=Counted, mail_settings=smtp).sent == 2
     assert seen == [("uno@example.it", 0), ("due@example.it", 0)]
+
+
+def test_a_job_run_again_takes_its_own_claim_back_at_once(db, demo, smtp_server):
+    """The job whose worker died mid-send is run again under the same id: it sends the mail now,
+    while any other sender still waits for the claim to expire."""
+    collector, smtp = smtp_server
+    row = _queue(db)
+    assert mail_sender._claim(db, row.id, NOW, "job:7") is not None  # the worker dies here
+    assert mail_sender.send_one(row.id, owner="job:8", sessions=mail_sender.in_session(db), mail_settings=smtp) is None
+    assert collector.messages == []
+    result = mail_sender.send_one(row.id, owner="job:7", sessions=mail_sender.in_session(db), mail_settings=smtp)
+    db.refresh(row)
+    assert result == "sent" and len(collector.messages) == 1
+    assert (row.sent_at, row.attempts, row.claimed_by, row.claimed_until) == (NOW, 1, None, None)
+    # done: neither the same job nor anyone else sends it again
+    assert mail_sender.send_one(row.id, owner="job:7", sessions=mail_sender.in_session(db), mail_settings=smtp) is None
+    assert len(collector.messages) == 1
+
+
+def test_a_drain_run_again_sends_the_mail_it_held(db, demo, smtp_server):
+    """The minute's drain job took the mail and its worker died: run again, it sends it at once."""
+    collector, smtp = smtp_server
+    row = _queue(db)
+    assert mail_sender._claim(db, row.id, NOW, "job:9") is not None
+    others = mail_sender.send_due(sessions=mail_sender.in_session(db), mail_settings=smtp, owner="job:10")
+    assert (others.sent, collector.messages) == (0, [])
+    again = mail_sender.send_due(sessions=mail_sender.in_session(db), mail_settings=smtp, owner="job:9")
+    db.refresh(row)
+    assert again.sent == 1 and len(collector.messages) == 1 and row.sent_at == NOW
