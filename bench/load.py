@@ -145,6 +145,7 @@ def running_server(workers: int, database_url: str, workdir: Path) -> Iterator[t
         "DATABASE_URL": database_url,
         "PORTAL_DEMO_MODE": "0",
         "MAIL_BACKEND": "outbox",
+        "PORTAL_JOB_WORKER": "separate",  # as production runs it: no job worker inside the backends
         "PORTAL_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "PORTAL_ALLOWED_ORIGINS": f"http://127.0.0.1:{port}",
         "PORTAL_PRIVATE_DIR": str(workdir / "private"),

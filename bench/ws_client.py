@@ -27,7 +27,8 @@ NAMESPACE = "/_event"
 PREFIX = f"42{NAMESPACE},"
 SESSION_STATE = f"{ROOT}.portal___state___i18n___i18n_state.portal___state___session____session_state"
 ON_LOAD = f"{ROOT}.reflex___state____on_load_internal_state.on_load_internal"
-BELL_SHOWN = f"{SESSION_STATE}.portal___state___bell____notification_state.shown"
+BELL_REFRESH = f"{SESSION_STATE}.portal___state___bell____notification_state.refresh"
+BELL_INTERVAL = 30.0  # the bell's timer (components/bell.py), which also fires when a page is first loaded
 ERROR_TEXTS = ("An error occurred", "Si è verificato un errore")
 
 
@@ -72,6 +73,7 @@ class Tab:
         self._writer: asyncio.StreamWriter | None = None
         self._messages: list[str] = []
         self._partial: list[str] = []
+        self._bell_due = 0.0
 
     async def open(self, timeout: float) -> None:
         self._reader, self._writer = await asyncio.wait_for(asyncio.open_connection(self.host, self.port), timeout)
@@ -128,10 +130,13 @@ class Tab:
 
     async def navigate(self, path: str, timeout: float, query: str = "") -> Received:
         """Follow a link to `path` as the browser does (seen in Chromium's websocket frames): the
-        page's load handlers, and the bell's refresh when the page mounts it. The browser storage
-        (update_vars_internal) goes only with the hydration of a newly opened tab."""
+        page's load handlers; and the bell's refresh when its timer is due (at the tab's first page,
+        then every BELL_INTERVAL seconds), sent ahead of the navigation and counted with it."""
+        now = asyncio.get_running_loop().time()
+        if now >= self._bell_due:
+            self.emit(BELL_REFRESH, path, query=query)
+            self._bell_due = now + BELL_INTERVAL
         self.emit(ON_LOAD, path, query=query)
-        self.emit(BELL_SHOWN, path, query=query)
         return await self.answer(timeout)
 
     async def noop(self, path: str, timeout: float) -> Received:

@@ -36,19 +36,31 @@ class Column:
 NUMBER_FORMATS = {"money": MONEY_FORMAT, "percent": PERCENT_FORMAT, "date": DATE_FORMAT}
 
 
-def _cell(sheet, value: Any, kind: str) -> Cell:  # WriteOnlyCell is a factory of plain Cells
+def _column_cells(sheet, columns: Sequence[Column]) -> list[Cell]:
+    """One cell per column, its number format set once. Write-only rows are written out as they
+    are appended, so each row reuses these cells with new values: styling a new cell for every
+    value made the export 2.6 times as slow as a bare openpyxl dump (issue 13)."""
+    cells = []
+    for column in columns:
+        cell = WriteOnlyCell(sheet)
+        if column.kind in NUMBER_FORMATS:
+            cell.number_format = NUMBER_FORMATS[column.kind]
+        cells.append(cell)
+    return cells
+
+
+def _filled(cell: Cell, value: Any, kind: str) -> Cell | None:
     if value is None or value == "":
-        return WriteOnlyCell(sheet, value=None)
+        return None  # an empty cell, unstyled
     if kind in NUMBER_FORMATS:  # Decimal amounts are written exactly, as openpyxl accepts them
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = NUMBER_FORMATS[kind]
-        return cell
-    if kind == "int":
-        return WriteOnlyCell(sheet, value=int(value))
-    text = str(value)
-    cell = WriteOnlyCell(sheet, value=text)
-    if text.startswith(FORMULA_TRIGGERS):
-        cell.data_type = "s"  # a string, never a formula
+        cell.value = value
+    elif kind == "int":
+        cell.value = int(value)
+    else:
+        text = str(value)
+        cell.value = text
+        if text.startswith(FORMULA_TRIGGERS):
+            cell.data_type = "s"  # a string, never a formula
     return cell
 
 
@@ -79,8 +91,10 @@ def write_workbook(
         header.append(cell)
     sheet.append(header)
     count = 0
+    cells = _column_cells(sheet, columns)
+    kinds = [column.kind for column in columns]
     for row in rows:
-        sheet.append([_cell(sheet, value, column.kind) for value, column in zip(row, columns, strict=True)])
+        sheet.append([_filled(cell, value, kind) for value, cell, kind in zip(row, cells, kinds, strict=True)])
         count += 1
         if progress and count % PROGRESS_EVERY == 0:
             progress(count)
