@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal.components.fields import form
+from portal.components.layout import column
 from portal.components.public_form import code_input, password_input
 from portal.services.access import two_factor
 from portal.state.i18n import tr
@@ -12,7 +13,7 @@ from portal.state.reauth import CODE_STEP, ReauthState
 
 
 def _step(*children: rx.Component, on_submit) -> rx.Component:
-    return form(rx.vstack(*children, spacing="3", width="100%"), on_submit=on_submit, reset_on_submit=True)
+    return form(column(*children, gap="3"), on_submit=on_submit, reset_on_submit=True)
 
 
 def _password_step() -> rx.Component:

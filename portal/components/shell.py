@@ -15,6 +15,7 @@ from portal import i18n, routes
 from portal.components.bell import bell, bell_refresher
 from portal.components.idle_warning import draft_notice, idle_warning
 from portal.components.layout import actions
+from portal.components.ui import header_button
 from portal.config import settings
 from portal.services.common.branding import load_branding
 from portal.state.bell import NotificationState
@@ -88,7 +89,7 @@ def _nav_link(entry: MenuEntry, current: str) -> rx.Component:
 def _mobile_menu(current: str) -> rx.Component:
     return rx.menu.root(
         rx.menu.trigger(
-            rx.icon_button(rx.icon("menu", aria_hidden="true"), variant="ghost", size="3", aria_label=tr("menu.open")),
+            header_button("menu", tr("menu.open")),
         ),
         rx.menu.content(
             *[
@@ -132,13 +133,7 @@ def language_switch() -> rx.Component:
 def logout_dialog() -> rx.Component:
     return rx.alert_dialog.root(
         rx.alert_dialog.trigger(
-            rx.icon_button(
-                rx.icon("log-out", aria_hidden="true"),
-                variant="ghost",
-                size="3",
-                aria_label=tr("logout.button"),
-                id="logout-button",
-            ),
+            header_button("log-out", tr("logout.button"), id="logout-button"),
         ),
         rx.alert_dialog.content(
             rx.alert_dialog.title(tr("logout.title")),
