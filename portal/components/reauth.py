@@ -7,6 +7,7 @@ import reflex as rx
 from portal.components.fields import form
 from portal.components.layout import column
 from portal.components.public_form import code_input, password_input
+from portal.components.ui import cancel_button
 from portal.services.access import two_factor
 from portal.state.i18n import tr
 from portal.state.reauth import CODE_STEP, ReauthState
@@ -46,7 +47,7 @@ def reauth_dialog() -> rx.Component:
             rx.dialog.description(tr("reauth.intro"), size="2", margin_bottom="1rem"),
             rx.cond(ReauthState.reauth_step == CODE_STEP, _code_step(), _password_step()),
             rx.flex(
-                rx.dialog.close(rx.button(tr("reauth.cancel"), variant="soft", color_scheme="gray", type="button")),
+                rx.dialog.close(cancel_button(tr("reauth.cancel"))),
                 justify="end",
                 margin_top="1rem",
             ),

@@ -15,7 +15,7 @@ from portal import i18n, routes
 from portal.components.bell import bell, bell_refresher
 from portal.components.idle_warning import draft_notice, idle_warning
 from portal.components.layout import actions
-from portal.components.ui import header_button
+from portal.components.ui import cancel_button, header_button
 from portal.config import settings
 from portal.services.common.branding import load_branding
 from portal.state.bell import NotificationState
@@ -139,7 +139,7 @@ def logout_dialog() -> rx.Component:
             rx.alert_dialog.title(tr("logout.title")),
             rx.alert_dialog.description(tr("logout.question")),
             actions(
-                rx.alert_dialog.cancel(rx.button(tr("logout.cancel"), variant="soft", color_scheme="gray")),
+                rx.alert_dialog.cancel(cancel_button(tr("logout.cancel"))),
                 rx.alert_dialog.action(
                     rx.button(tr("logout.confirm"), on_click=SessionState.logout, id="logout-confirm")
                 ),

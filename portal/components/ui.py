@@ -161,6 +161,11 @@ def header_cell(label, numeric: bool = False) -> rx.Component:
     return rx.el.th(label, scope="col", class_name="portal-num" if numeric else "")
 
 
+def cancel_button(label, **props) -> rx.Component:
+    """The button that closes a dialog or a step without doing anything (it never submits a form)."""
+    return rx.button(label, type="button", variant="soft", color_scheme="gray", **props)
+
+
 def header_button(icon: str, label, **props) -> rx.Component:
     """An icon-only button of the header (menu, bell, log out); `label` is what a screen reader says."""
     return rx.icon_button(rx.icon(icon, aria_hidden="true"), variant="ghost", size="3", aria_label=label, **props)

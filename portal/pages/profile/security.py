@@ -11,7 +11,7 @@ import reflex as rx
 from portal import routes
 from portal.components.fields import form, keyed_error, labelled
 from portal.components.layout import column, two_columns
-from portal.components.ui import card
+from portal.components.ui import cancel_button, card
 from portal.db import session_scope
 from portal.services.access import authenticator, profile, two_factor
 from portal.services.access.accounts import Principal, account_of
@@ -273,13 +273,7 @@ def _totp_enrolling() -> rx.Component:
             _code_field(),
             rx.hstack(
                 rx.button(tr("profile.totp_confirm"), type="submit", id="totp-confirm"),
-                rx.button(
-                    tr("profile.totp_cancel"),
-                    type="button",
-                    variant="soft",
-                    color_scheme="gray",
-                    on_click=SecurityState.cancel_totp,
-                ),
+                cancel_button(tr("profile.totp_cancel"), on_click=SecurityState.cancel_totp),
                 spacing="3",
             ),
             spacing="3",

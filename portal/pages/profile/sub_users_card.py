@@ -9,7 +9,7 @@ from reflex.vars import ObjectVar
 
 from portal.components.fields import REQUIRED_MARK, form, keyed_error, labelled, labelled_check
 from portal.components.layout import actions, column
-from portal.components.ui import RETURNS_FOCUS, card, header_cell, simple_table, table_region
+from portal.components.ui import RETURNS_FOCUS, cancel_button, card, header_cell, simple_table, table_region
 from portal.pages.profile.settings import language_options
 from portal.pages.profile.sub_users import SubUserRow, SubUsersState
 from portal.state.i18n import tr
@@ -143,9 +143,7 @@ def sub_user_dialog() -> rx.Component:
                     _identity_fields(),
                     _rights_fieldset(),
                     actions(
-                        rx.dialog.close(
-                            rx.button(tr("subusers.close"), type="button", variant="soft", color_scheme="gray")
-                        ),
+                        rx.dialog.close(cancel_button(tr("subusers.close"))),
                         rx.button(tr("subusers.save"), type="submit", id="subuser-save"),
                     ),
                 ),
@@ -165,11 +163,7 @@ def delete_dialog() -> rx.Component:
             rx.alert_dialog.title(tr("subusers.delete_title")),
             rx.alert_dialog.description(SubUsersState.delete_question, id="subuser-delete-question"),
             actions(
-                rx.alert_dialog.cancel(
-                    rx.button(
-                        tr("subusers.cancel"), variant="soft", color_scheme="gray", on_click=SubUsersState.cancel_delete
-                    )
-                ),
+                rx.alert_dialog.cancel(cancel_button(tr("subusers.cancel"), on_click=SubUsersState.cancel_delete)),
                 rx.alert_dialog.action(
                     rx.button(
                         tr("subusers.confirm"),
