@@ -13,6 +13,7 @@ import reflex as rx
 
 from portal import i18n, routes
 from portal.components.bell import bell, bell_refresher
+from portal.components.hooks import use_effect
 from portal.components.idle_warning import draft_notice, idle_warning
 from portal.components.layout import actions
 from portal.components.ui import cancel_button, header_button
@@ -287,14 +288,7 @@ class DocumentLanguage(rx.Fragment):
 
     def add_hooks(self) -> list[str | rx.Var]:
         lang = rx.Var.create(I18nState.lang)
-        return [
-            rx.Var(
-                f"useEffect(() => {{ document.documentElement.lang = {lang!s}; }}, [{lang!s}]);",
-                _var_data=rx.vars.VarData.merge(
-                    lang._get_all_var_data(), rx.vars.VarData(imports={"react": ["useEffect"]})
-                ),
-            )
-        ]
+        return [use_effect(f"useEffect(() => {{ document.documentElement.lang = {lang!s}; }}, [{lang!s}]);", lang)]
 
 
 class RouteAnnouncer(rx.Fragment):
@@ -303,12 +297,11 @@ class RouteAnnouncer(rx.Fragment):
 
     def add_hooks(self) -> list[str | rx.Var]:
         return [
-            rx.Var(
+            use_effect(
                 "useEffect(() => { const timer = setTimeout(() => {"
                 " const region = document.getElementById('route-announcer');"
                 " if (region) { region.textContent = document.title; } }, 500);"
-                " return () => clearTimeout(timer); }, []);",
-                _var_data=rx.vars.VarData(imports={"react": ["useEffect"]}),
+                " return () => clearTimeout(timer); }, []);"
             )
         ]
 
