@@ -27,7 +27,6 @@ import dataclasses
 import os
 import random
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -42,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.ws_client import ProtocolError, Tab  # noqa: E402  (after the project root is on the path)
+from tests.support import app_process  # noqa: E402
 
 USERNAMES = ("50001", "10093", "20417")
 HOME, BILLING, CONTRACTS, PLAN, REQUESTS = "/", "/fatture-e-pagamenti", "/contratti", "/contratti/piano", "/richieste"
@@ -150,7 +150,8 @@ def running_server(workers: int, database_url: str, workdir: Path) -> Iterator[t
         "PORTAL_ALLOWED_ORIGINS": f"http://127.0.0.1:{port}",
         "PORTAL_PRIVATE_DIR": str(workdir / "private"),
         "GRANIAN_WORKERS": str(workers),
-        "REFLEX_WEB_WORKDIR": _web_folder(),
+        # its own web folder, its packages copied from the browser tests' (the first run builds the frontend)
+        "REFLEX_WEB_WORKDIR": app_process.own_web_folder(".web-bench", ".web-e2e"),
         "REFLEX_STATES_WORKDIR": str(workdir / "states"),
         "REFLEX_USE_SYSTEM_BUN": "1",
         "PATH": f"{ROOT / '.tools/node_modules/.bin'}{os.pathsep}{os.environ.get('PATH', '')}",  # bun, as make does
@@ -168,9 +169,7 @@ def running_server(workers: int, database_url: str, workdir: Path) -> Iterator[t
         workers = 1  # several workers need shared state and a database server (the portal refuses otherwise)
         env["GRANIAN_WORKERS"] = "1"
     print(f"server: {workers} backend workers, state in {'Redis' if 'REDIS_URL' in env else 'memory'}")
-    log = open(workdir / "server.log", "w", encoding="utf-8")  # noqa: SIM115  (closed in finally)
-    command = [sys.executable, "-m", "reflex", "run", "--env", "prod", "--single-port"]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    process = app_process.start(app_process.SINGLE_PORT_APP, env, workdir / "server.log")
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 300
@@ -182,25 +181,7 @@ def running_server(workers: int, database_url: str, workdir: Path) -> Iterator[t
             time.sleep(0.5)
         yield base, process.pid
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-        log.close()
-
-
-def _web_folder() -> str:
-    """The app's web folder: one of the benchmark's own (its packages copied from the browser tests'
-    folder when there is one, so nothing is downloaded; the first run builds the frontend)."""
-    target = ROOT / ".web-bench"
-    shared = ROOT / ".web-e2e"
-    if not target.exists() and shared.exists():
-        shutil.copytree(
-            shared, target, symlinks=True, ignore=lambda where, names: ["build"] if where == str(shared) else []
-        )
-    return target.name
+        app_process.stop(process)
 
 
 def _group_usage(pgid: int) -> tuple[float, float]:

@@ -6,6 +6,7 @@ import reflex as rx
 from reflex.vars import ObjectVar
 
 from portal import routes
+from portal.components.ui import header_button
 from portal.state.bell import NoticeRow, NotificationState
 from portal.state.i18n import tr
 from portal.state.session import SessionState
@@ -118,13 +119,7 @@ def bell() -> rx.Component:
     return rx.box(
         rx.popover.root(
             rx.popover.trigger(
-                rx.icon_button(
-                    rx.icon("bell", aria_hidden="true"),
-                    variant="ghost",
-                    size="3",
-                    aria_label=NotificationState.bell_label,
-                    id="bell-button",
-                ),
+                header_button("bell", NotificationState.bell_label, id="bell-button"),
             ),
             _popover_content(),
             on_open_change=NotificationState.popover_toggled,

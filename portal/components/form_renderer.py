@@ -7,6 +7,7 @@ import reflex as rx
 
 from portal.components.attachments import attachment_picker
 from portal.components.fields import hint_text, option
+from portal.components.hooks import use_effect
 from portal.components.layout import column
 from portal.components.ui import document_link, notice
 from portal.state.forms import FieldSpec
@@ -160,22 +161,19 @@ def focus_first_invalid(errors: rx.Var) -> rx.Component:
     class FocusFirstInvalid(rx.Fragment):
         def add_hooks(self) -> list[str | rx.Var]:
             return [
-                rx.Var(
+                use_effect(
                     "useEffect(() => { const seen = (event) => { if (event.target.closest('main')) {"
                     " window.__portalSubmittedAt = Date.now(); } };"
                     " document.addEventListener('submit', seen, true);"
-                    " return () => document.removeEventListener('submit', seen, true); }, []);",
-                    _var_data=rx.vars.VarData(imports={"react": ["useEffect"]}),
+                    " return () => document.removeEventListener('submit', seen, true); }, []);"
                 ),
-                rx.Var(
+                use_effect(
                     f"useEffect(() => {{ const at = window.__portalSubmittedAt || 0;"
                     f" if (Date.now() - at > 10000 || Object.keys({errors!s} || {{}}).length === 0) return;"
                     " window.__portalSubmittedAt = 0;"
                     " const first = document.querySelector('main form [aria-invalid=\"true\"]');"
                     f" if (first) {{ first.focus(); }} }}, [{errors!s}]);",
-                    _var_data=rx.vars.VarData.merge(
-                        errors._get_all_var_data(), rx.vars.VarData(imports={"react": ["useEffect"]})
-                    ),
+                    errors,
                 ),
             ]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal.components.hooks import use_effect
 from portal.state.i18n import tr
 from portal.state.idle import IdleState
 from portal.state.session import SessionState
@@ -78,16 +79,7 @@ class IdleTimer(rx.Fragment):
     def add_hooks(self) -> list[str | rx.Var]:
         idle, warn = rx.Var.create(IdleState.idle_seconds), rx.Var.create(IdleState.warning_seconds)
         code = _TIMER % {"idle": str(idle), "warn": str(warn)}
-        return [
-            rx.Var(
-                code,
-                _var_data=rx.vars.VarData.merge(
-                    idle._get_all_var_data(),
-                    warn._get_all_var_data(),
-                    rx.vars.VarData(imports={"react": ["useEffect"]}),
-                ),
-            )
-        ]
+        return [use_effect(code, idle, warn)]
 
 
 def idle_warning() -> rx.Component:

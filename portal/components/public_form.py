@@ -7,6 +7,7 @@ import reflex as rx
 
 from portal import routes
 from portal.components.fields import form, text_input
+from portal.components.layout import column
 from portal.components.ui import notice
 from portal.state.i18n import tr
 
@@ -38,7 +39,7 @@ def public_form(
 def stacked_form(*children: rx.Component, on_submit, reset_on_submit: bool = False) -> rx.Component:
     """The full-width form of the public pages: its pieces one under the other."""
     return form(
-        rx.vstack(*children, spacing="4", width="100%"),
+        column(*children),
         on_submit=on_submit,
         reset_on_submit=reset_on_submit,
         width="100%",

@@ -5,14 +5,16 @@ from __future__ import annotations
 import reflex as rx
 
 from portal.components.fields import form
+from portal.components.layout import column
 from portal.components.public_form import code_input, password_input
+from portal.components.ui import cancel_button
 from portal.services.access import two_factor
 from portal.state.i18n import tr
 from portal.state.reauth import CODE_STEP, ReauthState
 
 
 def _step(*children: rx.Component, on_submit) -> rx.Component:
-    return form(rx.vstack(*children, spacing="3", width="100%"), on_submit=on_submit, reset_on_submit=True)
+    return form(column(*children, gap="3"), on_submit=on_submit, reset_on_submit=True)
 
 
 def _password_step() -> rx.Component:
@@ -45,7 +47,7 @@ def reauth_dialog() -> rx.Component:
             rx.dialog.description(tr("reauth.intro"), size="2", margin_bottom="1rem"),
             rx.cond(ReauthState.reauth_step == CODE_STEP, _code_step(), _password_step()),
             rx.flex(
-                rx.dialog.close(rx.button(tr("reauth.cancel"), variant="soft", color_scheme="gray", type="button")),
+                rx.dialog.close(cancel_button(tr("reauth.cancel"))),
                 justify="end",
                 margin_top="1rem",
             ),

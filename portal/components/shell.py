@@ -13,8 +13,10 @@ import reflex as rx
 
 from portal import i18n, routes
 from portal.components.bell import bell
+from portal.components.hooks import use_effect
 from portal.components.idle_warning import draft_notice, idle_warning
 from portal.components.layout import actions
+from portal.components.ui import cancel_button, header_button
 from portal.config import settings
 from portal.services.common.branding import load_branding
 from portal.state.i18n import I18nState, tr
@@ -87,7 +89,7 @@ def _nav_link(entry: MenuEntry, current: str) -> rx.Component:
 def _mobile_menu(current: str) -> rx.Component:
     return rx.menu.root(
         rx.menu.trigger(
-            rx.icon_button(rx.icon("menu", aria_hidden="true"), variant="ghost", size="3", aria_label=tr("menu.open")),
+            header_button("menu", tr("menu.open")),
         ),
         rx.menu.content(
             *[
@@ -131,19 +133,13 @@ def language_switch() -> rx.Component:
 def logout_dialog() -> rx.Component:
     return rx.alert_dialog.root(
         rx.alert_dialog.trigger(
-            rx.icon_button(
-                rx.icon("log-out", aria_hidden="true"),
-                variant="ghost",
-                size="3",
-                aria_label=tr("logout.button"),
-                id="logout-button",
-            ),
+            header_button("log-out", tr("logout.button"), id="logout-button"),
         ),
         rx.alert_dialog.content(
             rx.alert_dialog.title(tr("logout.title")),
             rx.alert_dialog.description(tr("logout.question")),
             actions(
-                rx.alert_dialog.cancel(rx.button(tr("logout.cancel"), variant="soft", color_scheme="gray")),
+                rx.alert_dialog.cancel(cancel_button(tr("logout.cancel"))),
                 rx.alert_dialog.action(
                     rx.button(tr("logout.confirm"), on_click=SessionState.logout, id="logout-confirm")
                 ),
@@ -291,14 +287,7 @@ class DocumentLanguage(rx.Fragment):
 
     def add_hooks(self) -> list[str | rx.Var]:
         lang = rx.Var.create(I18nState.lang)
-        return [
-            rx.Var(
-                f"useEffect(() => {{ document.documentElement.lang = {lang!s}; }}, [{lang!s}]);",
-                _var_data=rx.vars.VarData.merge(
-                    lang._get_all_var_data(), rx.vars.VarData(imports={"react": ["useEffect"]})
-                ),
-            )
-        ]
+        return [use_effect(f"useEffect(() => {{ document.documentElement.lang = {lang!s}; }}, [{lang!s}]);", lang)]
 
 
 class RouteAnnouncer(rx.Fragment):
@@ -307,12 +296,11 @@ class RouteAnnouncer(rx.Fragment):
 
     def add_hooks(self) -> list[str | rx.Var]:
         return [
-            rx.Var(
+            use_effect(
                 "useEffect(() => { const timer = setTimeout(() => {"
                 " const region = document.getElementById('route-announcer');"
                 " if (region) { region.textContent = document.title; } }, 500);"
-                " return () => clearTimeout(timer); }, []);",
-                _var_data=rx.vars.VarData(imports={"react": ["useEffect"]}),
+                " return () => clearTimeout(timer); }, []);"
             )
         ]
 

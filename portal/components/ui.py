@@ -161,6 +161,16 @@ def header_cell(label, numeric: bool = False) -> rx.Component:
     return rx.el.th(label, scope="col", class_name="portal-num" if numeric else "")
 
 
+def cancel_button(label, **props) -> rx.Component:
+    """The button that closes a dialog or a step without doing anything (it never submits a form)."""
+    return rx.button(label, type="button", variant="soft", color_scheme="gray", **props)
+
+
+def header_button(icon: str, label, **props) -> rx.Component:
+    """An icon-only button of the header (menu, bell, log out); `label` is what a screen reader says."""
+    return rx.icon_button(rx.icon(icon, aria_hidden="true"), variant="ghost", size="3", aria_label=label, **props)
+
+
 def _page_button(icon: str, on_click, disabled, label, button_id: str) -> rx.Component:
     return rx.icon_button(
         rx.icon(icon), variant="soft", on_click=on_click, disabled=disabled, aria_label=label, id=button_id

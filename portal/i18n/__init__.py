@@ -126,16 +126,19 @@ def percent(rate: Decimal | None, lang: str | None, digits: int = 3) -> str:
     return format_percent(rate, format="#,##0." + "0" * digits + "%", locale=_locale(lang))
 
 
+def _date(day: dt.date | None, pattern: str, lang: str | None) -> str:
+    """A date in the reader's locale, by a Babel pattern or a named length; "" for no date."""
+    return "" if day is None else format_date(day, format=pattern, locale=_locale(lang))
+
+
 def short_date(day: dt.date | None, lang: str | None) -> str:
     """30/04/24 as in the seeds' tables."""
-    if day is None:
-        return ""
-    return format_date(day, format="dd/MM/yy", locale=_locale(lang))
+    return _date(day, "dd/MM/yy", lang)
 
 
 def long_date(day: dt.date, lang: str | None) -> str:
     """venerdì 5 aprile 2024."""
-    return format_date(day, format="full", locale=_locale(lang))
+    return _date(day, "full", lang)
 
 
 def date_time(moment: dt.datetime | None, lang: str | None) -> str:
@@ -147,14 +150,12 @@ def date_time(moment: dt.datetime | None, lang: str | None) -> str:
 
 def document_date(day: dt.date | None, lang: str | None) -> str:
     """5 aprile 2024: the date written on documents."""
-    if day is None:
-        return ""
-    return format_date(day, format="long", locale=_locale(lang))
+    return _date(day, "long", lang)
 
 
 def month_label(day: dt.date, lang: str | None) -> str:
     """apr 24: a month on a chart's axis."""
-    return format_date(day, format="MMM yy", locale=_locale(lang))
+    return _date(day, "MMM yy", lang)
 
 
 def relative_time(moment: dt.datetime, now: dt.datetime, lang: str | None) -> str:

@@ -10,6 +10,7 @@ from reflex.vars import ObjectVar
 
 from portal import i18n, routes
 from portal.components.fields import form
+from portal.components.layout import column
 from portal.components.shell import template
 from portal.components.ui import card, empty, pager
 from portal.config import settings
@@ -113,7 +114,7 @@ def message_item(message: ObjectVar[MailView]) -> rx.Component:
 
 
 def mailbox() -> rx.Component:
-    return rx.vstack(
+    return column(
         rx.heading(tr("mailbox.title"), as_="h1", size="7"),
         rx.text(tr("mailbox.intro"), color_scheme="gray"),
         card(
@@ -147,8 +148,6 @@ def mailbox() -> rx.Component:
                 empty(tr("mailbox.empty"), icon="mail"),
             ),
         ),
-        spacing="4",
-        width="100%",
     )
 
 

@@ -8,6 +8,7 @@ import datetime as dt
 import reflex as rx
 
 from portal import routes
+from portal.components.layout import column
 from portal.components.public_form import (
     code_input,
     new_password_fields,
@@ -239,7 +240,7 @@ def _links() -> rx.Component:
     ]
     if settings.demo_mode:
         links.append(rx.link(tr("menu.mailbox"), href=routes.DEV_MAILBOX, id="link-mailbox"))
-    return rx.vstack(*links, spacing="2", align="center", width="100%")
+    return column(*links, gap="2", align="center")
 
 
 def credentials_form() -> rx.Component:
@@ -257,7 +258,7 @@ def credentials_form() -> rx.Component:
 
 
 def code_form() -> rx.Component:
-    return rx.vstack(
+    return column(
         stacked_form(
             rx.heading(tr("login.code_title"), as_="h1", size="6"),
             rx.cond(
@@ -299,8 +300,7 @@ def code_form() -> rx.Component:
             width="100%",
             wrap="wrap",
         ),
-        spacing="3",
-        width="100%",
+        gap="3",
     )
 
 

@@ -7,6 +7,7 @@ from typing import ClassVar
 import reflex as rx
 
 from portal import routes
+from portal.components.layout import column
 from portal.components.public_form import contract_identity_fields, email_input, public_form
 from portal.components.shell import BRAND, template
 from portal.components.ui import auth_card, notice
@@ -77,12 +78,10 @@ def registration() -> rx.Component:
     return auth_card(
         rx.cond(
             RegistrationState.done != "",
-            rx.vstack(
+            column(
                 rx.heading(tr("registration.title"), as_="h1", size="6"),
                 notice(RegistrationState.done, tone="green", icon="mail-check", element_id="registration-done"),
                 rx.link(tr("registration.go_login"), href=routes.LOGIN, id="registration-login"),
-                spacing="4",
-                width="100%",
             ),
             registration_form(),
         ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal import routes
+from portal.components.layout import column
 from portal.components.public_form import new_password_fields, stacked_form, submit_button
 from portal.components.shell import template
 from portal.components.ui import auth_card, notice
@@ -82,7 +83,7 @@ def reset_form() -> rx.Component:
     return stacked_form(
         rx.cond(
             state.unlock_link,
-            rx.vstack(
+            column(
                 rx.text(tr("reset.unlock_intro"), color_scheme="gray"),
                 rx.button(
                     tr("reset.unlock_only"),
@@ -91,8 +92,7 @@ def reset_form() -> rx.Component:
                     on_click=state.unlock_only,
                     id="reset-unlock-only",
                 ),
-                spacing="3",
-                width="100%",
+                gap="3",
             ),
         ),
         rx.text(tr("reset.intro"), color_scheme="gray"),

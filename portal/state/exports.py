@@ -21,26 +21,12 @@ from portal.db import session_scope
 from portal.services.access.accounts import Principal
 from portal.services.access.scope import Scope
 from portal.services.common import clock, downloads
+from portal.services.contracts.exports import ContractSheet
 from portal.state.session import CUSTOMER, SessionState, guard, page_notice, redirect_to
 
 # build(session, scope, lang, path, progress) -> rows written; total(session, scope) -> rows expected
 Build = Callable[[Session, Scope, str, Path, Callable[[int], None]], int]
 Total = Callable[[Session, Scope], int]
-
-
-class ContractRows(Protocol):
-    """Writes the rows of one contract (contract_id) or of every contract the scope reads (None)."""
-
-    def __call__(
-        self,
-        *,
-        session: Session,
-        scope: Scope,
-        contract_id: int | None,
-        lang: str,
-        path: Path,
-        progress: Callable[[int], None] | None = None,
-    ) -> int: ...
 
 
 class ContractRowCount(Protocol):
@@ -71,7 +57,7 @@ class ExportState(SessionState):
     async def _export_by_contract(
         self,
         *,
-        rows: ContractRows,
+        rows: ContractSheet,
         count: ContractRowCount,
         contract_id: Callable[[Session, Scope], int | None],
         filename: str,

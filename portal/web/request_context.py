@@ -15,7 +15,6 @@ A websocket is one request: every event of the tab logs the id of its connection
 
 from __future__ import annotations
 
-import http.cookies
 import logging
 import re
 import uuid
@@ -23,17 +22,12 @@ import uuid
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal.logs import REQUEST_ID, SESSION
-from portal.services.access.sessions import SESSION_COOKIE, token_digest
+from portal.services.access.sessions import token_digest, token_from_cookie_header
+from portal.web.asgi import header
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 logger = logging.getLogger(__name__)
 WEBSOCKET_OPENED, WEBSOCKET_CLOSED = "websocket opened", "websocket closed"
-
-
-def _header(scope: Scope, name: bytes) -> str:
-    values = [value for key, value in scope.get("headers", []) if key.lower() == name]
-    joiner = b"; " if name == b"cookie" else b","
-    return joiner.join(values).decode("latin-1")
 
 
 def forwarded_client(forwarded_for: str, hops: int) -> str | None:
@@ -44,13 +38,8 @@ def forwarded_client(forwarded_for: str, hops: int) -> str | None:
 
 
 def session_tag(cookie_header: str) -> str:
-    cookies = http.cookies.SimpleCookie()
-    try:
-        cookies.load(cookie_header or "")
-    except http.cookies.CookieError:
-        return ""
-    morsel = cookies.get(SESSION_COOKIE)
-    return token_digest(morsel.value)[:16] if morsel and morsel.value else ""
+    token = token_from_cookie_header(cookie_header)
+    return token_digest(token)[:16] if token else ""
 
 
 class RequestContext:
@@ -64,12 +53,13 @@ class RequestContext:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        claimed = _header(scope, b"x-request-id")
+        claimed = header(scope, b"x-request-id") or ""
         request_id = claimed if _REQUEST_ID.match(claimed) else uuid.uuid4().hex
-        if self.hops and (client := forwarded_client(_header(scope, b"x-forwarded-for"), self.hops)):
+        if self.hops and (client := forwarded_client(header(scope, b"x-forwarded-for") or "", self.hops)):
             port = scope["client"][1] if scope.get("client") else 0
             scope = {**scope, "client": (client, port)}
-        request_token, session_token = REQUEST_ID.set(request_id), SESSION.set(session_tag(_header(scope, b"cookie")))
+        request_token = REQUEST_ID.set(request_id)
+        session_token = SESSION.set(session_tag(header(scope, b"cookie") or ""))
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -10,15 +10,15 @@ before any sign-in or size check, runs. This middleware decides before the body 
 
 from __future__ import annotations
 
-import http.cookies
 from collections.abc import Callable
 
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal.db import session_scope
-from portal.services.access.sessions import SESSION_COOKIE, SESSION_POLICY, resolve_session
+from portal.services.access.sessions import SESSION_POLICY, resolve_session, token_from_cookie_header
 from portal.services.common import clock
+from portal.web.asgi import header
 
 UPLOAD_PATH = "/_upload"
 
@@ -29,24 +29,6 @@ def has_live_session(token: str) -> bool:
         return False
     with session_scope() as db:
         return resolve_session(session=db, token=token, now=clock.now(), policy=SESSION_POLICY, touch=False) is not None
-
-
-def _header(scope: Scope, name: bytes) -> str | None:
-    values = [value for key, value in scope.get("headers", []) if key.lower() == name]
-    if not values:
-        return None
-    joiner = b"; " if name == b"cookie" else b","
-    return joiner.join(values).decode("latin-1")
-
-
-def _session_token(scope: Scope) -> str:
-    cookies = http.cookies.SimpleCookie()
-    try:
-        cookies.load(_header(scope, b"cookie") or "")
-    except http.cookies.CookieError:
-        return ""
-    morsel = cookies.get(SESSION_COOKIE)
-    return morsel.value if morsel else ""
 
 
 async def _answer(send: Send, status: int) -> None:
@@ -77,10 +59,10 @@ class UploadGuard:
         ):
             await self.app(scope, receive, send)
             return
-        if not await run_in_threadpool(self.is_signed_in, _session_token(scope)):
+        if not await run_in_threadpool(self.is_signed_in, token_from_cookie_header(header(scope, b"cookie") or "")):
             await _answer(send, 401)
             return
-        declared = _header(scope, b"content-length")
+        declared = header(scope, b"content-length")
         if declared is not None:
             if not declared.strip().isdigit():
                 await _answer(send, 400)

@@ -37,6 +37,7 @@ from portal.seed.demo import DEMO_PASSWORD
 from portal.services.access.passwords import hash_password
 from portal.web.request_context import WEBSOCKET_CLOSED, WEBSOCKET_OPENED
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, Mailbox, RunningApp, _free_port, italian_today
+from tests.support import app_process
 
 POSTGRES = os.environ.get("DEPLOY_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REDIS = os.environ.get("DEPLOY_REDIS_URL", "redis://127.0.0.1:6379")
@@ -85,27 +86,8 @@ class Backend:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
-        with open(self.log_path, "a", encoding="utf-8") as log:
-            self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "reflex",
-                    "run",
-                    "--env",
-                    "prod",
-                    "--backend-only",
-                    "--backend-port",
-                    str(self.port),
-                    "--loglevel",
-                    "info",
-                ],
-                cwd=PROJECT_ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        backend_only = ("reflex", "run", "--env", "prod", "--backend-only", "--backend-port", str(self.port))
+        self.process = app_process.start((*backend_only, *app_process.INFO_LOG), self.env, self.log_path, append=True)
 
     @property
     def url(self) -> str:
@@ -147,14 +129,8 @@ class Backend:
             self.process.wait(timeout=30)
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.kill()
+        if self.process is not None and self.process.poll() is None:
+            app_process.stop(self.process)
 
 
 class JobWorker:

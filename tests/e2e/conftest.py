@@ -14,11 +14,8 @@ import email
 import email.policy
 import os
 import re
-import shutil
-import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.parse
 import urllib.request
@@ -33,6 +30,7 @@ from sqlmodel import Session
 
 from portal.config import PROJECT_ROOT
 from portal.db import make_engine
+from tests.support import app_process
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -179,15 +177,26 @@ def app(tmp_path_factory, mailbox) -> RunningApp:
 
 def own_web_workdir(name: str) -> str:
     """A web build folder of its own for a second app, so its build never replaces the files the
-    shared app is serving; the installed packages are copied from the shared folder, not downloaded."""
-    folder = f".web-e2e-{name}"
-    shared, target = PROJECT_ROOT / os.environ.get("E2E_WEB_WORKDIR", ".web-e2e"), PROJECT_ROOT / folder
-    if not target.exists() and shared.exists():  # without a shared build (a fresh checkout) Reflex builds anew
-        # not the shared app's own build (top level only: packages have "build" folders of their own)
-        shutil.copytree(
-            shared, target, symlinks=True, ignore=lambda where, names: ["build"] if where == str(shared) else []
-        )
-    return folder
+    shared app is serving (app_process.own_web_folder)."""
+    return app_process.own_web_folder(f".web-e2e-{name}", os.environ.get("E2E_WEB_WORKDIR", ".web-e2e"))
+
+
+@contextlib.contextmanager
+def serving(env: dict[str, str], database_url: str, today: dt.date, tmp: Path):
+    """The app of a prepared database (env's DATABASE_URL, PORT) until the block ends, as a
+    RunningApp whose log errors are counted from the end of its start-up."""
+    log_path = tmp / "app.log"
+    process = app_process.start(app_process.SINGLE_PORT_APP + app_process.INFO_LOG, env, log_path)
+    base_url = f"http://127.0.0.1:{env['PORT']}"
+    try:
+        _wait_until_up(base_url, process, log_path)
+        running = RunningApp(base_url, database_url, log_path, today, tmp / "private")
+        running.env = env
+        running.process = process
+        running.new_log_errors()  # start counting after start-up
+        yield running
+    finally:
+        app_process.stop(process)
 
 
 @contextlib.contextmanager
@@ -199,41 +208,10 @@ def running_app(tmp: Path, mailbox: Mailbox, **settings: str):
     env = _app_environment(tmp, port, database_url, mailbox.port)
     env.update(settings)
     today = italian_today()
-    subprocess.run(
-        [sys.executable, "-m", "alembic", "upgrade", "head"], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True
-    )
     # The large data set adds the fleet customer (500 contracts) for the export of 30,000 rows.
-    subprocess.run(
-        [sys.executable, "-m", "portal.seed", "--size", "large", "--as-of", today.isoformat()],
-        cwd=PROJECT_ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    log_path = tmp / "app.log"
-    with open(log_path, "w", encoding="utf-8") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "reflex", "run", "--env", "prod", "--single-port", "--loglevel", "info"],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base_url, process, log_path)
-        running = RunningApp(base_url, database_url, log_path, today, tmp / "private")
-        running.env = env
-        running.new_log_errors()  # start counting after start-up
+    app_process.prepare_database(env, "--size", "large", "--as-of", today.isoformat())
+    with serving(env, database_url, today, tmp) as running:
         yield running
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
 
 
 @pytest.fixture(scope="session")

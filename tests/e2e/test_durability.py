@@ -30,6 +30,7 @@ import pytest
 
 from portal.config import PROJECT_ROOT
 from tests.e2e.conftest import italian_today
+from tests.support import app_process
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 5000
 TITLE_MARK = "Durabilita"
@@ -99,10 +100,7 @@ class World:
             REFLEX_TELEMETRY_ENABLED="false",
         )
         self.env.pop("REDIS_URL", None)
-        for command in (["alembic", "upgrade", "head"], ["portal.seed", "--as-of", italian_today().isoformat()]):
-            subprocess.run(
-                [sys.executable, "-m", *command], cwd=PROJECT_ROOT, env=self.env, check=True, capture_output=True
-            )
+        app_process.prepare_database(self.env, "--as-of", italian_today().isoformat())
 
     def sql(self, query: str, *params) -> list[tuple]:
         with sqlite3.connect(self.db_path) as connection:
@@ -250,10 +248,7 @@ class Server:
         self.env = _app_environment(tmp, self.port, self.database_url, mailbox.port)
         self.env["PORTAL_TEST_HOOKS"] = "1"
         self.env["REFLEX_WEB_WORKDIR"] = own_web_workdir("durability")  # the shared app keeps its files
-        for command in (["alembic", "upgrade", "head"], ["portal.seed", "--as-of", italian_today().isoformat()]):
-            subprocess.run(
-                [sys.executable, "-m", *command], cwd=PROJECT_ROOT, env=self.env, check=True, capture_output=True
-            )
+        app_process.prepare_database(self.env, "--as-of", italian_today().isoformat())
         self.marker = tmp / "paused"
         self.process: subprocess.Popen | None = None
         self.app = None
@@ -264,15 +259,7 @@ class Server:
         self.marker.unlink(missing_ok=True)
         env = dict(self.env, PORTAL_TEST_PAUSE_AT=pause_at, PORTAL_TEST_PAUSE_FILE=str(self.marker))
         log_path = self.tmp / "server.log"
-        with open(log_path, "a", encoding="utf-8") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "reflex", "run", "--env", "prod", "--single-port", "--loglevel", "info"],
-                cwd=PROJECT_ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        self.process = app_process.start(app_process.SINGLE_PORT_APP + app_process.INFO_LOG, env, log_path, append=True)
         base_url = f"http://127.0.0.1:{self.port}"
         _wait_until_up(base_url, self.process, log_path)
         self.app = RunningApp(base_url, self.database_url, log_path, italian_today(), self.tmp / "private")

@@ -8,11 +8,7 @@ from __future__ import annotations
 import contextlib
 import http.server
 import json
-import os
-import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -22,20 +18,21 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
-from portal.config import PROJECT_ROOT
 from portal.web.headers import PAGE_POLICY
 from tests.e2e.conftest import (
     _app_environment,
     _free_port,
-    _wait_until_up,
     address_of,
     db_rows,
+    italian_today,
     own_web_workdir,
+    serving,
     signed_in_page,
     submit_password,
     visit,
     wait_ready,
 )
+from tests.support import app_process
 
 COMMON = {
     "x-frame-options": "DENY",
@@ -259,35 +256,15 @@ def production_app(tmp_path_factory, mailbox):
     """The same portal with PORTAL_DEMO_MODE off, built in a folder of its own."""
     tmp = tmp_path_factory.mktemp("production")
     port = _free_port()
-    env = _app_environment(tmp, port, f"sqlite:///{tmp / 'prod.db'}", mailbox.port)
+    database_url = f"sqlite:///{tmp / 'prod.db'}"
+    env = _app_environment(tmp, port, database_url, mailbox.port)
     env.update(
         PORTAL_DEMO_MODE="0",
         REFLEX_WEB_WORKDIR=own_web_workdir("production"),
     )
-    run = {"cwd": PROJECT_ROOT, "env": env, "check": True, "capture_output": True}
-    subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], **run)
-    subprocess.run([sys.executable, "-m", "portal.seed"], **run)
-    log_path = tmp / "app.log"
-    with open(log_path, "w", encoding="utf-8") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "reflex", "run", "--env", "prod", "--single-port", "--loglevel", "info"],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base_url, process, log_path)
-        yield base_url, log_path
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+    app_process.prepare_database(env)
+    with serving(env, database_url, italian_today(), tmp) as running:
+        yield running.base_url, running.log_path
 
 
 def test_no_mailbox_without_demo_mode(production_app, browser):

@@ -9,12 +9,7 @@ set (the suite needs two customers, not the fleet) and PORTAL_DEMO_MODE=0.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import signal
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 
@@ -22,7 +17,6 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from portal.config import PROJECT_ROOT
 from portal.seed.demo import DEMO_PASSWORD
 from portal.services.access.sessions import SESSION_COOKIE
 from tests.e2e.conftest import (
@@ -31,13 +25,14 @@ from tests.e2e.conftest import (
     Tidy,
     _app_environment,
     _free_port,
-    _wait_until_up,
     address_of,
     db_rows,
     italian_today,
     own_web_workdir,
+    serving,
 )
 from tests.security.victims import Victim, attach_file, victim
+from tests.support import app_process
 from tests.support.reflex_socket import ReflexSocket, state_event
 
 __all__ = ["Victim", "db_rows"]
@@ -66,36 +61,12 @@ def app(tmp_path_factory, mailbox) -> RunningApp:
     env["TMPDIR"] = str(tmp / "tmp")  # where the server spools upload bodies: test_upload_attacks.py watches it
     (tmp / "tmp").mkdir()
     today = italian_today()
-    for command in (["alembic", "upgrade", "head"], ["portal.seed", "--size", "demo", "--as-of", today.isoformat()]):
-        subprocess.run([sys.executable, "-m", *command], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True)
+    app_process.prepare_database(env, "--size", "demo", "--as-of", today.isoformat())
     # Outside demo mode the seed gives random passwords: the suite sets its own on the accounts it uses.
     _set_password(database_url, ("10093", "20417", OPERATOR), DEMO_PASSWORD)
-    log_path = tmp / "app.log"
-    with open(log_path, "w", encoding="utf-8") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "reflex", "run", "--env", "prod", "--single-port", "--loglevel", "info"],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base_url, process, log_path)
-        running = RunningApp(base_url, database_url, log_path, today, tmp / "private")
-        running.env = env
-        running.process = process
+    with serving(env, database_url, today, tmp) as running:
         running.temp_dir = tmp / "tmp"
-        running.new_log_errors()
         yield running
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
 
 
 def _set_password(database_url: str, usernames: tuple[str, ...], password: str) -> None:

@@ -12,32 +12,27 @@ time passing would; a guess sent while the wait runs is refused even with the ri
 from __future__ import annotations
 
 import base64
-import contextlib
 import datetime as dt
-import os
 import re
 import secrets
-import signal
-import subprocess
-import sys
 import urllib.parse
 
 import pyotp
 import pytest
 import sqlalchemy as sa
 
-from portal.config import PROJECT_ROOT
 from portal.seed.demo import DEMO_PASSWORD
 from portal.services.access.passwords import hash_password
 from tests.e2e.conftest import (
     RunningApp,
     _app_environment,
     _free_port,
-    _wait_until_up,
     db_rows,
     italian_today,
     own_web_workdir,
+    serving,
 )
+from tests.support import app_process
 from tests.support.reflex_socket import Answer, ReflexSocket, state_event
 
 ATTEMPTS: list[str] = []  # every guess sent, for the closing figure
@@ -59,32 +54,9 @@ def app(tmp_path_factory, mailbox) -> RunningApp:
         if name.startswith("PORTAL_RATE_LIMIT_"):
             env.pop(name)  # the documented limits, whatever the caller's environment says
     today = italian_today()
-    for command in (["alembic", "upgrade", "head"], ["portal.seed", "--size", "demo", "--as-of", today.isoformat()]):
-        subprocess.run([sys.executable, "-m", *command], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True)
-    log_path = tmp / "app.log"
-    with open(log_path, "w", encoding="utf-8") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "reflex", "run", "--env", "prod", "--single-port", "--loglevel", "info"],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base_url, process, log_path)
-        running = RunningApp(base_url, database_url, log_path, today, tmp / "private")
-        running.env = env
-        running.new_log_errors()
+    app_process.prepare_database(env, "--size", "demo", "--as-of", today.isoformat())
+    with serving(env, database_url, today, tmp) as running:
         yield running
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
 
 
 def new_account(app: RunningApp, name: str, *, like: str = "12006") -> tuple[str, str]:

@@ -6,6 +6,7 @@ import reflex as rx
 from reflex.vars import ObjectVar
 
 from portal import routes
+from portal.components.layout import plain_list, row
 from portal.components.ui import (
     arrow_link,
     card,
@@ -18,7 +19,7 @@ from portal.components.ui import (
     status_badge,
     table_region,
 )
-from portal.pages.home.state import ContractCardView, HomeState
+from portal.pages.home.state import ContractCardView, FormLink, HomeState
 from portal.state.i18n import tr
 from portal.state.rows import RequestLine
 
@@ -44,13 +45,10 @@ def situation_panel() -> rx.Component:
 
 def contract_card(item: ObjectVar[ContractCardView]) -> rx.Component:
     return rx.box(
-        rx.hstack(
+        row(
             rx.link(item.number, href=item.url, weight="bold"),
             rx.badge(item.product, variant="soft"),
             rx.text(item.assets, size="2", color_scheme="gray"),
-            spacing="3",
-            align="center",
-            wrap="wrap",
         ),
         rx.grid(
             labelled_value(tr("home.amount"), item.amount, nowrap=True),
@@ -66,12 +64,9 @@ def contract_card(item: ObjectVar[ContractCardView]) -> rx.Component:
 
 def contracts_panel() -> rx.Component:
     return card(
-        rx.hstack(
+        row(
             rx.badge(HomeState.contracts_total_text, size="2", id="home-contracts-total"),
             rx.text(HomeState.contracts_summary_text, weight="medium", id="home-contracts-summary"),
-            spacing="3",
-            align="center",
-            wrap="wrap",
         ),
         rx.cond(
             HomeState.contract_cards.length() > 0,
@@ -94,42 +89,37 @@ def contracts_panel() -> rx.Component:
     )
 
 
+def self_service_item(form: ObjectVar[FormLink]) -> rx.Component:
+    return rx.el.li(
+        rx.hstack(
+            rx.icon(form.icon, size=18, color="var(--accent-11)", aria_hidden="true"),
+            rx.text(form.title, weight="medium", flex="1", text_transform="uppercase", size="2"),
+            rx.link(
+                rx.hstack(
+                    rx.text(tr("requests.make")),
+                    rx.icon("arrow-right", size=14),
+                    spacing="1",
+                    align="center",
+                ),
+                href=form.url,
+                aria_label=form.aria,
+                data_form=form.key,
+                class_name="self-service-link",
+            ),
+            spacing="3",
+            align="center",
+            width="100%",
+        ),
+        padding_y="0.55rem",
+        border_bottom="1px solid var(--gray-a4)",
+    )
+
+
 def self_service_panel() -> rx.Component:
     return rx.cond(
         HomeState.self_service_forms.length() > 0,
         card(
-            rx.el.ul(
-                rx.foreach(
-                    HomeState.self_service_forms,
-                    lambda form: rx.el.li(
-                        rx.hstack(
-                            rx.icon(form.icon, size=18, color="var(--accent-11)", aria_hidden="true"),
-                            rx.text(form.title, weight="medium", flex="1", text_transform="uppercase", size="2"),
-                            rx.link(
-                                rx.hstack(
-                                    rx.text(tr("requests.make")),
-                                    rx.icon("arrow-right", size=14),
-                                    spacing="1",
-                                    align="center",
-                                ),
-                                href=form.url,
-                                aria_label=form.aria,
-                                data_form=form.key,
-                                class_name="self-service-link",
-                            ),
-                            spacing="3",
-                            align="center",
-                            width="100%",
-                        ),
-                        padding_y="0.55rem",
-                        border_bottom="1px solid var(--gray-a4)",
-                    ),
-                ),
-                list_style="none",
-                margin="0",
-                padding="0",
-                id="self-service",
-            ),
+            plain_list(HomeState.self_service_forms, self_service_item, "self-service"),
             title=tr("requests.self_service"),
             title_id="home-self-service-title",
         ),

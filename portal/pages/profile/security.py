@@ -10,8 +10,8 @@ import reflex as rx
 
 from portal import routes
 from portal.components.fields import form, keyed_error, labelled
-from portal.components.layout import two_columns
-from portal.components.ui import card
+from portal.components.layout import column, two_columns
+from portal.components.ui import cancel_button, card
 from portal.db import session_scope
 from portal.services.access import authenticator, profile, two_factor
 from portal.services.access.accounts import Principal, account_of
@@ -190,7 +190,7 @@ def _password_input(field_id: str, name: str, label_key: str, auto_complete: str
 
 def password_form() -> rx.Component:
     return form(
-        rx.vstack(
+        column(
             rx.heading(tr("profile.change_password"), as_="h3", size="3"),
             _password_input(
                 "profile-current-password", "current_password", "profile.current_password", "current-password"
@@ -200,8 +200,7 @@ def password_form() -> rx.Component:
             ),
             _password_input("profile-confirm-password", "confirm_password", "login.confirm_password", "new-password"),
             rx.button(tr("profile.change_password"), type="submit", variant="soft", id="profile-password-submit"),
-            spacing="3",
-            width="100%",
+            gap="3",
             max_width="420px",
         ),
         on_submit=SecurityState.change_password,
@@ -274,13 +273,7 @@ def _totp_enrolling() -> rx.Component:
             _code_field(),
             rx.hstack(
                 rx.button(tr("profile.totp_confirm"), type="submit", id="totp-confirm"),
-                rx.button(
-                    tr("profile.totp_cancel"),
-                    type="button",
-                    variant="soft",
-                    color_scheme="gray",
-                    on_click=SecurityState.cancel_totp,
-                ),
+                cancel_button(tr("profile.totp_cancel"), on_click=SecurityState.cancel_totp),
                 spacing="3",
             ),
             spacing="3",
@@ -323,7 +316,7 @@ def _recovery_codes_box() -> rx.Component:
 
 
 def totp_section() -> rx.Component:
-    return rx.vstack(
+    return column(
         rx.heading(tr("profile.totp_title"), as_="h3", size="3"),
         rx.cond(
             SecurityState.totp_enabled,
@@ -335,8 +328,7 @@ def totp_section() -> rx.Component:
             rx.text(SecurityState.totp_error, id="totp-error", color_scheme="red", size="2", role="alert"),
         ),
         _recovery_codes_box(),
-        spacing="3",
-        width="100%",
+        gap="3",
     )
 
 

@@ -6,6 +6,7 @@ import reflex as rx
 
 from portal import i18n, routes
 from portal.components.fields import form, keyed_error, labelled
+from portal.components.layout import column
 from portal.components.ui import card
 from portal.db import session_scope
 from portal.services.access import profile
@@ -165,7 +166,7 @@ def settings_card() -> rx.Component:
     errors = ProfileState.settings_errors
     return card(
         form(
-            rx.vstack(
+            column(
                 labelled(
                     "profile-language",
                     tr("profile.language"),
@@ -196,8 +197,6 @@ def settings_card() -> rx.Component:
                 ),
                 _paper_choice(),
                 rx.button(tr("profile.save"), type="submit", id="profile-save"),
-                spacing="4",
-                width="100%",
                 max_width="560px",
             ),
             on_submit=ProfileState.save_settings,

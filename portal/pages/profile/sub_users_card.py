@@ -8,7 +8,8 @@ import reflex as rx
 from reflex.vars import ObjectVar
 
 from portal.components.fields import REQUIRED_MARK, form, keyed_error, labelled, labelled_check
-from portal.components.ui import RETURNS_FOCUS, card, header_cell, simple_table, table_region
+from portal.components.layout import actions, column
+from portal.components.ui import RETURNS_FOCUS, cancel_button, card, header_cell, simple_table, table_region
 from portal.pages.profile.settings import language_options
 from portal.pages.profile.sub_users import SubUserRow, SubUsersState
 from portal.state.i18n import tr
@@ -137,21 +138,14 @@ def sub_user_dialog() -> rx.Component:
         rx.dialog.content(
             rx.dialog.title(SubUsersState.sub_user_dialog_title),
             form(
-                rx.vstack(
+                column(
                     rx.text(tr("forms.required_note"), size="1", color_scheme="gray"),
                     _identity_fields(),
                     _rights_fieldset(),
-                    rx.hstack(
-                        rx.dialog.close(
-                            rx.button(tr("subusers.close"), type="button", variant="soft", color_scheme="gray")
-                        ),
+                    actions(
+                        rx.dialog.close(cancel_button(tr("subusers.close"))),
                         rx.button(tr("subusers.save"), type="submit", id="subuser-save"),
-                        justify="end",
-                        spacing="3",
-                        width="100%",
                     ),
-                    spacing="4",
-                    width="100%",
                 ),
                 on_submit=SubUsersState.save_sub_user,
             ),
@@ -168,12 +162,8 @@ def delete_dialog() -> rx.Component:
         rx.alert_dialog.content(
             rx.alert_dialog.title(tr("subusers.delete_title")),
             rx.alert_dialog.description(SubUsersState.delete_question, id="subuser-delete-question"),
-            rx.flex(
-                rx.alert_dialog.cancel(
-                    rx.button(
-                        tr("subusers.cancel"), variant="soft", color_scheme="gray", on_click=SubUsersState.cancel_delete
-                    )
-                ),
+            actions(
+                rx.alert_dialog.cancel(cancel_button(tr("subusers.cancel"), on_click=SubUsersState.cancel_delete)),
                 rx.alert_dialog.action(
                     rx.button(
                         tr("subusers.confirm"),
@@ -182,8 +172,6 @@ def delete_dialog() -> rx.Component:
                         id="subuser-delete-confirm",
                     )
                 ),
-                spacing="3",
-                justify="end",
                 margin_top="1rem",
             ),
             max_width="440px",
@@ -193,36 +181,29 @@ def delete_dialog() -> rx.Component:
     )
 
 
+def _row_action(icon: str, label, on_click, **props) -> rx.Component:
+    """A small icon button of a sub-user's row; `label` names the action and the sub-user."""
+    return rx.icon_button(
+        rx.icon(icon, size=15), variant="ghost", size="1", aria_label=label, on_click=on_click, **props
+    )
+
+
 def sub_user_row(row: ObjectVar[SubUserRow]) -> rx.Component:
+    user_id = row.user_id.to(str)
     return rx.el.tr(
         rx.el.td(
             rx.hstack(
-                rx.icon_button(
-                    rx.icon("pencil", size=15),
-                    variant="ghost",
-                    size="1",
-                    aria_label=row.edit_label,
-                    on_click=SubUsersState.open_edit_sub_user(row.user_id.to(str)),
-                ),
+                _row_action("pencil", row.edit_label, SubUsersState.open_edit_sub_user(user_id)),
                 rx.cond(
                     row.locked,
-                    rx.icon_button(
-                        rx.icon("lock-open", size=15),
-                        variant="ghost",
-                        size="1",
-                        aria_label=row.unlock_label,
-                        on_click=SubUsersState.unlock_sub_user(row.user_id.to(str)),
+                    _row_action(
+                        "lock-open",
+                        row.unlock_label,
+                        SubUsersState.unlock_sub_user(user_id),
                         class_name="subuser-unlock",
                     ),
                 ),
-                rx.icon_button(
-                    rx.icon("x", size=15),
-                    variant="ghost",
-                    color_scheme="red",
-                    size="1",
-                    aria_label=row.delete_label,
-                    on_click=SubUsersState.ask_delete_sub_user(row.user_id.to(str)),
-                ),
+                _row_action("x", row.delete_label, SubUsersState.ask_delete_sub_user(user_id), color_scheme="red"),
                 spacing="2",
             )
         ),

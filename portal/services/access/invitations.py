@@ -14,15 +14,20 @@ from portal.services.access.onboarding import Onboarding, OnboardingResult, addr
 from portal.services.common import audit
 
 
+def _operator(session: Session, operator_id: int) -> UserAccount:
+    operator = session.get(UserAccount, operator_id)
+    if operator is None or operator.role is not UserRole.OPERATOR:
+        raise PermissionError("only operators invite customers")
+    return operator
+
+
 def invite(
     *, session: Session, operator_id: int, customer_id: int, now: dt.datetime, public_url: str, client_ip: str = ""
 ) -> OnboardingResult:
     """An operator invites a customer of the operator's own tenant: the invitation goes to the
     customer's PEC (or, for a private person without PEC, to the e-mail on file). Pending
     registration requests of the customer are answered by it."""
-    operator = session.get(UserAccount, operator_id)
-    if operator is None or operator.role is not UserRole.OPERATOR:
-        raise PermissionError("only operators invite customers")
+    operator = _operator(session, operator_id)
     customer = session.get(Customer, customer_id)
     if customer is None or customer.tenant_id != operator.tenant_id:
         raise PermissionError("no such customer for this operator")
@@ -66,9 +71,7 @@ def invite_at_verified_address(
     request is the customer's: it becomes the address on file (the PEC of a company, the e-mail of
     a private person) and the customer is invited there. Refused when an address is on file already:
     the invitation then goes there, through `invite`."""
-    operator = session.get(UserAccount, operator_id)
-    if operator is None or operator.role is not UserRole.OPERATOR:
-        raise PermissionError("only operators invite customers")
+    operator = _operator(session, operator_id)
     request = session.get(RegistrationRequest, request_id)
     if request is None or request.tenant_id != operator.tenant_id or request.handled_at is not None:
         raise PermissionError("no such pending registration request for this operator")

@@ -60,20 +60,23 @@ def _require_manager(parent: UserAccount) -> None:
         raise PermissionError("only the main customer account manages sub-users")
 
 
+def _name_problem(value: str, required: str) -> str | None:
+    if not value.strip():
+        return required
+    if len(value.strip()) > NAME_MAX:
+        return "subusers.too_long"
+    return text_problem(value)
+
+
 def _validate(session: Session, parent: UserAccount, form: SubUserForm) -> dict[str, str]:
     errors: dict[str, str] = {}
-    if not form.first_name.strip():
-        errors["first_name"] = "subusers.first_name_required"
-    elif len(form.first_name.strip()) > NAME_MAX:
-        errors["first_name"] = "subusers.too_long"
-    elif problem := text_problem(form.first_name):
-        errors["first_name"] = problem
-    if not form.last_name.strip():
-        errors["last_name"] = "subusers.last_name_required"
-    elif len(form.last_name.strip()) > NAME_MAX:
-        errors["last_name"] = "subusers.too_long"
-    elif problem := text_problem(form.last_name):
-        errors["last_name"] = problem
+    names = (
+        ("first_name", form.first_name, "subusers.first_name_required"),
+        ("last_name", form.last_name, "subusers.last_name_required"),
+    )
+    for name, value, required in names:
+        if problem := _name_problem(value, required):
+            errors[name] = problem
     errors |= contact_problems(
         primary_email=form.primary_email, secondary_email=form.secondary_email, language=form.language
     )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from sqlmodel import Session
@@ -69,35 +70,14 @@ def plan_values(number: str, line: ScheduleLine, lang: str) -> tuple:
     )
 
 
-def export_plan(
-    *,
-    session: Session,
-    scope: Scope,
-    contract_id: int | None,
-    lang: str,
-    path: Path,
-    progress: Callable[[int], None] | None = None,
-) -> int:
-    """One contract's plan, or every plan the scope allows (one row per plan row)."""
-    rows = (
-        plan_values(number, line, lang)
-        for number, line in plan_rows(session=session, scope=scope, contract_id=contract_id)
-    )
-    title = translate(lang, "plan.title")
-    return write_workbook(path=path, sheet_title=title, columns=PLAN_COLUMNS, rows=rows, lang=lang, progress=progress)
+def _plan_values(session: Session, scope: Scope, contract_id: int | None, lang: str) -> Iterator[tuple]:
+    for number, line in plan_rows(session=session, scope=scope, contract_id=contract_id):
+        yield plan_values(number, line, lang)
 
 
-def export_assets(
-    *,
-    session: Session,
-    scope: Scope,
-    contract_id: int | None,
-    lang: str,
-    path: Path,
-    progress: Callable[[int], None] | None = None,
-) -> int:
-    rows = (
-        (
+def _asset_values(session: Session, scope: Scope, contract_id: int | None, lang: str) -> Iterator[tuple]:
+    for asset in all_assets(session=session, scope=scope, contract_id=contract_id):
+        yield (
             asset.contract_number,
             asset.lease_end,
             asset.code,
@@ -106,7 +86,36 @@ def export_assets(
             asset.expected_future_value,
             asset.description,
         )
-        for asset in all_assets(session=session, scope=scope, contract_id=contract_id)
-    )
-    title = translate(lang, "assets.title")
-    return write_workbook(path=path, sheet_title=title, columns=ASSET_COLUMNS, rows=rows, lang=lang, progress=progress)
+
+
+@dataclasses.dataclass(frozen=True)
+class ContractSheet:
+    """A workbook of contract rows, called as a function: the rows of one contract (contract_id)
+    or of every contract the scope reads (None); returns how many rows it wrote."""
+
+    title_key: str
+    columns: tuple[Column, ...]
+    values: Callable[[Session, Scope, int | None, str], Iterable[tuple]]
+
+    def __call__(
+        self,
+        *,
+        session: Session,
+        scope: Scope,
+        contract_id: int | None,
+        lang: str,
+        path: Path,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        return write_workbook(
+            path=path,
+            sheet_title=translate(lang, self.title_key),
+            columns=self.columns,
+            rows=self.values(session, scope, contract_id, lang),
+            lang=lang,
+            progress=progress,
+        )
+
+
+export_plan = ContractSheet("plan.title", PLAN_COLUMNS, _plan_values)  # one row per plan row
+export_assets = ContractSheet("assets.title", ASSET_COLUMNS, _asset_values)
