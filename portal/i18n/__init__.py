@@ -10,6 +10,7 @@ A counted noun has one entry per CLDR plural category, `key|one`, `key|many`, `k
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import importlib
 import pkgutil
 import re
@@ -111,7 +112,14 @@ def _locale(lang: str | None) -> str:
 
 def money(amount: Decimal | None, lang: str | None) -> str:
     """2.316,38 € in Italian, €2,316.38 in English."""
-    return format_currency(amount or Decimal("0"), "EUR", locale=_locale(lang))
+    return _money(amount or Decimal("0"), _locale(lang))
+
+
+# Babel's formatting is the dearest step of a page of figures, and a plan's rows repeat the same
+# amounts and dates: remembered by value (equal Decimals print alike in a currency's two decimals).
+@functools.lru_cache(maxsize=8192)
+def _money(amount: Decimal, locale: str) -> str:
+    return format_currency(amount, "EUR", locale=locale)
 
 
 def number(value: Decimal | int, lang: str | None, digits: int = 2) -> str:
@@ -128,7 +136,12 @@ def percent(rate: Decimal | None, lang: str | None, digits: int = 3) -> str:
 
 def _date(day: dt.date | None, pattern: str, lang: str | None) -> str:
     """A date in the reader's locale, by a Babel pattern or a named length; "" for no date."""
-    return "" if day is None else format_date(day, format=pattern, locale=_locale(lang))
+    return "" if day is None else _formatted_date(day, pattern, _locale(lang))
+
+
+@functools.lru_cache(maxsize=8192)
+def _formatted_date(day: dt.date, pattern: str, locale: str) -> str:
+    return format_date(day, format=pattern, locale=locale)
 
 
 def short_date(day: dt.date | None, lang: str | None) -> str:

@@ -99,7 +99,8 @@ def _live_row(session: Session, token: str, hashed: bool = False) -> UserSession
 def _live_row_and_user(session: Session, token: str, hashed: bool) -> UserSession | None:
     """The session row, its user and the user's customer in one query: every guarded event asks
     for all three (resolve_session, then principal_for), which then come from the session's
-    identity map instead of two more round trips (issue 13)."""
+    identity map instead of two more round trips (issue 13). The identity map holds its objects
+    weakly: the session's `info` keeps them for as long as the session lives."""
     if not token:
         return None
     digest = token if hashed else token_digest(token)
@@ -109,7 +110,10 @@ def _live_row_and_user(session: Session, token: str, hashed: bool) -> UserSessio
         .outerjoin(Customer, col(Customer.id) == col(UserAccount.customer_id))
         .where(UserSession.token_hash == digest)
     ).first()
-    return found[0] if found else None
+    if found is None:
+        return None
+    session.info["portal_signed_in"] = tuple(found)
+    return found[0]
 
 
 def resolve_session(

@@ -76,9 +76,19 @@ class AssetRow:
 
 
 def contract_choices(*, session: Session, scope: Scope) -> list[ContractChoice]:
-    """Active contracts first (soonest expiry first), then the extinguished ones."""
-    contracts = session.exec(
-        select(Contract)
+    """Active contracts first (soonest expiry first), then the extinguished ones. Only the columns
+    it needs: a fleet customer's 500 whole ORM rows on every page visit cost more than the rest of
+    the page (issue 13)."""
+    columns = (
+        Contract.id,
+        Contract.number,
+        Contract.product,
+        Contract.status,
+        Contract.end_date,
+        Contract.product_code,
+    )
+    found = session.execute(  # sqlmodel's select types at most four columns
+        sa.select(*(col(column) for column in columns))
         .where(*scope.where(Contract.customer_id, Contract.id))
         .order_by(
             sa.case((col(Contract.status) == ContractStatus.ACTIVE, 0), else_=1),
@@ -86,7 +96,7 @@ def contract_choices(*, session: Session, scope: Scope) -> list[ContractChoice]:
             col(Contract.number),
         )
     ).all()
-    return [ContractChoice(c.id, c.number, c.product, c.status, c.end_date, c.product_code) for c in contracts]
+    return [ContractChoice(*row) for row in found]
 
 
 def access_contract(*, session: Session, scope: Scope, number: str) -> Contract | None:

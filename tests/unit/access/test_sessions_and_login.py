@@ -104,3 +104,29 @@ def test_principal_carries_no_secret(db, demo):
     assert principal.initials == "LC"
     assert "password" not in " ".join(principal.__dataclass_fields__)
     assert initials_of("Odontoiatrica Valverde S.r.l.") == "OV"
+
+
+def test_the_guard_reads_session_user_and_customer_in_one_statement(db, demo):
+    """Every guarded event resolves the session and builds the Principal: one round trip (issue 13)."""
+    import sqlalchemy as sa
+    from sqlmodel import Session
+
+    user = db.exec(select(UserAccount).where(UserAccount.username == "10093")).one()
+    token = open_session(session=db, user=user, now=T0, policy=POLICY)
+    db.commit()
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    engine = db.get_bind()
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        with Session(engine) as fresh:  # nothing in its identity map yet
+            found = resolve_session(session=fresh, token=token, now=T0 + dt.timedelta(minutes=1), policy=POLICY)
+            assert found is not None
+            principal = principal_for(session=fresh, user=found)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    assert (principal.username, principal.customer_name) == ("10093", "Odontoiatrica Valverde S.r.l.")
+    assert len(statements) == 1, statements
