@@ -29,6 +29,9 @@ async def _apply_changed_only(state: reflex_state.BaseState, vars: dict[str, Any
             owner = await state.get_state(owner_class)
             if owner.__dict__.get(name) == value:
                 continue
+            # The states whose computed vars read it are not loaded with every event (state/i18n.py).
+            for reader, _ in owner_class._var_dependencies.get(name, ()):
+                await state.get_state(reflex_state.State.get_class_substate(reader))
         changed[full_name] = value
     return await _original(state, changed) if changed else []
 

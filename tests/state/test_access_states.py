@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
 import urllib.parse
@@ -237,13 +238,19 @@ def test_profile_language_applies_at_once_and_is_saved(signed_in, restore_users)
     browser.run(ProfileState, "load")
     profile = browser.state(ProfileState)
     assert profile.profile_language == "en" and profile.can_manage_sub_users is True
-    browser.run(ProfileState, "save_settings", {"language": "it", "primary_email": "not valid", "secondary_email": ""})
+    asyncio.run(
+        browser.run(
+            ProfileState, "save_settings", {"language": "it", "primary_email": "not valid", "secondary_email": ""}
+        )
+    )
     assert profile.settings_errors == {"primary_email": "L'indirizzo e-mail non è valido."}
     assert (_user("20417").language.value, _user("20417").secondary_email) == ("en", None)
-    browser.run(
-        ProfileState,
-        "save_settings",
-        {"language": "it", "primary_email": address_of("20417"), "secondary_email": "ale@example.org"},
+    asyncio.run(
+        browser.run(
+            ProfileState,
+            "save_settings",
+            {"language": "it", "primary_email": address_of("20417"), "secondary_email": "ale@example.org"},
+        )
     )
     assert profile.lang == "it" and profile.settings_errors == {}
     assert (_user("20417").language.value, _user("20417").secondary_email) == ("it", "ale@example.org")

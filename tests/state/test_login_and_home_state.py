@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 from sqlmodel import col, select
@@ -166,10 +167,10 @@ def test_language_switch_reformats_at_once(signed_in):
     home = browser.state(HomeState)
     overdue = _figures("10093").overdue_total
     assert home.overdue_text == i18n.money(overdue, "it")
-    browser.run(HomeState, "choose_language", "en")
+    asyncio.run(browser.run(HomeState, "choose_language", "en"))
     assert home.lang == "en"  # the browser picks the texts by it (tests/unit/test_pages_compile.py, e2e test_access)
     assert home.overdue_text == i18n.money(overdue, "en") and home.overdue_text.startswith("€")
-    browser.run(HomeState, "choose_language", "xx")
+    asyncio.run(browser.run(HomeState, "choose_language", "xx"))
     assert home.lang == "it"
 
 

@@ -4,6 +4,7 @@ with an e-mailed code."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import pyotp
@@ -39,7 +40,7 @@ def test_primary_email_change_waits_for_reauthentication_then_tells_the_old_addr
     old = address_of("20417")
     mails = id_mark(MailMessage)
     form = {"language": "en", "primary_email": "new.owner@example.org", "secondary_email": ""}
-    result = browser.run(ProfileState, "save_settings", form)
+    result = asyncio.run(browser.run(ProfileState, "save_settings", form))
     assert result == ReauthState.ask and browser.state(ProfileState).settings_errors == {
         "primary_email": REAUTH_REQUIRED_EN
     }
@@ -47,7 +48,7 @@ def test_primary_email_change_waits_for_reauthentication_then_tells_the_old_addr
     reauthenticate(browser, "20417")
     assert browser.state(ReauthState).reauth_open is False
     mails = id_mark(MailMessage)
-    browser.run(ProfileState, "save_settings", form)
+    asyncio.run(browser.run(ProfileState, "save_settings", form))
     assert browser.state(ProfileState).settings_errors == {} and address_of("20417") == "new.owner@example.org"
     assert [(mail.kind, mail.to_address) for mail in rows_after(MailMessage, mails)] == [("primary_email_changed", old)]
 

@@ -31,3 +31,33 @@ def test_the_same_language_is_not_set_again_and_another_one_is():
     applied = asyncio.run(client_storage._apply_changed_only(tab.root, {LANG: "en"}))
     assert applied == [(i18n_state, "lang")]
     assert i18n_state.lang == "en" and "lang" in i18n_state.dirty_vars
+
+
+def test_an_event_does_not_load_every_page_that_reads_the_language():
+    """Reflex fetches from Redis, for an event, the states its changes might recompute; the
+    language's readers (every page state) are left out, since only choose_language and the
+    storage replay change it, and they load them first (state/i18n.py)."""
+    from reflex.istate.manager.redis import StateManagerRedis
+
+    from portal.pages.billing.state import BillingState
+    from portal.pages.contracts.state import ContractsState
+    from portal.pages.plan import PlanState
+
+    assert I18nState._var_dependencies["lang"]  # pages do read it...
+    assert set(I18nState._potentially_dirty_states) == set()  # ...but are not fetched for that
+    manager = StateManagerRedis.__new__(StateManagerRedis)  # the method reads no instance data
+    required = manager._get_required_state_classes(BillingState)
+    assert BillingState in required and I18nState in required
+    assert ContractsState not in required and PlanState not in required
+
+
+def test_choosing_a_language_recomputes_the_pages_that_read_it(signed_in):
+    from portal.pages.home.state import HomeState
+
+    tab = signed_in()
+    tab.run(HomeState, "load")
+    home = tab.state(HomeState)
+    italian = home.today_text
+    tab.root._clean()
+    asyncio.run(tab.run(I18nState, "choose_language", "en"))
+    assert home.today_text != italian and "today_text" in home.dirty_vars

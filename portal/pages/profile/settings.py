@@ -55,7 +55,7 @@ class ProfileState(SessionState):
 
     @rx.event
     @guard(SIGNED_IN)
-    def save_settings(self, principal: Principal, form_data: dict):
+    async def save_settings(self, principal: Principal, form_data: dict):
         texts, refused = form_texts(form_data, ("language", "primary_email", "secondary_email"))
         if refused:  # not text, or characters no address takes
             self.settings_errors = {field: self._t(key) for field, key in refused.items()}
@@ -81,6 +81,7 @@ class ProfileState(SessionState):
             return ReauthState.ask  # issue 11: password and code again, then the user saves once more
         if errors:
             return
+        await self._load_readers()  # the pages that read the language follow it at once (state/i18n.py)
         return [self._apply_language(language), rx.toast.success(i18n.translate(language, "profile.saved"))]
 
     @rx.event
