@@ -145,7 +145,6 @@ def running_server(workers: int, database_url: str, workdir: Path) -> Iterator[t
         "DATABASE_URL": database_url,
         "PORTAL_DEMO_MODE": "0",
         "MAIL_BACKEND": "outbox",
-        "PORTAL_JOB_WORKER": "separate",  # as production runs it: no job worker inside the backends
         "PORTAL_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "PORTAL_ALLOWED_ORIGINS": f"http://127.0.0.1:{port}",
         "PORTAL_PRIVATE_DIR": str(workdir / "private"),
@@ -160,6 +159,8 @@ def running_server(workers: int, database_url: str, workdir: Path) -> Iterator[t
     }
     env.pop("REDIS_URL", None)
     env["PORT"] = str(port)
+    if not database_url.startswith("sqlite"):
+        env["PORTAL_JOB_WORKER"] = "separate"  # as production runs it: no job worker inside the backends
     if _redis_answers(redis_url):
         import redis
 
