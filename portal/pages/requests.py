@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import ClassVar
 
 import reflex as rx
@@ -19,7 +18,7 @@ from portal.services.access.accounts import Principal
 from portal.services.requests.queries import PAGE_SIZE, RequestFilter, customer_requests
 from portal.state.i18n import tr
 from portal.state.paging import PagedState
-from portal.state.rows import Option, RequestLine, request_line
+from portal.state.rows import FormLink, Option, RequestLine, form_link, request_line
 from portal.state.session import CUSTOMER, Audience, SessionState, guard, redirect_to
 
 STATUS_CHOICES = ("all", "open", "submitted", "in_progress", "waiting_customer", "resolved", "rejected")
@@ -39,15 +38,6 @@ def status_choices(choices: tuple[str, ...], lang: str) -> list[Option]:
 def form_choices(lang: str) -> list[Option]:
     """Every form of the registry, by its title (the type filters, the form preview)."""
     return [Option(value=key, label=form.title(lang)) for key, form in registry().items()]
-
-
-@dataclasses.dataclass(frozen=True)
-class FormCard:
-    key: str
-    title: str
-    description: str
-    icon: str
-    url: str
 
 
 class RequestListState(PagedState, mixin=True):
@@ -115,20 +105,11 @@ class RequestsState(RequestListState, SessionState):
         return [request_line(row, url=routes.request_url(row.code), lang=self.lang) for row in self._rows]
 
     @rx.var
-    def forms(self) -> list[FormCard]:
-        return [
-            FormCard(
-                key=form.key,
-                title=form.title(self.lang),
-                description=form.description(self.lang),
-                icon=form.icon,
-                url=routes.new_request_url(form.key),
-            )
-            for form in registry().values()
-        ]
+    def forms(self) -> list[FormLink]:
+        return [form_link(form, self.lang) for form in registry().values()]
 
 
-def form_card(item: FormCard) -> rx.Component:
+def form_card(item: FormLink) -> rx.Component:
     return rx.link(
         rx.card(
             rx.hstack(

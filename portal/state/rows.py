@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from portal import i18n
+from portal import i18n, routes
 from portal.models import ServiceRequest
+from portal.services.requests.form_engine import FormDefinition
 from portal.services.requests.queries import RequestRow
 
 
@@ -40,4 +41,28 @@ def request_line(request: ServiceRequest | RequestRow, *, url: str, lang: str, c
         status_label=i18n.translate(lang, f"request_status.{request.status.value}"),
         updated=i18n.date_time(request.updated_at, lang),
         url=url,
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class FormLink:
+    """A self-service form to start (Home's panel, the cards of Richieste), worded in `lang`."""
+
+    key: str
+    title: str
+    description: str
+    icon: str
+    url: str
+    aria: str  # the link's name for screen readers: the action and the form's title
+
+
+def form_link(form: FormDefinition, lang: str) -> FormLink:
+    title = form.title(lang)
+    return FormLink(
+        key=form.key,
+        title=title,
+        description=form.description(lang),
+        icon=form.icon,
+        url=routes.new_request_url(form.key),
+        aria=i18n.translate(lang, "requests.make_for", title=title),
     )

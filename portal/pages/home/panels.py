@@ -19,9 +19,9 @@ from portal.components.ui import (
     status_badge,
     table_region,
 )
-from portal.pages.home.state import ContractCardView, FormLink, HomeState
+from portal.pages.home.state import ContractCardView, HomeState
 from portal.state.i18n import tr
-from portal.state.rows import RequestLine
+from portal.state.rows import FormLink, RequestLine
 
 
 def situation_panel() -> rx.Component:

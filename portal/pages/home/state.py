@@ -13,7 +13,7 @@ from portal.services.access.accounts import Principal
 from portal.services.common import clock
 from portal.services.home import HomeSummary, home_summary
 from portal.services.requests.queries import RequestRow, latest_requests_of_tenant
-from portal.state.rows import RequestLine, request_line
+from portal.state.rows import FormLink, RequestLine, form_link, request_line
 from portal.state.session import SIGNED_IN, SessionState, guard
 
 OPERATOR_REQUESTS = 10
@@ -28,15 +28,6 @@ class ContractCardView:
     signed_on: str
     end_date: str
     url: str
-
-
-@dataclasses.dataclass(frozen=True)
-class FormLink:
-    key: str
-    title: str
-    url: str
-    icon: str
-    aria: str
 
 
 class HomeState(SessionState):
@@ -146,14 +137,4 @@ class HomeState(SessionState):
     def self_service_forms(self) -> list[FormLink]:
         if self._summary is None or not self.may_submit:
             return []
-        return [
-            FormLink(
-                key=form.key,
-                title=form.title(self.lang),
-                url=routes.new_request_url(form.key),
-                icon=form.icon,
-                aria=i18n.translate(self.lang, "requests.make_for", title=form.title(self.lang)),
-            )
-            for form in registry().values()
-            if form.on_home
-        ]
+        return [form_link(form, self.lang) for form in registry().values() if form.on_home]
