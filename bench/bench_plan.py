@@ -44,10 +44,7 @@ def main() -> None:
             f"{len(statements)} SQL statements"
         )
         elapsed = _portal_export(session, engine=engine, scope=scope, folder=folder)
-        values = [
-            plan_values(contract, line, "it")
-            for contract, line in plan_rows(session=session, scope=scope, contract_id=None)
-        ]
+        values = [plan_values(row, "it") for row in plan_rows(session=session, scope=scope, contract_id=None)]
         floor = _bare_export(values, folder=folder)
         print(f"portal export / floor time ratio: {elapsed / floor:.2f}x")
 

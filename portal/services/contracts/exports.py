@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from portal import i18n
@@ -43,36 +44,37 @@ ASSET_COLUMNS = (
 )
 
 
-def kind_label(line: ScheduleLine, lang: str) -> str:
+def kind_label(line: ScheduleLine | sa.Row, lang: str) -> str:
     return translate(lang, f"plan.kind.{line.kind.value}")
 
 
-def method_label(line: ScheduleLine, lang: str) -> str:
+def method_label(line: ScheduleLine | sa.Row, lang: str) -> str:
     return translate(lang, f"payment_method.{line.payment_method.value}")
 
 
-def plan_values(number: str, line: ScheduleLine, lang: str) -> tuple:
+def plan_values(row: sa.Row, lang: str) -> tuple:
+    """One export row from a plan_rows row."""
     return (
-        number,
-        line.number,
-        line.due_date,
-        kind_label(line, lang),
-        line.amount,
-        line.principal,
-        line.interest,
-        line.residual_capital,
-        method_label(line, lang),
-        line.competence_start,
-        line.competence_end,
-        line.collection_date,
-        line.index_rate,
-        line.index_base_balance,
+        row.contract_number,
+        row.number,
+        row.due_date,
+        kind_label(row, lang),
+        row.amount,
+        row.principal,
+        row.interest,
+        row.residual_capital,
+        method_label(row, lang),
+        row.competence_start,
+        row.competence_end,
+        row.collection_date,
+        row.index_rate,
+        row.index_base_balance,
     )
 
 
 def _plan_values(session: Session, scope: Scope, contract_id: int | None, lang: str) -> Iterator[tuple]:
-    for number, line in plan_rows(session=session, scope=scope, contract_id=contract_id):
-        yield plan_values(number, line, lang)
+    for row in plan_rows(session=session, scope=scope, contract_id=contract_id):
+        yield plan_values(row, lang)
 
 
 def _asset_values(session: Session, scope: Scope, contract_id: int | None, lang: str) -> Iterator[tuple]:
