@@ -309,6 +309,27 @@ async def floor(base: str, cookie: str, rounds: int = 200) -> float:
         await tab.close()
 
 
+async def fleet_pages(base: str, cookie: str, number: str) -> list[tuple[str, int, int]]:
+    """(page, bytes of the first visit, bytes of a return visit) for one fresh tab of the fleet
+    customer (USERNAMES[0], 500 contracts): what a navigation sends at the most, and usually."""
+    tab = Tab(base, cookie)
+    await tab.open(ANSWER_TIMEOUT)
+    try:
+        sizes = []
+        for _ in range(2):
+            for path in TOUR:
+                received = await tab.navigate(path, ANSWER_TIMEOUT, f"numero={number}" if path == PLAN else "")
+                sizes.append(received.bytes)
+        return [(path, sizes[i], sizes[i + len(TOUR)]) for i, path in enumerate(TOUR)]
+    finally:
+        await tab.close()
+
+
+def report_fleet(pages: list[tuple[str, int, int]]) -> None:
+    print("fleet customer (500 contracts), KB sent per navigation, first visit / return visit:")
+    print("  " + ", ".join(f"{path} {first / 1024:.1f} / {again / 1024:.1f}" for path, first, again in pages))
+
+
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))] if ordered else float("nan")
@@ -354,12 +375,14 @@ def main(argv: list[str] | None = None) -> None:
             pgid = os.getpgid(pid)
         sessions = open_sessions(database_url, max(counts) + 1)
         floor_seconds = asyncio.run(floor(base, sessions[-1][0]))
+        fleet = asyncio.run(fleet_pages(base, *sessions[0]))  # sessions go round-robin from USERNAMES[0]
         levels = []
         for users in counts:
             level = asyncio.run(run_level(base, pgid, sessions, users, args.duration, args.think))
             levels.append(level)
             print(f"  {users} users: {len(level.loads)} page loads, {level.errors} errors")
         report(levels, floor_seconds)
+        report_fleet(fleet)
     shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -283,6 +283,11 @@ MESSAGES: dict[str, str] = {
     "mail.reset.action": "Choose a new password",
     # contracts, plans and assets
     "contracts.title": "Contracts",
+    "contracts.search": "Find a contract",
+    "contracts.search_hint": "Number or product",
+    "contracts.search_note|one": "{count} of {total} contracts found: type part of the number or product to find the others.",
+    "contracts.search_note|other": "{count} of {total} contracts found: type part of the number or product to find the others.",
+    "contracts.search_none": "No contract matches “{text}”.",
     "contracts.select": "Choose a contract",
     "contracts.option": "{number} · {product} - {status} - expires {date}",
     "contracts.assets_count": "Assets",

@@ -283,6 +283,11 @@ MESSAGES: dict[str, str] = {
     "mail.reset.action": "Scegli una nuova password",
     # contracts, plans and assets
     "contracts.title": "Contratti",
+    "contracts.search": "Cerca un contratto",
+    "contracts.search_hint": "Numero o prodotto",
+    "contracts.search_note|one": "{count} contratto trovato su {total}: scrivi parte del numero o del prodotto per trovare gli altri.",
+    "contracts.search_note|other": "{count} contratti trovati su {total}: scrivi parte del numero o del prodotto per trovare gli altri.",
+    "contracts.search_none": "Nessun contratto corrisponde a «{text}».",
     "contracts.select": "Seleziona contratto",
     "contracts.option": "{number} · {product} - {status} - scadenza {date}",
     "contracts.assets_count": "N° beni",

@@ -9,7 +9,7 @@ import reflex as rx
 
 from portal import i18n, routes
 from portal.components.fields import labelled
-from portal.components.filters import contract_select
+from portal.components.filters import contract_search, contract_select
 from portal.components.layout import column, page_body, two_columns
 from portal.components.shell import template
 from portal.components.ui import card, empty, export_button, label_grid, page_header, pager
@@ -121,7 +121,13 @@ def asset_card(row: AssetCard) -> rx.Component:
 
 def contract_filter() -> rx.Component:
     choice = contract_select(AssetsState, "assets-contract", tr("assets.all"), max_width="420px")
-    return labelled("assets-contract", tr("assets.filter"), choice)
+    return rx.flex(
+        contract_search(AssetsState, "assets-contract-search", max_width="420px"),
+        labelled("assets-contract", tr("assets.filter"), choice),
+        direction="column",
+        gap="3",
+        width="100%",
+    )
 
 
 @template(route=routes.ASSETS, title_key="assets.title", on_load=AssetsState.load)

@@ -9,11 +9,11 @@ from sqlmodel import Session
 from portal import i18n, routes
 from portal.services.access.accounts import Principal
 from portal.services.access.scope import Scope
-from portal.services.contracts.queries import access_contract, checked_contract_id, contract_choices
+from portal.services.contracts.queries import access_contract, checked_contract_id
+from portal.state.contract_choices import ContractChoicesState
 from portal.state.paging import PagedState
 from portal.state.rows import Option
 from portal.state.session import guard, redirect_to
-from portal.state.unchanged import assign_if_changed
 
 ALL = "all"
 
@@ -24,20 +24,26 @@ def chosen_contract_id(db: Session, scope: Scope, number: str) -> int | None:
     return None if number == ALL else checked_contract_id(session=db, scope=scope, number=number)
 
 
-class ContractFilterState(PagedState, mixin=True):
-    """The page's state names `_readers` (who may page and filter) and reads its rows in `_show_page`."""
+class ContractFilterState(PagedState, ContractChoicesState, mixin=True):
+    """The page's state names `_readers` (who may page, search and filter) and reads its rows in
+    `_show_page`."""
 
     contract: str = ALL
-    contract_options: list[Option] = []
+
+    def _chosen_number(self) -> str:
+        return "" if self.contract == ALL else self.contract
+
+    @rx.var
+    def contract_options(self) -> list[Option]:
+        return [
+            Option(value=c.number, label=f"{c.number} · {i18n.product_name(self.lang, c.product_code, c.product)}")
+            for c in self._choices
+        ]
 
     def _contract_id(self, db: Session, scope: Scope) -> int | None:
-        """The chosen contract's id (None: all of them), refreshing the options on the way; a
+        """The chosen contract's id (None: all of them), refreshing the choices on the way; a
         contract the user may not read makes the filter fall back to all of theirs."""
-        options = [
-            Option(value=c.number, label=f"{c.number} · {i18n.product_name(self.lang, c.product_code, c.product)}")
-            for c in contract_choices(session=db, scope=scope)
-        ]
-        assign_if_changed(self, "contract_options", options)
+        self._read_choices(db, scope)
         if self.contract == ALL:
             return None
         found = access_contract(session=db, scope=scope, number=self.contract)

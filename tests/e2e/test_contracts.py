@@ -227,3 +227,29 @@ def test_fleet_export_of_every_plan_shows_progress_and_stays_responsive(new_page
         expect(page.locator("#export-progress")).to_contain_text("rows")
     sheet = load_workbook(_saved(info.value), read_only=True).active
     assert sum(1 for _ in sheet.iter_rows(min_row=2, values_only=True)) == expected
+
+
+def test_fleet_customer_finds_a_contract_by_typing_part_of_its_number(new_page, app, mailbox):
+    """500 contracts: the select lists 20, and what the customer types finds the others."""
+    page = signed_in_page(new_page, app, mailbox, "50001")
+    visit(page, app, "/contratti")
+    total = db_rows(
+        app, "select count(*) from contract c join customer k on k.id = c.customer_id where k.code = '50001'"
+    )
+    options = page.locator("#contract-select option")
+    expect(options).to_have_count(20)
+    note = page.locator("#contract-search-note")
+    expect(note).to_have_text(
+        f"20 contratti trovati su {total[0][0]}: scrivi parte del numero o del prodotto per trovare gli altri."
+    )
+    shown = page.locator("#contract-select").input_value()
+    page.get_by_label("Cerca un contratto").fill("60012")
+    wanted = sorted({f"60012{digit}" for digit in range(10)} | {shown})
+    expect(options).to_have_count(len(wanted))
+    assert sorted(options.evaluate_all("options => options.map(o => o.value)")) == wanted
+    expect(note).to_have_text(
+        f"10 contratti trovati su {total[0][0]}: scrivi parte del numero o del prodotto per trovare gli altri."
+    )
+    page.locator("#contract-select").select_option("600125")
+    page.wait_for_url(app.url("/contratti?numero=600125"))
+    expect(page.locator("#contract-title")).to_contain_text("600125")

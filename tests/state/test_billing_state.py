@@ -11,6 +11,7 @@ from portal.db import session_scope
 from portal.models import Contract, Customer, Invoice
 from portal.models.enums import DocumentKind
 from portal.pages.billing import BillingState
+from portal.state import contract_choices
 from tests.conftest import AS_OF
 
 
@@ -79,3 +80,25 @@ def test_restricted_sub_user_sees_only_vehicle_documents(signed_in):
     assert {row.contract for row in page.rows} == {"90317", "97702"}
     assert page.total == len(_invoices("10093", "90317", "97702"))
     assert {option.value for option in page.contract_options} == {"90317", "97702"}
+
+
+def test_the_contract_filter_of_a_customer_with_many_contracts_is_searched(signed_in, monkeypatch):
+    """The search narrows the filter's choices and not the list; the chosen contract stays a choice."""
+    monkeypatch.setattr(contract_choices, "ALL_SHOWN_UP_TO", 2)
+    monkeypatch.setattr(contract_choices, "MATCHES_SHOWN", 2)
+    browser = signed_in()
+    browser.visit("/fatture-e-pagamenti")
+    browser.run(BillingState, "load")
+    page = browser.state(BillingState)
+    assert page.contract_search_offered is True
+    assert [option.value for option in page.contract_options] == ["90317", "97702"]
+    browser.run(BillingState, "search_contracts", "849")
+    assert [option.value for option in page.contract_options] == ["84963"]
+    assert page.total == len(_invoices("10093"))  # the search alone filters nothing
+    browser.run(BillingState, "choose_contract", "84963")
+    assert page.total == len(_invoices("10093", "84963")) and {row.contract for row in page.rows} == {"84963"}
+    browser.run(BillingState, "search_contracts", "903")
+    assert [option.value for option in page.contract_options] == ["90317", "84963"]
+    assert page.contract_search_note == (
+        "1 contratto trovato su 4: scrivi parte del numero o del prodotto per trovare gli altri."
+    )

@@ -9,6 +9,7 @@ from portal.pages.assets import AssetsState
 from portal.pages.contracts import ContractsState
 from portal.pages.contracts.state import ContractFields
 from portal.pages.plan import PlanState
+from portal.state import contract_choices
 from tests.conftest import AS_OF
 from tests.state.conftest import redirect_target
 
@@ -83,3 +84,38 @@ def test_assets_filter_and_foreign_filter(signed_in):
         AssetsState, "choose_contract", "88120"
     )  # someone else's contract: the filter falls back to all of mine
     assert page.contract == "all" and page.total == 8 and "88120" not in {row.contract for row in page.rows}
+
+
+def test_a_customer_with_many_contracts_searches_them(signed_in, monkeypatch):
+    """With more contracts than the page lists at once (two, here, for 10093's four), the page
+    offers a search; the chosen contract stays a choice, another customer's never becomes one."""
+    monkeypatch.setattr(contract_choices, "ALL_SHOWN_UP_TO", 2)
+    monkeypatch.setattr(contract_choices, "MATCHES_SHOWN", 2)
+    browser = signed_in()
+    browser.visit("/contratti?numero=71204")
+    browser.run(ContractsState, "load")
+    page = browser.state(ContractsState)
+    assert page.contract_search_offered is True and page.selected == "71204"
+    assert [option.value for option in page.choices] == ["90317", "97702", "71204"]
+    assert page.contract_search_note == (
+        "2 contratti trovati su 4: scrivi parte del numero o del prodotto per trovare gli altri."
+    )
+    browser.run(ContractsState, "search_contracts", " 849 ")
+    assert page.contract_search == "849"
+    assert [option.value for option in page.choices] == ["84963", "71204"]
+    assert page.contract_search_note == (
+        "1 contratto trovato su 4: scrivi parte del numero o del prodotto per trovare gli altri."
+    )
+    browser.run(ContractsState, "search_contracts", "88120")  # 20417's contract
+    assert [option.value for option in page.choices] == ["71204"]
+    assert page.contract_search_note == "Nessun contratto corrisponde a «88120»."
+    assert page.selected == "71204" and page.fields.number == "71204"  # the shown contract did not change
+
+
+def test_a_customer_with_few_contracts_sees_them_all_and_no_search(signed_in):
+    browser = signed_in()
+    browser.visit("/contratti")
+    browser.run(ContractsState, "load")
+    page = browser.state(ContractsState)
+    assert page.contract_search_offered is False and page.contract_search_note == ""
+    assert [option.value for option in page.choices] == ["90317", "97702", "84963", "71204"]

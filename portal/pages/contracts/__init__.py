@@ -6,6 +6,7 @@ import reflex as rx
 
 from portal import routes
 from portal.components.fields import labelled, select
+from portal.components.filters import contract_search
 from portal.components.layout import column, page_body
 from portal.components.shell import template
 from portal.components.ui import alert, empty
@@ -19,7 +20,13 @@ __all__ = ["ContractsState", "contracts"]
 def selector() -> rx.Component:
     state = ContractsState
     choice = select("contract-select", state.choices, value=state.selected, on_change=state.choose, max_width="560px")
-    return labelled("contract-select", tr("contracts.select"), choice)
+    return rx.flex(
+        contract_search(state, "contract-search", max_width="560px"),
+        labelled("contract-select", tr("contracts.select"), choice),
+        direction="column",
+        gap="3",
+        width="100%",
+    )
 
 
 def export_progress() -> rx.Component:
@@ -73,5 +80,5 @@ def contracts() -> rx.Component:
     return page_body(
         state.loaded,
         header,
-        rx.cond(state.choices.length() > 0, contract_view(), empty(tr("contracts.none"), icon="file-x")),
+        rx.cond(state.has_contracts, contract_view(), empty(tr("contracts.none"), icon="file-x")),
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from decimal import Decimal
+from typing import ClassVar
 
 import reflex as rx
 from stdnum import iban as iban_numbers
@@ -22,16 +23,15 @@ from portal.services.contracts.queries import (
     ContractDetail,
     Progress,
     balance_series,
-    contract_choices,
     contract_detail,
     instalment_progress,
     plan_row_count,
 )
 from portal.services.contracts.statements import statement_years
+from portal.state.contract_choices import ContractChoicesState
 from portal.state.exports import ExportState
 from portal.state.rows import Option
-from portal.state.session import CUSTOMER, guard, guarded_by, redirect_to
-from portal.state.unchanged import assign_if_changed
+from portal.state.session import CUSTOMER, Audience, guard, guarded_by, redirect_to
 
 
 @dataclasses.dataclass(frozen=True)
@@ -165,11 +165,11 @@ def slices_of(progress: Progress, lang: str) -> list[ProgressSlice]:
     ]
 
 
-class ContractsState(ExportState):
+class ContractsState(ContractChoicesState, ExportState):
+    _readers: ClassVar[Audience] = CUSTOMER
     loaded: bool = False
     selected: str = ""
     not_found: bool = False
-    _choices: list[ContractChoice] = []
     _detail: ContractDetail | None = None
     _series: list[tuple[dt.date, Decimal]] = []
     _progress: Progress | None = None
@@ -180,8 +180,9 @@ class ContractsState(ExportState):
         scope = principal.customer_scope
         wanted = self._query_param("numero")
         today = clock.today()
+        self.selected = wanted  # kept among the choices whatever the search, if the customer reads it
         with session_scope() as db:
-            assign_if_changed(self, "_choices", contract_choices(session=db, scope=scope))
+            self._read_choices(db, scope)
             number = wanted or (self._choices[0].number if self._choices else "")
             detail = contract_detail(session=db, scope=scope, number=number, today=today) if number else None
             self._detail = detail
@@ -190,6 +191,9 @@ class ContractsState(ExportState):
         self.selected = detail.contract.number if detail else ""
         self.not_found = bool(wanted) and detail is None
         self.loaded = True
+
+    def _chosen_number(self) -> str:
+        return self.selected
 
     @rx.event
     @guard(CUSTOMER, otherwise=redirect_to(routes.HOME))
