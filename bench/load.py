@@ -309,25 +309,51 @@ async def floor(base: str, cookie: str, rounds: int = 200) -> float:
         await tab.close()
 
 
-async def fleet_pages(base: str, cookie: str, number: str) -> list[tuple[str, int, int]]:
-    """(page, bytes of the first visit, bytes of a return visit) for one fresh tab of the fleet
-    customer (USERNAMES[0], 500 contracts): what a navigation sends at the most, and usually."""
+@dataclasses.dataclass
+class FleetFigures:
+    pages: list[tuple[str, int, int]]  # (page, bytes of the first visit, of a return visit)
+    home_ms: float  # median page load of Home, the tab warm
+    bell_ms: float  # median bell refresh
+    bell_bytes: int
+
+
+async def fleet_figures(base: str, cookie: str, number: str, rounds: int = 20) -> FleetFigures:
+    """One fresh tab of the fleet customer (USERNAMES[0], 500 contracts): what each navigation
+    sends at the most (first visit) and usually (return visit), and the bell's refresh next to a
+    page load, on the idle server."""
     tab = Tab(base, cookie)
     await tab.open(ANSWER_TIMEOUT)
+    loop = asyncio.get_running_loop()
+
+    async def median_ms(step) -> tuple[float, int]:
+        times, sizes = [], []
+        for _ in range(rounds):
+            started = loop.time()
+            sizes.append((await step()).bytes)
+            times.append(loop.time() - started)
+        return statistics.median(times) * 1000, int(statistics.median(sizes))
+
     try:
         sizes = []
         for _ in range(2):
             for path in TOUR:
                 received = await tab.navigate(path, ANSWER_TIMEOUT, f"numero={number}" if path == PLAN else "")
                 sizes.append(received.bytes)
-        return [(path, sizes[i], sizes[i + len(TOUR)]) for i, path in enumerate(TOUR)]
+        home_ms, _ = await median_ms(lambda: tab.navigate(HOME, ANSWER_TIMEOUT))
+        bell_ms, bell_bytes = await median_ms(lambda: tab.refresh_bell(HOME, ANSWER_TIMEOUT))
+        pages = [(path, sizes[i], sizes[i + len(TOUR)]) for i, path in enumerate(TOUR)]
+        return FleetFigures(pages, home_ms, bell_ms, bell_bytes)
     finally:
         await tab.close()
 
 
-def report_fleet(pages: list[tuple[str, int, int]]) -> None:
+def report_fleet(fleet: FleetFigures, floor_seconds: float) -> None:
     print("fleet customer (500 contracts), KB sent per navigation, first visit / return visit:")
-    print("  " + ", ".join(f"{path} {first / 1024:.1f} / {again / 1024:.1f}" for path, first, again in pages))
+    print("  " + ", ".join(f"{path} {first / 1024:.1f} / {again / 1024:.1f}" for path, first, again in fleet.pages))
+    print(
+        f"  the bell's 30 s refresh: median {fleet.bell_ms:.1f} ms, {fleet.bell_bytes / 1024:.1f} KB "
+        f"(with the floor's round trip, {floor_seconds * 1000:.1f} ms); a Home page load: {fleet.home_ms:.1f} ms"
+    )
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -375,14 +401,14 @@ def main(argv: list[str] | None = None) -> None:
             pgid = os.getpgid(pid)
         sessions = open_sessions(database_url, max(counts) + 1)
         floor_seconds = asyncio.run(floor(base, sessions[-1][0]))
-        fleet = asyncio.run(fleet_pages(base, *sessions[0]))  # sessions go round-robin from USERNAMES[0]
+        fleet = asyncio.run(fleet_figures(base, *sessions[0]))  # sessions go round-robin from USERNAMES[0]
         levels = []
         for users in counts:
             level = asyncio.run(run_level(base, pgid, sessions, users, args.duration, args.think))
             levels.append(level)
             print(f"  {users} users: {len(level.loads)} page loads, {level.errors} errors")
         report(levels, floor_seconds)
-        report_fleet(fleet)
+        report_fleet(fleet, floor_seconds)
     shutil.rmtree(workdir, ignore_errors=True)
 
 

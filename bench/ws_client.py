@@ -139,6 +139,11 @@ class Tab:
         self.emit(ON_LOAD, path, query=query)
         return await self.answer(timeout)
 
+    async def refresh_bell(self, path: str, timeout: float) -> Received:
+        """The bell's 30-second refresh alone, closed by the marker pair (as noop)."""
+        self.emit(BELL_REFRESH, path)
+        return await self.noop(path, timeout)
+
     async def noop(self, path: str, timeout: float) -> Received:
         """The floor: an event that does nothing but flip a flag, sent as a pair (false, true)."""
         self.emit(MARKER, path, {"value": False})
