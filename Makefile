@@ -81,8 +81,19 @@ nginx-site: deps
 comma := ,
 
 ## test: unit and state tests (SQLite), the same a year on, the unit tests on PostgreSQL, browser tests,
-## the hostile suite against the app as production runs it, and the production topology (nginx, two backends)
-test: deps chromium nginx test-unit test-clock-moved test-postgres test-e2e test-security test-deploy
+## the hostile suite against the app as production runs it, and the production topology (nginx, two backends).
+## The three unit runs go beside the browser tests, which mostly wait on the browser and the server (about
+## half a core of two): CI's whole run stays well inside its 30 minutes. Their output follows the browser tests'.
+BESIDE_LOG := .test-beside.log
+test: deps chromium nginx
+	@( $(MAKE) --no-print-directory test-unit test-clock-moved test-postgres > $(BESIDE_LOG) 2>&1; \
+	   echo $$? > $(BESIDE_LOG).rc ) & \
+	$(MAKE) --no-print-directory test-e2e; e2e=$$?; wait; \
+	echo "--- test-unit, test-clock-moved, test-postgres (run beside test-e2e) ---"; cat $(BESIDE_LOG); \
+	beside=$$(cat $(BESIDE_LOG).rc); rm -f $(BESIDE_LOG).rc; \
+	echo "test-e2e exit $$e2e; test-unit, test-clock-moved, test-postgres exit $$beside"; \
+	test $$e2e -eq 0 && test $$beside -eq 0
+	$(MAKE) --no-print-directory test-security test-deploy
 
 test-unit: deps
 	$(PY) -m pytest tests/unit tests/state -q

@@ -200,16 +200,16 @@ def serving(env: dict[str, str], database_url: str, today: dt.date, tmp: Path):
 
 
 @contextlib.contextmanager
-def running_app(tmp: Path, mailbox: Mailbox, **settings: str):
-    """The app on a free port with its own seeded database; `settings` override its environment
-    (e.g. a short idle timeout for one test)."""
+def running_app(tmp: Path, mailbox: Mailbox, size: str = "large", **settings: str):
+    """The app on a free port with its own seeded database (`size`, see portal.seed: "demo" seeds
+    in a third of the time); `settings` override its environment (e.g. a short idle timeout for one test)."""
     port = _free_port()
     database_url = f"sqlite:///{tmp / 'e2e.db'}"
     env = _app_environment(tmp, port, database_url, mailbox.port)
     env.update(settings)
     today = italian_today()
     # The large data set adds the fleet customer (500 contracts) for the export of 30,000 rows.
-    app_process.prepare_database(env, "--size", "large", "--as-of", today.isoformat())
+    app_process.prepare_database(env, "--size", size, "--as-of", today.isoformat())
     with serving(env, database_url, today, tmp) as running:
         yield running
 

@@ -22,6 +22,7 @@ def short_idle_app(tmp_path_factory, mailbox, app):
     with running_app(
         tmp_path_factory.mktemp("idle"),
         mailbox,
+        size="demo",
         PORTAL_SESSION_IDLE_MINUTES="1",
         PORTAL_IDLE_WARNING_SECONDS="40",
         REFLEX_WEB_WORKDIR=own_web_workdir("idle"),
