@@ -121,12 +121,9 @@ def asset_card(row: AssetCard) -> rx.Component:
 
 def contract_filter() -> rx.Component:
     choice = contract_select(AssetsState, "assets-contract", tr("assets.all"), max_width="420px")
-    return rx.flex(
+    return column(
         contract_search(AssetsState, "assets-contract-search", max_width="420px"),
         labelled("assets-contract", tr("assets.filter"), choice),
-        direction="column",
-        gap="3",
-        width="100%",
     )
 
 

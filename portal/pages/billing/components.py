@@ -9,7 +9,7 @@ import reflex as rx
 from portal.components.charts import NO_KEYBOARD_LAYER, euro_tooltip
 from portal.components.fields import error_text, form, labelled, select
 from portal.components.filters import contract_search, contract_select
-from portal.components.layout import plain_list, row
+from portal.components.layout import column, plain_list, row
 from portal.components.ui import card, data_cell, document_link, status_badge
 from portal.pages.billing.state import BillingState, ChartBar, DocumentLine
 from portal.state.i18n import tr
@@ -48,8 +48,12 @@ def filters() -> rx.Component:
     status = select("billing-status", state.status_options, value=state.status, on_change=state.choose_status)
     return card(
         row(
-            contract_search(state, "billing-contract-search", min_width="240px", width=None),
-            filter_field("billing-contract", "billing.contract", contract, min_width="240px"),
+            column(  # the search (a customer with many contracts) narrows the select under it
+                contract_search(state, "billing-contract-search"),
+                filter_field("billing-contract", "billing.contract", contract, min_width="240px"),
+                width=None,
+                max_width="360px",
+            ),
             filter_field("billing-status", "billing.status", status, min_width="170px"),
             period_form(),
             gap="5",

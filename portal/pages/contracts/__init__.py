@@ -20,12 +20,9 @@ __all__ = ["ContractsState", "contracts"]
 def selector() -> rx.Component:
     state = ContractsState
     choice = select("contract-select", state.choices, value=state.selected, on_change=state.choose, max_width="560px")
-    return rx.flex(
+    return column(
         contract_search(state, "contract-search", max_width="560px"),
         labelled("contract-select", tr("contracts.select"), choice),
-        direction="column",
-        gap="3",
-        width="100%",
     )
 
 
