@@ -13,13 +13,13 @@ from portal.components.layout import page_body
 from portal.components.shell import template
 from portal.components.ui import alert, back_link, card, data_cell, data_table, export_button, page_header, pager
 from portal.db import session_scope
-from portal.models import ScheduleLine
 from portal.models.enums import ScheduleLineKind
 from portal.services.access.accounts import Principal
 from portal.services.common.xlsx import safe_filename
 from portal.services.contracts.exports import export_plan, kind_label, method_label
 from portal.services.contracts.queries import (
     PLAN_PAGE_SIZE,
+    PlanRow,
     access_contract,
     checked_contract_id,
     plan_page,
@@ -64,7 +64,7 @@ class PlanLine:
     note: str  # for an indexation row: what it was computed on
 
 
-def plan_line(line: ScheduleLine, base_rate: Decimal | None, lang: str) -> PlanLine:
+def plan_line(line: PlanRow, base_rate: Decimal | None, lang: str) -> PlanLine:
     note = ""
     if line.kind is ScheduleLineKind.INDEXATION and line.index_rate is not None:
         note = i18n.translate(
@@ -97,7 +97,7 @@ class PlanState(PagedState, ExportState):
     number: str = ""
     found: bool = False
     _page_size: int = PLAN_PAGE_SIZE
-    _rows: list[ScheduleLine] = []
+    _rows: list[PlanRow] = []
     _base_rate: Decimal | None = None
 
     def _read(self, principal: Principal, offset: int) -> None:

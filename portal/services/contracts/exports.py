@@ -14,7 +14,7 @@ from portal.i18n import translate
 from portal.models import ScheduleLine
 from portal.services.access.scope import Scope
 from portal.services.common.xlsx import Column, write_workbook
-from portal.services.contracts.queries import all_assets, plan_rows
+from portal.services.contracts.queries import PlanRow, all_assets, plan_rows
 
 PLAN_COLUMNS = (
     Column("plan.contract", "text", 12),
@@ -44,11 +44,11 @@ ASSET_COLUMNS = (
 )
 
 
-def kind_label(line: ScheduleLine | sa.Row, lang: str) -> str:
+def kind_label(line: ScheduleLine | PlanRow | sa.Row, lang: str) -> str:
     return translate(lang, f"plan.kind.{line.kind.value}")
 
 
-def method_label(line: ScheduleLine | sa.Row, lang: str) -> str:
+def method_label(line: ScheduleLine | PlanRow | sa.Row, lang: str) -> str:
     return translate(lang, f"payment_method.{line.payment_method.value}")
 
 

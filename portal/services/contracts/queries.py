@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from portal.models import Contract, Invoice, LeasedAsset, ScheduleLine
-from portal.models.enums import ContractStatus, ScheduleLineKind
+from portal.models.enums import ContractStatus, PaymentMethod, ScheduleLineKind
 from portal.services.access.scope import Scope
 from portal.services.common.paging import clamp_offset
 from portal.services.contracts.lifecycle import residual_capital_on
@@ -35,16 +35,73 @@ class ContractChoice:
 
 
 @dataclasses.dataclass(frozen=True)
+class ContractTerms:
+    """A contract's terms as the Contratti page shows them: plain values, so that the page state
+    holding them is pickled without the ORM's bookkeeping (issue 13). The names are Contract's."""
+
+    id: int
+    number: str
+    module_number: str
+    product: str
+    product_code: str | None
+    status: ContractStatus
+    signed_on: dt.date
+    start_date: dt.date
+    end_date: dt.date
+    extinguished_on: dt.date | None
+    amount: Decimal
+    advance: Decimal
+    residual_value: Decimal
+    instalment_amount: Decimal
+    periodicity_months: int
+    instalment_count: int
+    duration_months: int
+    annual_rate: Decimal
+    reference_rate: str | None
+    base_index_rate: Decimal | None
+    spread: Decimal | None
+    subsidy: str | None
+    beneficiary_code: str
+    beneficiary_name: str
+    direct_debit_iban: str | None
+
+    @classmethod
+    def of(cls, contract: Contract) -> ContractTerms:
+        return cls(**{field.name: getattr(contract, field.name) for field in dataclasses.fields(cls)})
+
+
+@dataclasses.dataclass(frozen=True)
 class ContractDetail:
-    contract: Contract
+    contract: ContractTerms
     asset_count: int
     residual_capital_today: Decimal
     first_instalment: Decimal  # the advance when there is one, else the first rata
 
 
 @dataclasses.dataclass(frozen=True)
+class PlanRow:
+    """A plan row as the plan page shows it: plain values, so that a page state holding some is
+    pickled without the ORM's bookkeeping (issue 13)."""
+
+    number: int
+    due_date: dt.date
+    kind: ScheduleLineKind
+    amount: Decimal
+    principal: Decimal
+    interest: Decimal
+    residual_capital: Decimal
+    payment_method: PaymentMethod
+    competence_start: dt.date
+    competence_end: dt.date
+    collection_date: dt.date | None
+    index_rate: Decimal | None
+    index_base_balance: Decimal | None
+    position: int  # the row's place in its contract's plan
+
+
+@dataclasses.dataclass(frozen=True)
 class PlanPage:
-    rows: list[ScheduleLine]
+    rows: list[PlanRow]
     total: int
     offset: int
     limit: int
@@ -153,55 +210,39 @@ def contract_detail(*, session: Session, scope: Scope, number: str, today: dt.da
     ).one()
     first = contract.advance if contract.advance > 0 else contract.instalment_amount
     return ContractDetail(
-        contract=contract,
+        contract=ContractTerms.of(contract),
         asset_count=int(assets),
         residual_capital_today=residual_capital_on(session=session, contract=contract, on=today),
         first_instalment=first,
     )
 
 
-def plan_page(*, session: Session, contract: Contract, offset: int, limit: int = PLAN_PAGE_SIZE) -> PlanPage:
+def plan_page(
+    *, session: Session, contract: Contract | ContractTerms, offset: int, limit: int = PLAN_PAGE_SIZE
+) -> PlanPage:
     total = session.exec(
         select(sa.func.count(col(ScheduleLine.id))).where(ScheduleLine.contract_id == contract.id)
     ).one()
     offset = clamp_offset(offset, int(total), limit)
-    rows = session.exec(
-        select(ScheduleLine)
-        .where(ScheduleLine.contract_id == contract.id)
+    rows = session.execute(
+        sa.select(*(getattr(ScheduleLine, field.name) for field in dataclasses.fields(PlanRow)))
+        .where(col(ScheduleLine.contract_id) == contract.id)
         .order_by(col(ScheduleLine.position))
         .offset(offset)
         .limit(limit)
     ).all()
-    return PlanPage(rows=list(rows), total=int(total), offset=offset, limit=limit)
-
-
-# What the plan export writes of each row, after the contract number.
-PLAN_EXPORT_FIELDS = (
-    "number",
-    "due_date",
-    "kind",
-    "amount",
-    "principal",
-    "interest",
-    "residual_capital",
-    "payment_method",
-    "competence_start",
-    "competence_end",
-    "collection_date",
-    "index_rate",
-    "index_base_balance",
-)
+    return PlanPage(rows=[PlanRow(*row) for row in rows], total=int(total), offset=offset, limit=limit)
 
 
 def plan_rows(*, session: Session, scope: Scope, contract_id: int | None, batch: int = 2000) -> Iterator[sa.Row]:
-    """The exported columns of the plan rows (`contract_number`, then PLAN_EXPORT_FIELDS) of one
+    """The exported columns of the plan rows (`contract_number`, then PlanRow's fields) of one
     contract or of all the scope's contracts, streamed in batches so that 30,000 rows never sit in
     memory at once. Columns, not ScheduleLine objects: building 30,000 ORM objects took a quarter
     of the export's time (issue 13)."""
     query = (
         select(
             col(Contract.number).label("contract_number"),
-            *(getattr(ScheduleLine, field) for field in PLAN_EXPORT_FIELDS),
+            *(getattr(ScheduleLine, field.name) for field in dataclasses.fields(PlanRow)),
         )
         .join(Contract, col(Contract.id) == ScheduleLine.contract_id)
         .where(*scope.where(Contract.customer_id, Contract.id))
@@ -223,7 +264,7 @@ def plan_row_count(*, session: Session, scope: Scope, contract_id: int | None) -
     return int(session.exec(query).one())
 
 
-def balance_series(*, session: Session, contract: Contract) -> list[tuple[dt.date, Decimal]]:
+def balance_series(*, session: Session, contract: Contract | ContractTerms) -> list[tuple[dt.date, Decimal]]:
     """Capitale residuo after each principal-bearing row, starting from the contract amount."""
     rows = session.exec(
         select(col(ScheduleLine.due_date), col(ScheduleLine.residual_capital))
@@ -233,7 +274,7 @@ def balance_series(*, session: Session, contract: Contract) -> list[tuple[dt.dat
     return [(contract.signed_on, contract.amount), *rows]
 
 
-def instalment_progress(*, session: Session, contract: Contract, today: dt.date) -> Progress:
+def instalment_progress(*, session: Session, contract: Contract | ContractTerms, today: dt.date) -> Progress:
     """Instalments (advance, rate and residual value) paid, overdue and still to come."""
     rows = session.exec(
         select(col(ScheduleLine.due_date), col(ScheduleLine.amount), col(Invoice.total), col(Invoice.paid_amount))

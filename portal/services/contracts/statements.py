@@ -15,6 +15,7 @@ from portal.models import Contract, Customer, Invoice, Payment, ReferenceRate, S
 from portal.models.enums import DocumentKind, ScheduleLineKind
 from portal.services.contracts.amortization import discounted, periodic_rate, periods_between, to_cents
 from portal.services.contracts.lifecycle import residual_capital_on
+from portal.services.contracts.queries import ContractTerms
 
 ZERO = Decimal("0.00")
 
@@ -57,7 +58,7 @@ class Statement:
         return sum((m.paid for m in self.movements), ZERO)
 
 
-def statement_years(contract: Contract, today: dt.date) -> list[int]:
+def statement_years(contract: Contract | ContractTerms, today: dt.date) -> list[int]:
     """Closed calendar years in which the contract ran, newest first."""
     last = (contract.extinguished_on or contract.end_date).year
     return list(range(min(last, today.year - 1), contract.signed_on.year - 1, -1))
