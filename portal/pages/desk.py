@@ -13,11 +13,10 @@ from portal.components.shell import template
 from portal.components.ui import card, data_table, empty, link_button, page_header, paged
 from portal.db import session_scope
 from portal.forms import registry
-from portal.models import ServiceRequest
 from portal.pages.requests import RequestListState, request_cells, request_columns
 from portal.services.access.accounts import Principal
 from portal.services.common import clock
-from portal.services.requests.queries import RequestFilter, desk_requests
+from portal.services.requests.queries import RequestFilter, RequestRow, desk_requests
 from portal.state.i18n import tr
 from portal.state.rows import Option, RequestLine, request_line
 from portal.state.session import OPERATOR, Audience, SessionState, guard, redirect_to
@@ -34,7 +33,7 @@ class DeskState(RequestListState, SessionState):
     age: str = "0"
     _statuses: ClassVar[tuple[str, ...]] = STATUS_CHOICES
     _readers: ClassVar[Audience] = OPERATOR  # who may page through the list
-    _found: list[tuple[ServiceRequest, str]] = []  # each request with its customer's name
+    _found: list[RequestRow] = []  # plain rows, each with its customer's name
 
     def _show_page(self, principal: Principal) -> None:
         with session_scope() as db:
@@ -71,8 +70,8 @@ class DeskState(RequestListState, SessionState):
     @rx.var
     def rows(self) -> list[RequestLine]:
         return [
-            request_line(request, url=routes.desk_request_url(request.code), lang=self.lang, customer=customer)
-            for request, customer in self._found
+            request_line(row, url=routes.desk_request_url(row.code), lang=self.lang, customer=row.customer_name)
+            for row in self._found
         ]
 
     @rx.var

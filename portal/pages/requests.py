@@ -13,9 +13,8 @@ from portal.components.shell import template
 from portal.components.ui import card, data_table, empty, paged, status_badge
 from portal.db import session_scope
 from portal.forms import registry
-from portal.models import ServiceRequest
 from portal.services.access.accounts import Principal
-from portal.services.requests.queries import PAGE_SIZE, RequestFilter, customer_requests
+from portal.services.requests.queries import PAGE_SIZE, RequestFilter, RequestRow, customer_requests
 from portal.state.i18n import tr
 from portal.state.paging import PagedState
 from portal.state.rows import FormLink, Option, RequestLine, form_link, request_line
@@ -63,7 +62,7 @@ class RequestsState(RequestListState, SessionState):
     _statuses: ClassVar[tuple[str, ...]] = STATUS_CHOICES
     _readers: ClassVar[Audience] = CUSTOMER  # who may page through the list
     may_submit: bool = False
-    _rows: list[ServiceRequest] = []
+    _rows: list[RequestRow] = []  # plain rows: backend vars are pickled at every event
 
     def _show_page(self, principal: Principal) -> None:
         if principal.scope is None:  # the guard admits customers only

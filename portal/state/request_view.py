@@ -11,11 +11,11 @@ from sqlmodel import Session
 from portal import i18n, routes
 from portal.db import session_scope
 from portal.forms import registry
-from portal.models import RequestAttachment, ServiceRequest, UserAccount
+from portal.models import ServiceRequest, UserAccount
 from portal.services.access.accounts import Principal
 from portal.services.requests.form_engine import AttachmentRule
 from portal.services.requests.form_payload import render_payload
-from portal.services.requests.queries import RequestDetail, access_request, account, detail_for
+from portal.services.requests.queries import AttachmentSummary, RequestDetail, access_request, account, detail_for
 from portal.state.staging import StagingState, size_text
 
 REPLY_FILES = AttachmentRule(kinds=("image", "video", "pdf"), max_files=5)
@@ -71,7 +71,7 @@ class HistoryEntry:
     status: str
 
 
-def _file(attachment: RequestAttachment, lang: str) -> FileLink:
+def _file(attachment: AttachmentSummary, lang: str) -> FileLink:
     return FileLink(
         name=attachment.display_name,
         url=routes.attachment_url(attachment.id),
@@ -85,7 +85,7 @@ class RequestViewState(StagingState, mixin=True):
     loaded: bool = False
     reply_error: str = ""
     _code: str = ""
-    _detail: RequestDetail | None = None
+    _detail: RequestDetail | None = None  # plain data (no ORM rows): backend vars are pickled at every event
 
     def _rule(self) -> AttachmentRule | None:
         """Files join the open request's thread; with no request open (none, or another customer's

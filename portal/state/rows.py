@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 
 from portal import i18n, routes
-from portal.models import ServiceRequest
 from portal.services.requests.form_engine import FormDefinition
 from portal.services.requests.queries import RequestRow
 
@@ -31,8 +30,8 @@ class RequestLine:
     url: str
 
 
-def request_line(request: ServiceRequest | RequestRow, *, url: str, lang: str, customer: str = "") -> RequestLine:
-    """A request (the row or a list's summary of it) as the lists show it, worded in `lang`."""
+def request_line(request: RequestRow, *, url: str, lang: str, customer: str = "") -> RequestLine:
+    """A request (a list's plain row of it) as the lists show it, worded in `lang`."""
     return RequestLine(
         code=request.code,
         title=request.title,

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
+import secrets
 import urllib.parse
+from collections.abc import Mapping, Sequence, Set
 
-from sqlmodel import col, select
+import sqlalchemy as sa
+from sqlmodel import SQLModel, col, select
 
 from portal.db import session_scope
 from portal.models import (
     Contract,
     Notification,
+    RequestAttachment,
     RequestMessage,
     RequestStatusChange,
     ServiceRequest,
@@ -347,3 +352,77 @@ def test_each_page_keeps_its_answer_to_the_wrong_kind_of_user(signed_in):
     result = customer.run(FormPreviewState, "set_field", "subject", "x")
     assert preview.values == values_before
     assert redirect_target(result) == _login_for("/operatore/anteprima-moduli")
+
+
+def _orm_objects(value, where: str = "state") -> list[str]:
+    """Where, inside `value`, an ORM row is kept (a SQLModel table instance, or anything SQLAlchemy
+    tracks): through lists, tuples, sets, dicts, SQLAlchemy's result rows and dataclass fields."""
+    if hasattr(value, "_sa_instance_state") or (isinstance(value, SQLModel) and hasattr(type(value), "__table__")):
+        return [f"{where}: {type(value).__name__}"]
+    if isinstance(value, (str, bytes)):
+        return []
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        items = [(f"{where}.{field.name}", getattr(value, field.name)) for field in dataclasses.fields(value)]
+    elif isinstance(value, Mapping):
+        items = [(f"{where}[{key!r}]", item) for key, item in value.items()]
+    elif isinstance(value, (Sequence, Set, sa.Row)):
+        items = [(f"{where}[{index}]", item) for index, item in enumerate(value)]
+    else:
+        return []
+    return [found for name, item in items for found in _orm_objects(item, name)]
+
+
+def test_request_pages_keep_no_orm_rows_in_their_backend_vars(signed_in):
+    """The backend vars are pickled (to Redis) at every event: the request pages keep plain
+    snapshots there, never the SQLModel rows they were read from (nor rows tied to a session)."""
+    from portal.pages.desk import DeskState
+    from portal.pages.requests import RequestsState
+
+    request = _seeded_request(col(ServiceRequest.title).like("Copia%"))
+    with session_scope() as db:  # files in the thread and beside it, so both kinds are shown
+        message_id = db.exec(select(RequestMessage.id).where(RequestMessage.request_id == request.id)).first()
+        files = [
+            RequestAttachment(
+                request_id=request.id,
+                message_id=in_message,
+                storage_key=secrets.token_hex(16),
+                display_name=f"{name}.pdf",
+                content_type="application/pdf",
+                size_bytes=10,
+                sha256="0" * 64,
+                uploaded_by_id=_user_id("10093"),
+            )
+            for name, in_message in (("in-thread", message_id), ("loose", None))
+        ]
+        db.add_all(files)
+        db.flush()
+        file_ids = [attachment.id for attachment in files]
+    try:
+        customer = signed_in()
+        operator = signed_in("servicedesk")
+        pages = []
+        for browser, path, state, backend_var in (
+            (customer, "/richieste", RequestsState, "_rows"),
+            (customer, f"/richieste/dettaglio?codice={request.code}", RequestDetailState, "_detail"),
+            (operator, "/operatore/richieste", DeskState, "_found"),
+            (operator, f"/operatore/richieste/dettaglio?codice={request.code}", DeskDetailState, "_detail"),
+        ):
+            browser.visit(path)
+            browser.run(state, "load")
+            page = browser.state(state)
+            assert getattr(page, backend_var), f"{path}: nothing read into {backend_var}"
+            pages.append((path, page))
+        for path, page in pages[1::2]:  # the request's page, as the customer and as the desk see it
+            assert [item.name for message in page.thread for item in message.files] == ["in-thread.pdf"], path
+            assert [item.name for item in page.loose_files] == ["loose.pdf"], path
+            assert page.history, path
+        kept = []
+        for path, page in pages:  # what pickling the state stores: its own fields, the backend vars among them
+            backend = {name: value for name, value in page.__getstate__().items() if name.startswith("_")}
+            assert {"_rows", "_found", "_detail"} & backend.keys(), f"{path}: its list or request is not pickled"
+            kept.extend(_orm_objects(backend, path))
+        assert kept == []
+    finally:
+        with session_scope() as db:
+            for attachment_id in file_ids:
+                db.delete(db.get(RequestAttachment, attachment_id))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 from collections.abc import Mapping
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -94,7 +96,8 @@ def _status_condition(status: str) -> sa.ColumnElement[bool]:
 
 def customer_requests(
     *, session: Session, scope: Scope, user_id: int, flt: RequestFilter, offset: int, limit: int = PAGE_SIZE
-) -> tuple[list[ServiceRequest], int]:
+) -> tuple[list[RequestRow], int]:
+    """A page of the customer's requests (as plain rows), and how many match in all."""
     query = select(ServiceRequest).where(*visible_to_customer(scope, user_id), _status_condition(flt.status))
     if flt.form_key:
         query = query.where(ServiceRequest.form_key == flt.form_key)
@@ -104,14 +107,14 @@ def customer_requests(
         .offset(max(0, offset))
         .limit(limit)
     ).all()
-    return list(rows), total
+    return [_request_row(row) for row in rows], total
 
 
 def desk_requests(
     *, session: Session, tenant_id: int, flt: RequestFilter, now: dt.datetime, offset: int, limit: int = PAGE_SIZE
-) -> tuple[list[tuple[ServiceRequest, str]], int]:
-    """The service desk's queue: every customer's requests, oldest untouched first when filtering
-    by age, otherwise the latest updated first."""
+) -> tuple[list[RequestRow], int]:
+    """The service desk's queue: every customer's requests (as plain rows, with the customer's
+    name), oldest untouched first when filtering by age, otherwise the latest updated first."""
     query = (
         select(ServiceRequest, Customer.denominazione)
         .join(Customer, col(Customer.id) == ServiceRequest.customer_id)
@@ -134,7 +137,7 @@ def desk_requests(
     updated = col(ServiceRequest.updated_at)
     order = updated.asc() if flt.older_than_days > 0 else updated.desc()
     rows = session.exec(query.order_by(order, col(ServiceRequest.id).desc()).offset(max(0, offset)).limit(limit)).all()
-    return list(rows), total
+    return [_request_row(row, customer_name) for row, customer_name in rows], total
 
 
 # Home's latest requests -------------------------------------------------------------------
@@ -142,6 +145,8 @@ def desk_requests(
 
 @dataclasses.dataclass(frozen=True)
 class RequestRow:
+    """A request in a list (Home's latest, Richieste, the service desk's queue): plain data."""
+
     request_id: int
     code: str
     title: str
@@ -186,22 +191,90 @@ def latest_requests_of_tenant(*, session: Session, tenant_id: int, limit: int) -
 # The detail page ----------------------------------------------------------------------------------
 
 
+# What the page keeps is plain data read while the session is open, never the ORM rows: a state
+# keeps it in a backend var, and those are pickled (to Redis) at every event.
+
+
+@dataclasses.dataclass(frozen=True)
+class RequestSummary:
+    """A request's own fields the page shows (ServiceRequest's names)."""
+
+    id: int
+    code: str
+    title: str
+    form_key: str
+    status: RequestStatus
+    payload: dict[str, Any]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+@dataclasses.dataclass(frozen=True)
+class MessageSummary:
+    """A message of the thread (RequestMessage's names)."""
+
+    id: int
+    body: str
+    from_service_desk: bool
+    created_at: dt.datetime
+
+
+@dataclasses.dataclass(frozen=True)
+class AttachmentSummary:
+    """A file of the request, to link to (RequestAttachment's names)."""
+
+    id: int
+    display_name: str
+    size_bytes: int
+
+
+@dataclasses.dataclass(frozen=True)
+class StatusChangeSummary:
+    """A step of the request's history (RequestStatusChange's names)."""
+
+    to_status: RequestStatus
+    created_at: dt.datetime
+
+
 @dataclasses.dataclass(frozen=True)
 class ThreadEntry:
-    message: RequestMessage
+    message: MessageSummary
     author_name: str
-    attachments: list[RequestAttachment]
+    attachments: list[AttachmentSummary]
 
 
 @dataclasses.dataclass(frozen=True)
 class RequestDetail:
-    request: ServiceRequest
+    request: RequestSummary
     customer_name: str
     asset_label: str
     thread: list[ThreadEntry]
-    loose_attachments: list[RequestAttachment]  # files not tied to a message
-    history: list[tuple[RequestStatusChange, str]]
+    loose_attachments: list[AttachmentSummary]  # files not tied to a message
+    history: list[tuple[StatusChangeSummary, str]]  # each change with who made it
     contacts: list[str]
+
+
+def _request_summary(request: ServiceRequest) -> RequestSummary:
+    return RequestSummary(
+        id=request.id,
+        code=request.code,
+        title=request.title,
+        form_key=request.form_key,
+        status=request.status,
+        payload=copy.deepcopy(request.payload),  # not the row's own dict
+        created_at=request.created_at,
+        updated_at=request.updated_at,
+    )
+
+
+def _message_summary(message: RequestMessage) -> MessageSummary:
+    return MessageSummary(
+        id=message.id, body=message.body, from_service_desk=message.from_service_desk, created_at=message.created_at
+    )
+
+
+def _attachment_summary(attachment: RequestAttachment) -> AttachmentSummary:
+    return AttachmentSummary(id=attachment.id, display_name=attachment.display_name, size_bytes=attachment.size_bytes)
 
 
 def person_name(user: UserAccount | None) -> str:
@@ -211,6 +284,7 @@ def person_name(user: UserAccount | None) -> str:
 
 
 def detail(*, session: Session, request: ServiceRequest) -> RequestDetail:
+    """What the request's page shows, read now (plain data: the session may close after)."""
     messages = session.exec(
         select(RequestMessage)
         .where(RequestMessage.request_id == request.id)
@@ -232,22 +306,31 @@ def detail(*, session: Session, request: ServiceRequest) -> RequestDetail:
             )
         ).all()
     }
-    by_message: dict[int, list[RequestAttachment]] = {}
+    by_message: dict[int, list[AttachmentSummary]] = {}
     loose = []
     for attachment in attachments:
         if attachment.message_id is None:
-            loose.append(attachment)
+            loose.append(_attachment_summary(attachment))
         else:
-            by_message.setdefault(attachment.message_id, []).append(attachment)
+            by_message.setdefault(attachment.message_id, []).append(_attachment_summary(attachment))
     asset = session.get(LeasedAsset, request.asset_id) if request.asset_id else None
     customer = session.get(Customer, request.customer_id)
     return RequestDetail(
-        request=request,
+        request=_request_summary(request),
         customer_name=customer.denominazione if customer else "",
         asset_label=f"{asset.description} ({asset.code})" if asset else "",
-        thread=[ThreadEntry(m, person_name(people.get(m.author_id)), by_message.get(m.id, [])) for m in messages],
+        thread=[
+            ThreadEntry(_message_summary(m), person_name(people.get(m.author_id)), by_message.get(m.id, []))
+            for m in messages
+        ],
         loose_attachments=loose,
-        history=[(change, person_name(people.get(change.changed_by_id))) for change in history],
+        history=[
+            (
+                StatusChangeSummary(to_status=change.to_status, created_at=change.created_at),
+                person_name(people.get(change.changed_by_id)),
+            )
+            for change in history
+        ],
         contacts=list(session.exec(select(RequestContact.email).where(RequestContact.request_id == request.id)).all()),
     )
 
