@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 from portal import i18n
@@ -120,34 +119,3 @@ def test_a_customer_with_few_contracts_sees_them_all_and_no_search(signed_in):
     page = browser.state(ContractsState)
     assert page.contract_search_offered is False and page.contract_search_note == ""
     assert [option.value for option in page.choices] == ["90317", "97702", "84963", "71204"]
-
-
-def _orm_objects(value, where: str = "") -> list[str]:
-    """Where in `value` (lists, tuples, dicts, dataclasses, walked down) an ORM instance sits."""
-    if hasattr(value, "_sa_instance_state"):
-        return [f"{where}: {type(value).__name__}"]
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return [
-            found
-            for field in dataclasses.fields(value)
-            for found in _orm_objects(getattr(value, field.name), f"{where}.{field.name}")
-        ]
-    if isinstance(value, dict):
-        return [found for key, item in value.items() for found in _orm_objects(item, f"{where}[{key!r}]")]
-    if isinstance(value, list | tuple):
-        return [found for index, item in enumerate(value) for found in _orm_objects(item, f"{where}[{index}]")]
-    return []
-
-
-def test_contract_and_plan_states_hold_no_orm_rows(signed_in):
-    """Every event pickles a page's backend vars to the state store: plain values only (issue 13)."""
-    browser = signed_in()
-    browser.visit("/contratti?numero=90317")
-    browser.run(ContractsState, "load")
-    browser.visit("/contratti/piano?numero=90317")
-    browser.run(PlanState, "load")
-    for state_cls in (ContractsState, PlanState):
-        state = browser.state(state_cls)
-        pickled = {name: value for name, value in state.__getstate__().items() if name.startswith("_")}
-        assert pickled["_detail" if state_cls is ContractsState else "_rows"]  # the test looks at real data
-        assert _orm_objects(pickled, state_cls.__name__) == []

@@ -5,10 +5,8 @@ from __future__ import annotations
 import dataclasses
 import secrets
 import urllib.parse
-from collections.abc import Mapping, Sequence, Set
 
-import sqlalchemy as sa
-from sqlmodel import SQLModel, col, select
+from sqlmodel import col, select
 
 from portal.db import session_scope
 from portal.models import (
@@ -28,6 +26,7 @@ from portal.pages.request_detail import RequestDetailState
 from portal.state.bell import NotificationState
 from portal.state.request_view import PayloadRow, RequestInfo
 from tests.state.conftest import id_mark, reauthenticate, redirect_target, rows_after, toast_of
+from tests.support.pickled import orm_objects
 
 NOT_ALLOWED = ("error", "Operazione non consentita.")
 
@@ -268,7 +267,6 @@ def test_form_preview_validates_live_and_stores_nothing(signed_in):
 def test_each_page_stages_files_by_its_own_rule(signed_in, tmp_path, monkeypatch):
     """The staging code is shared, but each page's state holds its own rule and its own files."""
     import asyncio
-    import dataclasses
     import io
     from pathlib import Path
 
@@ -354,24 +352,6 @@ def test_each_page_keeps_its_answer_to_the_wrong_kind_of_user(signed_in):
     assert redirect_target(result) == _login_for("/operatore/anteprima-moduli")
 
 
-def _orm_objects(value, where: str = "state") -> list[str]:
-    """Where, inside `value`, an ORM row is kept (a SQLModel table instance, or anything SQLAlchemy
-    tracks): through lists, tuples, sets, dicts, SQLAlchemy's result rows and dataclass fields."""
-    if hasattr(value, "_sa_instance_state") or (isinstance(value, SQLModel) and hasattr(type(value), "__table__")):
-        return [f"{where}: {type(value).__name__}"]
-    if isinstance(value, (str, bytes)):
-        return []
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        items = [(f"{where}.{field.name}", getattr(value, field.name)) for field in dataclasses.fields(value)]
-    elif isinstance(value, Mapping):
-        items = [(f"{where}[{key!r}]", item) for key, item in value.items()]
-    elif isinstance(value, (Sequence, Set, sa.Row)):
-        items = [(f"{where}[{index}]", item) for index, item in enumerate(value)]
-    else:
-        return []
-    return [found for name, item in items for found in _orm_objects(item, name)]
-
-
 def test_request_pages_keep_no_orm_rows_in_their_backend_vars(signed_in):
     """The backend vars are pickled (to Redis) at every event: the request pages keep plain
     snapshots there, never the SQLModel rows they were read from (nor rows tied to a session)."""
@@ -420,7 +400,7 @@ def test_request_pages_keep_no_orm_rows_in_their_backend_vars(signed_in):
         for path, page in pages:  # what pickling the state stores: its own fields, the backend vars among them
             backend = {name: value for name, value in page.__getstate__().items() if name.startswith("_")}
             assert {"_rows", "_found", "_detail"} & backend.keys(), f"{path}: its list or request is not pickled"
-            kept.extend(_orm_objects(backend, path))
+            kept.extend(orm_objects(backend, path))
         assert kept == []
     finally:
         with session_scope() as db:
