@@ -180,6 +180,11 @@ def _contract_value(path: str) -> Attempts:
     return lambda v: [Attempt({"value": number}, path) for number in v.contract_numbers]
 
 
+def _contract_search(path: str) -> Attempts:
+    """The victim's contract numbers typed into the search, hoping they come back as choices."""
+    return lambda v: [Attempt({"text": number}, path) for number in v.contract_numbers]
+
+
 def _public_account(
     path: str, build: Callable[[Victim], dict[str, str]], query: dict[str, str] | None = None
 ) -> Attempts:
@@ -292,6 +297,7 @@ SWEEP: dict[str, Attempts] = {
     "ContractsState.load": _contract_page("/contratti"),
     "ContractsState.choose": lambda v: [Attempt({"number": n}, "/contratti") for n in v.contract_numbers],
     "ContractsState.export_all_plans": _none("/contratti"),
+    "ContractsState.search_contracts": _contract_search("/contratti"),
     "PlanState.load": _contract_page("/contratti/piano"),
     "PlanState.export": _export_of("/contratti/piano"),
     "PlanState.next_page": _paged("/contratti/piano", "numero"),
@@ -306,11 +312,13 @@ SWEEP: dict[str, Attempts] = {
     "BillingState.clear_filters": _none("/fatture-e-pagamenti"),
     "BillingState.export": _export_of("/fatture-e-pagamenti"),
     "BillingState.choose_contract": _contract_value("/fatture-e-pagamenti"),
+    "BillingState.search_contracts": _contract_search("/fatture-e-pagamenti"),
     "BillingState.next_page": _paged("/fatture-e-pagamenti", "numero"),
     "BillingState.previous_page": _paged("/fatture-e-pagamenti", "numero"),
     "AssetsState.load": _contract_page("/beni-in-locazione"),
     "AssetsState.export": _export_of("/beni-in-locazione"),
     "AssetsState.choose_contract": _contract_value("/beni-in-locazione"),
+    "AssetsState.search_contracts": _contract_search("/beni-in-locazione"),
     "AssetsState.next_page": _paged("/beni-in-locazione", "numero"),
     "AssetsState.previous_page": _paged("/beni-in-locazione", "numero"),
     "RequestsState.load": _none("/richieste"),

@@ -414,6 +414,30 @@ def _filter_cases() -> list[tuple[str, str, str, str, dict[str, Any], str, Any]]
         found.append(
             (f"requests-form-{label}", requests, "choose_form", "/richieste", {"value": value}, "form_key", "")
         )
+    # the contract search (billing's, as the pages share it): a text, or nothing
+    for label, value in {"number": 90317, "list": ["903"], "dict": {"a": 1}, "null": None}.items():
+        found.append(
+            (
+                f"contract-search-{label}",
+                billing,
+                "search_contracts",
+                "/fatture-e-pagamenti",
+                {"text": value},
+                "contract_search",
+                "",
+            )
+        )
+    found.append(
+        (
+            "contract-search-long",
+            billing,
+            "search_contracts",
+            "/fatture-e-pagamenti",
+            {"text": LONG},
+            "contract_search",
+            LONG.strip()[:40],
+        )
+    )
     return found
 
 
