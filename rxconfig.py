@@ -8,11 +8,15 @@ import reflex as rx
 
 from portal.config import demo_banner, settings
 from portal.services.common.branding import load_branding
+from portal.web import multiprocess
 
 if TYPE_CHECKING:  # the theme's colour names; only pyright needs them
     from reflex_components_radix.themes.base import LiteralAccentColor
 
 branding = load_branding(settings.tenant_slug)
+# Before the app (and prometheus_client) is imported: the server's process empties the metrics
+# directory and hands it to its workers (portal/web/multiprocess.py); a worker only inherits it.
+multiprocess.prepare(settings.metrics_dir)
 if banner := demo_banner(settings):  # loud on purpose: demo mode hands out every code (issue 11)
     print(banner, file=sys.stderr, flush=True)
 

@@ -7,6 +7,8 @@ same-origin requests) and answers only about the signed-in user.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import hmac
 import html
 
 import segno
@@ -36,6 +38,7 @@ from portal.services.contracts.statement_pdf import statement_filename, statemen
 from portal.services.contracts.statements import build_statement, statement_years
 from portal.services.requests import attachments as files
 from portal.services.requests.queries import access_attachment
+from portal.web import metrics as prometheus
 from portal.web.origin import is_json, portal_origins, same_origin
 
 NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
@@ -282,10 +285,31 @@ async def ready(request: Request) -> Response:
     return JSONResponse(body, status_code=200 if up else 503, headers=NO_STORE)
 
 
+def _bearer_token(request: Request) -> str:
+    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+    return credentials.strip() if scheme.lower() == "bearer" else ""
+
+
+async def metrics(request: Request) -> Response:
+    """Prometheus's scrape (docs/DEPLOY.md): 404 while PORTAL_METRICS_TOKEN is unset, 401 without
+    that token as a bearer (compared in constant time), else the text format. Never proxied by the
+    nginx site: Prometheus reaches the backends on their private address."""
+    expected = settings.metrics_token
+    if not expected:
+        return _not_found()
+    # Digests of equal length: the comparison's time tells nothing, not even the token's length.
+    given = hashlib.sha256(_bearer_token(request).encode()).digest()
+    if not hmac.compare_digest(given, hashlib.sha256(expected.encode()).digest()):
+        return Response(status_code=401, headers={**NO_STORE, "WWW-Authenticate": "Bearer"})
+    body = await run_in_threadpool(prometheus.exposition)
+    return Response(body, media_type=prometheus.CONTENT_TYPE, headers=NO_STORE)
+
+
 api = Starlette(
     routes=[
         Route(routes.API_HEALTH, alive, methods=["GET"]),
         Route(routes.API_READY, ready, methods=["GET"]),
+        Route(routes.METRICS, metrics, methods=["GET"]),
         Route(routes.API_SIGN_IN, open_session, methods=["POST"]),
         Route(routes.API_SIGN_OUT, forget_session, methods=["POST"]),
         # A path that is not a number does not match: Starlette answers 404 itself.

@@ -30,6 +30,7 @@ class SettingsError(ValueError):
 # attachment kind (videos, 200 MiB: services/requests/attachments.py) plus room for the multipart framing.
 DEFAULT_UPLOAD_MAX_BYTES = 210 * 1024 * 1024
 LOOPBACK = "127.0.0.1"
+MIN_METRICS_TOKEN = 24  # characters of PORTAL_METRICS_TOKEN
 PRODUCTION = "production"
 DEVELOPMENT = "development"
 JOB_WORKER_APP = "app"
@@ -116,6 +117,13 @@ class Settings:
     job_worker: str = "app"
     # PORTAL_JOB_STALLED_SECONDS: a job worker silent this long is taken for dead and its jobs run again.
     job_stalled_seconds: float = 30.0
+    # PORTAL_METRICS_TOKEN: the bearer token Prometheus sends to GET /metrics; unset, the endpoint is
+    # a 404. A secret: kept out of the settings' repr (which may be logged).
+    metrics_token: str = dataclasses.field(default="", repr=False)
+    # PORTAL_METRICS_DIR: where the server's worker processes keep their metrics files (prometheus_client's
+    # multiprocess mode, portal/web/multiprocess.py); None: a fresh directory of the server's own under the
+    # system's temporary directory. Local to the machine, one per server process: never a shared volume.
+    metrics_dir: Path | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -181,6 +189,10 @@ def check_settings(settings: Settings) -> Settings:
                 f"REDIS_URL is missing with {several}: each worker would keep its own copy of every "
                 "tab's state, and a tab served by another worker would lose it"
             )
+    if settings.metrics_token and len(settings.metrics_token) < MIN_METRICS_TOKEN:
+        raise SettingsError(
+            f"PORTAL_METRICS_TOKEN must be at least {MIN_METRICS_TOKEN} characters (e.g. `openssl rand -hex 32`)"
+        )
     if settings.is_production:
         _check_production(settings)
     if settings.job_worker == JOB_WORKER_SEPARATE and settings.is_sqlite:
@@ -337,6 +349,8 @@ def load_settings() -> Settings:
         test_hooks=os.environ.get("PORTAL_TEST_HOOKS") == "1",
         job_worker=job_worker,
         job_stalled_seconds=job_stalled_seconds,
+        metrics_token=os.environ.get("PORTAL_METRICS_TOKEN", "").strip(),
+        metrics_dir=Path(metrics_dir) if (metrics_dir := os.environ.get("PORTAL_METRICS_DIR", "").strip()) else None,
     )
 
 

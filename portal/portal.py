@@ -31,11 +31,12 @@ from portal.pages import (  # noqa: F401  (each page module declares its page)
     reset_password,
     unlock,
 )
-from portal.web import client_storage, token_failover
+from portal.web import client_storage, event_metrics, token_failover
 from portal.web.stack import protect
 
 token_failover.install()  # a tab whose backend died keeps its token, and its state, on another one
 client_storage.install()  # a navigation does not resend what the language cookie had already set
+event_metrics.install()  # each event handled is counted and timed for GET /metrics (portal/web/metrics.py)
 if settings.log_format == "json":  # production's default (portal/logs.py); the demo keeps Reflex's console
     logs.configure("json")
 

@@ -41,6 +41,8 @@ API_DOWNLOAD = "/api/download/{token}"
 # Public, for the proxy and the orchestrator (issue 13): the process answers; its database and Redis answer.
 API_HEALTH = "/api/health"
 API_READY = "/api/ready"
+# Prometheus scrapes each backend directly, with PORTAL_METRICS_TOKEN; the nginx site denies it (deploy/).
+METRICS = "/metrics"
 
 
 def login_url(next_path: str | None = None) -> str:

@@ -30,6 +30,8 @@ _NAMES = (
     "SMTP_HOST",
     "PORTAL_JOB_WORKER",
     "PORTAL_JOB_STALLED_SECONDS",
+    "PORTAL_METRICS_TOKEN",
+    "PORTAL_METRICS_DIR",
 )
 # What docs/DEPLOY.md asks for; each test takes one thing away or adds one wrong thing.
 PRODUCTION = {
@@ -206,3 +208,15 @@ def test_production_runs_its_jobs_in_separate_workers_and_the_demo_in_the_app(mo
 def test_job_worker_settings_that_cannot_work_are_refused(monkeypatch, env, refusal):
     with pytest.raises(SettingsError, match=refusal):
         _settings(monkeypatch, **env)
+
+
+def test_the_metrics_token_is_a_secret_long_enough_and_kept_out_of_the_repr(monkeypatch):
+    token = "a" * 32
+    chosen = _production(monkeypatch, PORTAL_METRICS_TOKEN=token, PORTAL_METRICS_DIR="/var/lib/portal-metrics-8001")
+    assert chosen.metrics_token == token
+    assert str(chosen.metrics_dir) == "/var/lib/portal-metrics-8001"
+    assert token not in repr(chosen)
+    unset = _production(monkeypatch)
+    assert (unset.metrics_token, unset.metrics_dir) == ("", None)
+    with pytest.raises(SettingsError, match="PORTAL_METRICS_TOKEN must be at least 24 characters"):
+        _production(monkeypatch, PORTAL_METRICS_TOKEN="short-token")

@@ -200,3 +200,24 @@ def in_session(session: Session) -> Sessions:
         session.flush()
 
     return scope
+
+
+@dataclasses.dataclass(frozen=True)
+class Backlog:
+    """The mail waiting to be sent (not sent, not given up) and when the oldest of it was written."""
+
+    waiting: int
+    oldest_created_at: dt.datetime | None
+
+
+def backlog(*, session: Session) -> Backlog:
+    """What the outbox holds unsent, in one query whose filter the index ix_mail_outbox_due
+    (sent_at, failed_at, …) serves: the metrics endpoint reads it at every scrape."""
+    waiting, oldest = session.execute(
+        sa.select(sa.func.count(), sa.func.min(MailOutbox.created_at)).where(
+            col(MailOutbox.sent_at).is_(None), col(MailOutbox.failed_at).is_(None)
+        )
+    ).one()
+    if oldest is not None and oldest.tzinfo is None:  # SQLite gives the stored UTC back naive
+        oldest = oldest.replace(tzinfo=dt.UTC)
+    return Backlog(waiting=int(waiting), oldest_created_at=oldest)
