@@ -118,9 +118,9 @@ def import_file_set(*, session: Session, tenant_id: int, file_set: FileSet, dry_
     """Check `file_set` and, unless `dry_run` or a record is rejected, upsert it into the tenant in
     the session's transaction (the caller commits). A dry run computes the same counts, writes nothing."""
     stored = _stored(session, tenant_id)
-    checked = check(
-        file_set, known=KnownKeys(customers=frozenset(stored.customers), contracts=frozenset(stored.contracts))
-    )
+    codes = {customer.id: code for code, customer in stored.customers.items()}
+    holders = {number: codes[contract.customer_id] for number, contract in stored.contracts.items()}
+    checked = check(file_set, known=KnownKeys(customers=frozenset(stored.customers), contracts=holders))
     counts = {record_type.name: TypeCounts() for record_type in fmt.RECORD_TYPES}
     for record_type, lines in _rejected_records(checked.rejections).items():
         counts[record_type].rejected = len(lines)

@@ -68,6 +68,9 @@ def read_file_set(path: Path) -> FileSet:
             name = PurePosixPath(info.filename)
             if info.is_dir() or name.parts[0] == "__MACOSX" or name.name.startswith("."):
                 continue
+            if name.name in members:
+                file_set.problems.append(Rejection(info.filename, 0, WHOLE_RECORD, "a second file of this name"))
+                continue
             members[name.name] = _member_reader(archive, info.filename)
     else:
         file_set.problems.append(Rejection(path.name, 0, WHOLE_RECORD, "not a directory or a zip file"))

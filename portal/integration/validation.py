@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -142,7 +142,7 @@ class KnownKeys:
     """The keys of the records of the tenant already in the database."""
 
     customers: frozenset[str]
-    contracts: frozenset[str]
+    contracts: Mapping[str, str]  # contract number -> its customer's code
 
 
 def _unique_keys(record_type: fmt.RecordType, records: Iterable[Record]) -> Iterable[Rejection]:
@@ -175,6 +175,13 @@ def _check_contracts(
         code = values["customer_code"]
         if (code,) not in batch["customer"] and code not in known.customers:
             yield record.reject("customer_code", f"unknown customer {code}: not in this file set nor in the portal")
+        holder = known.contracts.get(values["number"])
+        if holder is not None and holder != code:
+            yield record.reject(
+                "customer_code",
+                f"{code}: the contract belongs to customer {holder}; "
+                "format v1 cannot move a contract to another customer",
+            )
         if values["end_date"] < values["start_date"]:
             yield record.reject("end_date", f"{values['end_date']} is before start_date {values['start_date']}")
         if values["start_date"] < values["signed_on"]:

@@ -270,3 +270,38 @@ def test_many_problems_at_once_are_all_reported(db, tenant, tmp_path):
         "leased_asset.jsonl:2 description: required field missing",
         "schedule_line.jsonl:11 contract_number, position: duplicate key K1 + 3 (first at schedule_line.jsonl:3)",
     ]
+
+
+def test_a_contract_cannot_move_to_another_customer(db, tenant, tmp_path):
+    from portal.integration.importer import import_file_set
+    from portal.integration.readers import read_file_set
+
+    first = import_file_set(
+        session=db, tenant_id=tenant.id, file_set=read_file_set(write_jsonl(tmp_path / "a", file_set_copy()))
+    )
+    assert first.outcome is ImportOutcome.IMPORTED
+    before = snapshot(db, tenant.id)
+    moved = file_set_copy()["contract"][1:]
+    moved[0]["customer_code"] = "C100"
+
+    result = import_file_set(
+        session=db, tenant_id=tenant.id, file_set=read_file_set(write_jsonl(tmp_path / "b", {"contract": moved}))
+    )
+
+    assert [r.as_text() for r in result.rejections] == [
+        "contract.jsonl:1 customer_code: C100: the contract belongs to customer C200; "
+        "format v1 cannot move a contract to another customer"
+    ]
+    assert snapshot(db, tenant.id) == before
+
+
+def test_two_files_of_one_name_in_a_zip(db, tenant, tmp_path):
+    import zipfile
+
+    path = write_jsonl(tmp_path / "set", file_set_copy())
+    archive = tmp_path / "set.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        for item in sorted(path.iterdir()):
+            bundle.write(item, f"a/{item.name}")
+        bundle.write(path / "customer.jsonl", "b/customer.jsonl")
+    assert _rejected(db, tenant, archive) == ["b/customer.jsonl:0 -: a second file of this name"]
