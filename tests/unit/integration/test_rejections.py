@@ -155,6 +155,19 @@ CASES: list[tuple[str, Callable[[Records], None], list[str]]] = [
         ["contract.jsonl:1 instalment_count: '3' is not of type integer"],
     ),
     (
+        "a postal code of four digits",
+        change(**{"customer:0:postal_code": "2010"}),
+        ["customer.jsonl:1 postal_code: '2010' does not have the form ^[0-9]{5}$"],
+    ),
+    (
+        "an IBAN with spaces",
+        change(**{"contract:0:direct_debit_iban": "IT60 X054 2811 1010 0000 0123 456"}),
+        [
+            "contract.jsonl:1 direct_debit_iban: 'IT60 X054 2811 1010 0000 0123 456' does not have the form "
+            "^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$"
+        ],
+    ),
+    (
         "too long",
         change(**{"customer:0:city": "M" * 81}),
         ["customer.jsonl:1 city: longer than 80 characters"],
