@@ -44,11 +44,26 @@ def schema_of(name: str) -> dict[str, Any]:
     return json.loads((SCHEMAS_DIR / f"{name}.schema.json").read_text(encoding="utf-8"))
 
 
+VALUE_TYPE = "x-value-type"  # marks a value type of the format (money, date…) inlined by validator_of
+
+
 @functools.cache
 def validator_of(name: str) -> Draft202012Validator:
+    """The validator of the record type's schema, with each `$ref` to a value type of `$defs`
+    replaced by the definition itself (marked VALUE_TYPE): the same rules, but resolving a
+    reference for every field of every record was two thirds of an import's time."""
     schema = schema_of(name)
     Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    definitions = schema.get("$defs", {})
+    properties = {}
+    for field, spec in schema["properties"].items():
+        reference = spec.get("$ref", "")
+        if reference.startswith("#/$defs/"):
+            value_type = reference.removeprefix("#/$defs/")
+            spec = {**definitions[value_type], VALUE_TYPE: value_type}
+        properties[field] = spec
+    inlined = {key: value for key, value in schema.items() if key != "$defs"} | {"properties": properties}
+    return Draft202012Validator(inlined, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
 def fields_of(name: str) -> tuple[str, ...]:

@@ -58,12 +58,12 @@ def schema_rejections(source: SourceRecord) -> list[Rejection]:
     validator = fmt.validator_of(source.record_type)
     found: dict[str, Rejection] = {}  # one reason per field: a date both malformed and impossible is told once
     for error in sorted(validator.iter_errors(source.values), key=lambda e: (list(e.absolute_path), e.message)):
-        for field, reason in _explain(error, defined=fmt.schema_of(source.record_type).get("$defs", {})):
+        for field, reason in _explain(error):
             found.setdefault(field, Rejection(source.file, source.line, field, reason, source.record_type))
     return list(found.values())
 
 
-def _explain(error: ValidationError, *, defined: dict[str, Any]) -> list[tuple[str, str]]:
+def _explain(error: ValidationError) -> list[tuple[str, str]]:
     """The field(s) and reason(s) of one schema error, in words; a value type of the format (money,
     date…, the schema's $defs) is named by its description, another field's form by its pattern."""
     path = [str(part) for part in error.absolute_path]
@@ -82,7 +82,7 @@ def _explain(error: ValidationError, *, defined: dict[str, Any]) -> list[tuple[s
             codes = ", ".join(str(code) for code in expected)
             return [(field, f"{instance!r} is not one of the codes {codes}")]
         case "pattern" | "format":
-            if any(schema is definition for definition in defined.values()):
+            if fmt.VALUE_TYPE in schema:
                 return [(field, f"{instance!r} is not {schema['description']}")]
             return [(field, f"{instance!r} does not have the form {schema['pattern']}")]
         case "type":

@@ -240,3 +240,27 @@ def test_a_full_file_set_reports_what_it_lacks_and_deletes_nothing(db, tenant, t
     assert result.counts["contract"] == TypeCounts(unchanged=1, missing=1)
     assert result.counts["customer"] == TypeCounts()  # no customer file: nothing said about customers
     assert [row[0] for row in snapshot(db, tenant.id)["contract"]] == ["K1", "K2"]
+
+
+def test_an_import_ends_with_analyze_on_postgresql_only(db, tenant, tmp_path):
+    statements: list[str] = []
+    connection = db.connection()
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    sa.event.listen(connection, "before_cursor_execute", seen)
+    try:
+        dry = _import(db, tenant, write_jsonl(tmp_path / "set", FILE_SET), dry_run=True)
+        analyzed_in_dry_run = [s for s in statements if s.startswith("ANALYZE")]
+        _import(db, tenant, tmp_path / "set")
+    finally:
+        sa.event.remove(connection, "before_cursor_execute", seen)
+
+    assert dry.outcome is ImportOutcome.VALID and analyzed_in_dry_run == []
+    analyzed = [s for s in statements if s.startswith("ANALYZE")]
+    if db.get_bind().dialect.name == "postgresql":
+        assert analyzed == ["ANALYZE customer, contract, schedule_line, leased_asset"]
+        assert statements[-1] == analyzed[0]  # after the rows are written
+    else:
+        assert analyzed == []
