@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 
 from portal.integration import format as fmt
 from portal.integration.readers import FileSet, Rejection
@@ -99,7 +99,7 @@ def _stored(session: Session, tenant_id: int) -> _Stored:
         (number, line.position): line
         for line, number in session.exec(
             select(ScheduleLine, Contract.number)
-            .join(Contract, sa.literal_column("contract.id") == ScheduleLine.contract_id)
+            .join(Contract, col(Contract.id) == ScheduleLine.contract_id)
             .where(Contract.tenant_id == tenant_id)
         )
     }
@@ -107,7 +107,7 @@ def _stored(session: Session, tenant_id: int) -> _Stored:
         asset.code: asset
         for asset in session.exec(
             select(LeasedAsset)
-            .join(Contract, sa.literal_column("contract.id") == LeasedAsset.contract_id)
+            .join(Contract, col(Contract.id) == LeasedAsset.contract_id)
             .where(Contract.tenant_id == tenant_id)
         )
     }
@@ -132,7 +132,7 @@ def import_file_set(*, session: Session, tenant_id: int, file_set: FileSet, dry_
     writer = _Writer(session=session, tenant_id=tenant_id, stored=stored, counts=counts, dry_run=dry_run)
     writer.customers(checked.records["customer"])
     writer.contracts(checked.records["contract"])
-    writer.lines(checked.records["schedule_line"], checked.records["contract"])
+    writer.lines(checked.records["schedule_line"])
     writer.assets(checked.records["leased_asset"])
     warnings = _reconcile(checked.records, terms=writer.terms, plan=writer.plan)
     if not dry_run:
@@ -240,7 +240,7 @@ class _Writer:
             self.stored.contracts[record.key[0]] = row
         self._flush()
 
-    def lines(self, records: list[Record], contracts: list[Record]) -> None:
+    def lines(self, records: list[Record]) -> None:
         fields = [field for field in fmt.fields_of("schedule_line") if field != "contract_number"]
         for record in records:
             contract = self.stored.contracts[record.values["contract_number"]]
