@@ -9,6 +9,7 @@ from portal.models.billing import Invoice, InvoiceLine, Payment
 from portal.models.contract import Contract, LeasedAsset, ReferenceRate, ScheduleLine
 from portal.models.customer import Customer
 from portal.models.download import DownloadTicket
+from portal.models.integration import ImportRun
 from portal.models.mail import MailMessage
 from portal.models.notification import Notification, NotificationRead
 from portal.models.request import (
@@ -34,6 +35,7 @@ __all__ = [
     "Contract",
     "Customer",
     "DownloadTicket",
+    "ImportRun",
     "Invoice",
     "InvoiceLine",
     "LeasedAsset",

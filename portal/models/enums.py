@@ -81,3 +81,11 @@ class NotificationKind(CodedEnum):
     BROADCAST = "broadcast"  # from the leasing company to every customer
     REQUEST = "request"  # from the service desk about one request
     DOCUMENT = "document"  # a new invoice or credit note was published
+
+
+class ImportOutcome(CodedEnum):
+    """How an import run of the integration ended."""
+
+    IMPORTED = "imported"  # every record valid, written
+    VALID = "valid"  # a dry run: every record valid, nothing written
+    REJECTED = "rejected"  # a record was rejected: nothing written

@@ -1,0 +1,240 @@
+"""An empty leasing company to import into, and a small, consistent file set to import."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from portal.integration import format as fmt
+from portal.models import Tenant
+
+CUSTOMERS: list[dict[str, Any]] = [
+    {
+        "code": "C100",
+        "kind": "company",
+        "denominazione": "Officina Rossi S.r.l.",
+        "codice_fiscale": "01234567890",
+        "partita_iva": "01234567890",
+        "pec": "officina.rossi@pec.example.it",
+        "street": "Via Roma 1",
+        "postal_code": "20100",
+        "city": "Milano",
+        "province": "MI",
+        "sdi_code": "ABC1234",
+    },
+    {
+        "code": "C200",
+        "kind": "person",
+        "denominazione": "Anna Verdi",
+        "first_name": "Anna",
+        "last_name": "Verdi",
+        "codice_fiscale": "VRDNNA80A41F205X",
+        "email": "anna.verdi@example.it",
+        "street": "Via Po 2",
+        "postal_code": "10100",
+        "city": "Torino",
+        "province": "TO",
+    },
+]
+
+CONTRACTS: list[dict[str, Any]] = [
+    {
+        "number": "K1",
+        "customer_code": "C100",
+        "module_number": "1",
+        "product": "Leasing strumentale",
+        "product_code": "equipment",
+        "signed_on": "2025-01-10",
+        "start_date": "2025-02-01",
+        "end_date": "2025-04-30",
+        "amount": "12000.00",
+        "advance": "1200.00",
+        "residual_value": "120.00",
+        "instalment_amount": "3610.00",
+        "instalment_count": 3,
+        "duration_months": 3,
+        "annual_rate": "0.0425",
+        "reference_rate": "EURIBOR_3M",
+        "base_index_rate": "0.0300",
+        "spread": "0.0125",
+        "beneficiary_code": "F1",
+        "beneficiary_name": "Forniture Dentali S.p.A.",
+        "direct_debit_iban": "IT60X0542811101000000123456",
+    },
+    {
+        "number": "K2",
+        "customer_code": "C200",
+        "module_number": "2",
+        "product": "Leasing targato",
+        "product_code": "vehicle",
+        "status": "extinguished",
+        "signed_on": "2024-01-10",
+        "start_date": "2024-02-01",
+        "end_date": "2024-03-31",
+        "extinguished_on": "2024-04-15",
+        "amount": "5000.00",
+        "advance": "500.00",
+        "residual_value": "50.00",
+        "instalment_amount": "2250.00",
+        "instalment_count": 2,
+        "duration_months": 2,
+        "annual_rate": "0.05",
+        "beneficiary_code": "F2",
+        "beneficiary_name": "Auto Nord S.r.l.",
+        "payment_method": "bank_transfer",
+        "vat_rate": "22.00",
+    },
+]
+
+
+def _line(contract: str, position: int, kind: str, number: int, due: str, principal: str, interest: str, **extra):
+    from decimal import Decimal
+
+    return {
+        "contract_number": contract,
+        "position": position,
+        "kind": kind,
+        "number": number,
+        "due_date": due,
+        "amount": str(Decimal(principal) + Decimal(interest)),
+        "principal": principal,
+        "interest": interest,
+        "residual_capital": extra.pop("residual_capital", "0.00"),
+        "competence_start": extra.pop("start", due),
+        "competence_end": extra.pop("end", due),
+        **extra,
+    }
+
+
+# fmt: off
+LINES: list[dict[str, Any]] = [
+    _line("K1", 1, "advance", 0, "2025-02-01", "1200.00", "0.00", residual_capital="10800.00"),
+    _line("K1", 2, "instalment", 1, "2025-02-01", "3560.00", "50.00", residual_capital="7240.00",
+          start="2025-02-01", end="2025-02-28", collection_date="2025-02-03"),
+    _line("K1", 3, "instalment", 2, "2025-03-01", "3560.00", "50.00", residual_capital="3680.00",
+          start="2025-03-01", end="2025-03-31"),
+    _line("K1", 4, "indexation", 0, "2025-03-31", "0.00", "4.33", residual_capital="3680.00",
+          start="2025-02-01", end="2025-03-31", index_rate="0.0304", index_base_balance="7240.00"),
+    _line("K1", 5, "instalment", 3, "2025-04-01", "3560.00", "50.00", residual_capital="120.00",
+          start="2025-04-01", end="2025-04-30"),
+    _line("K1", 6, "residual_value", 4, "2025-05-01", "120.00", "0.00"),
+    _line("K2", 1, "advance", 0, "2024-02-01", "500.00", "0.00", residual_capital="4500.00"),
+    _line("K2", 2, "instalment", 1, "2024-02-01", "2225.00", "25.00", residual_capital="2275.00",
+          start="2024-02-01", end="2024-02-29"),
+    _line("K2", 3, "instalment", 2, "2024-03-01", "2225.00", "25.00", residual_capital="50.00",
+          start="2024-03-01", end="2024-03-31"),
+    _line("K2", 4, "residual_value", 3, "2024-04-01", "50.00", "0.00"),
+]
+# fmt: on
+
+ASSETS: list[dict[str, Any]] = [
+    {
+        "code": "A1",
+        "contract_number": "K1",
+        "asset_type": "Beni mobili in leasing",
+        "asset_type_code": "equipment",
+        "description": "RIUNITO ODONTOIATRICO",
+        "financial_value": "8000.00",
+        "expected_future_value": "80.00",
+        "serial_number": "SN-1",
+    },
+    {
+        "code": "A2",
+        "contract_number": "K1",
+        "asset_type": "Beni mobili in leasing",
+        "description": "AUTOCLAVE",
+        "financial_value": "4000.00",
+        "expected_future_value": "40.00",
+    },
+    {
+        "code": "A3",
+        "contract_number": "K2",
+        "asset_type": "Auto leasing finanziario",
+        "asset_type_code": "vehicle",
+        "description": "UTILITARIA 1.0",
+        "financial_value": "5000.00",
+        "expected_future_value": "50.00",
+        "plate": "GA123BC",
+    },
+]
+
+FILE_SET: dict[str, list[dict[str, Any]]] = {
+    "customer": CUSTOMERS,
+    "contract": CONTRACTS,
+    "schedule_line": LINES,
+    "leased_asset": ASSETS,
+}
+
+
+def file_set_copy() -> dict[str, list[dict[str, Any]]]:
+    return {name: [dict(record) for record in records] for name, records in FILE_SET.items()}
+
+
+def write_jsonl(directory: Path, records: dict[str, list[dict[str, Any]]]) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, rows in records.items():
+        text = "".join(json.dumps(row) + "\n" for row in rows)
+        (directory / f"{name}.jsonl").write_text(text, encoding="utf-8")
+    return directory
+
+
+def write_csv(directory: Path, records: dict[str, list[dict[str, Any]]]) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, rows in records.items():
+        with (directory / f"{name}.csv").open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=fmt.fields_of(name))
+            writer.writeheader()
+            writer.writerows({key: "" if value is None else value for key, value in row.items()} for row in rows)
+    return directory
+
+
+@pytest.fixture
+def tenant(db) -> Tenant:
+    """A second leasing company with no data at all, beside the demo's (which the import must not touch)."""
+    return make_tenant(db, "import-test")
+
+
+def make_tenant(db, slug: str) -> Tenant:
+    demo = db.exec(select(Tenant).where(Tenant.slug == "aurora")).one()
+    tenant = Tenant(slug=slug, **demo.model_dump(exclude={"id", "slug", "created_at"}))
+    db.add(tenant)
+    db.flush()
+    return tenant
+
+
+# The tenant's imported rows as plain SQL sees them, without the ids the database gave.
+SNAPSHOT_QUERIES = {
+    "customer": "select code, kind, denominazione, first_name, last_name, codice_fiscale, partita_iva, pec, email,"
+    " street, postal_code, city, province, country, sdi_code, paper_invoices, created_at"
+    " from customer where tenant_id = :tenant order by code",
+    "contract": "select c.number, cu.code, c.module_number, c.product, c.product_code, c.status, c.signed_on,"
+    " c.start_date, c.end_date, c.extinguished_on, c.amount, c.advance, c.residual_value, c.instalment_amount,"
+    " c.periodicity_months, c.instalment_count, c.duration_months, c.annual_rate, c.reference_rate,"
+    " c.base_index_rate, c.spread, c.subsidy, c.beneficiary_code, c.beneficiary_name, c.direct_debit_iban,"
+    " c.payment_method, c.vat_rate, c.created_at"
+    " from contract c join customer cu on cu.id = c.customer_id where c.tenant_id = :tenant order by c.number",
+    "schedule_line": "select c.number, s.position, cu.code, s.kind, s.number, s.due_date, s.amount, s.principal,"
+    " s.interest, s.residual_capital, s.payment_method, s.competence_start, s.competence_end, s.collection_date,"
+    " s.index_rate, s.index_base_balance"
+    " from schedule_line s join contract c on c.id = s.contract_id join customer cu on cu.id = s.customer_id"
+    " where c.tenant_id = :tenant order by c.number, s.position",
+    "leased_asset": "select a.code, c.number, cu.code, a.asset_type, a.asset_type_code, a.description,"
+    " a.financial_value, a.expected_future_value, a.serial_number, a.plate"
+    " from leased_asset a join contract c on c.id = a.contract_id join customer cu on cu.id = a.customer_id"
+    " where c.tenant_id = :tenant order by a.code",
+}
+
+
+def snapshot(db, tenant_id: int) -> dict[str, list[tuple]]:
+    import sqlalchemy as sa
+
+    db.flush()
+    return {
+        name: [tuple(row) for row in db.execute(sa.text(query), {"tenant": tenant_id}).all()]
+        for name, query in SNAPSHOT_QUERIES.items()
+    }
