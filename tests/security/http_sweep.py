@@ -350,6 +350,19 @@ SWEEP: dict[str, RouteEntry] = {
     routes.API_READY: RouteEntry(
         "public", GET, _plain(routes.API_READY), frozenset({200}), own=_plain(routes.API_READY)
     ),
+    # Prometheus scrapes the backends with PORTAL_METRICS_TOKEN (docs/DEPLOY.md §9): no session opens
+    # it, nor a guessed token, nor the victim's code as one (404 while the setting is unset, as here).
+    routes.METRICS: RouteEntry(
+        "public",
+        GET,
+        lambda h: [
+            *_gets(routes.METRICS),
+            Call("GET", routes.METRICS, headers={"Authorization": f"Bearer {h.who.code * 8}"}),
+            Call("GET", routes.METRICS, headers={"Authorization": "Basic bWV0cmljczptZXRyaWNz"}),
+        ],
+        frozenset({401, 404}),
+        own=None,
+    ),
     str(constants.Endpoint.PING): RouteEntry("public", GET, _plain("/ping"), frozenset({200}), own=_plain("/ping")),
     str(constants.Endpoint.HEALTH): RouteEntry(
         "public", GET, _plain("/_health"), frozenset({200}), own=_plain("/_health")
