@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlmodel import select
 
-from portal.integration import format as fmt
 from portal.models import Tenant
 
 CUSTOMERS: list[dict[str, Any]] = [
@@ -173,24 +169,6 @@ FILE_SET: dict[str, list[dict[str, Any]]] = {
 
 def file_set_copy() -> dict[str, list[dict[str, Any]]]:
     return {name: [dict(record) for record in records] for name, records in FILE_SET.items()}
-
-
-def write_jsonl(directory: Path, records: dict[str, list[dict[str, Any]]]) -> Path:
-    directory.mkdir(parents=True, exist_ok=True)
-    for name, rows in records.items():
-        text = "".join(json.dumps(row) + "\n" for row in rows)
-        (directory / f"{name}.jsonl").write_text(text, encoding="utf-8")
-    return directory
-
-
-def write_csv(directory: Path, records: dict[str, list[dict[str, Any]]]) -> Path:
-    directory.mkdir(parents=True, exist_ok=True)
-    for name, rows in records.items():
-        with (directory / f"{name}.csv").open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=fmt.fields_of(name))
-            writer.writeheader()
-            writer.writerows({key: "" if value is None else value for key, value in row.items()} for row in rows)
-    return directory
 
 
 @pytest.fixture

@@ -13,8 +13,9 @@ import sqlalchemy as sa
 from portal.config import PROJECT_ROOT
 from portal.db import make_engine
 from portal.integration.cli import run_command
+from portal.integration.export import write_jsonl
 from tests.conftest import _TMP, migrate
-from tests.unit.integration.conftest import FILE_SET, file_set_copy, write_jsonl
+from tests.unit.integration.conftest import FILE_SET, file_set_copy
 
 MONEY = 'a non-negative amount in euro as a decimal string, at most 2 decimals ("1234.50")'
 

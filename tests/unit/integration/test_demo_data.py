@@ -5,57 +5,15 @@ reconciliation warning. (The export command and the seed going through the forma
 
 from __future__ import annotations
 
-import datetime as dt
-import enum
-from decimal import Decimal
-from typing import Any
-
-from sqlmodel import col, select
-
-from portal.integration import format as fmt
+from portal.integration.export import records_of, write_csv, write_jsonl
 from portal.integration.importer import TypeCounts, import_file_set
 from portal.integration.readers import read_file_set
-from portal.models import Contract, Customer, LeasedAsset, ScheduleLine
 from portal.models.enums import ImportOutcome
-from tests.unit.integration.conftest import snapshot, write_csv, write_jsonl
-
-
-def _value(value: Any) -> Any:
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
-
-
-def _records_of(db, tenant_id: int) -> dict[str, list[dict[str, Any]]]:
-    customers = {row.id: row for row in db.exec(select(Customer).where(Customer.tenant_id == tenant_id))}
-    contracts = {row.id: row for row in db.exec(select(Contract).where(Contract.tenant_id == tenant_id))}
-
-    def record(name: str, row: Any, **references: str) -> dict[str, Any]:
-        values = {field: _value(getattr(row, field)) for field in fmt.fields_of(name) if field not in references}
-        return {field: value for field, value in (values | references).items() if value is not None}
-
-    lines = db.exec(select(ScheduleLine).where(col(ScheduleLine.contract_id).in_(contracts))).all()
-    assets = db.exec(select(LeasedAsset).where(col(LeasedAsset.contract_id).in_(contracts))).all()
-    return {
-        "customer": [record("customer", row) for row in customers.values()],
-        "contract": [
-            record("contract", row, customer_code=customers[row.customer_id].code) for row in contracts.values()
-        ],
-        "schedule_line": [
-            record("schedule_line", row, contract_number=contracts[row.contract_id].number) for row in lines
-        ],
-        "leased_asset": [
-            record("leased_asset", row, contract_number=contracts[row.contract_id].number) for row in assets
-        ],
-    }
+from tests.unit.integration.conftest import snapshot
 
 
 def test_the_demo_data_in_the_format_changes_nothing_in_the_demo_tenant(db, demo, tmp_path):
-    records = _records_of(db, demo.id)
+    records = records_of(db, demo.id)
     before = snapshot(db, demo.id)
 
     result = import_file_set(
@@ -72,7 +30,7 @@ def test_the_demo_data_in_the_format_changes_nothing_in_the_demo_tenant(db, demo
 
 
 def test_the_demo_data_as_csv_into_an_empty_tenant_gives_the_same_rows(db, demo, tenant, tmp_path):
-    records = _records_of(db, demo.id)
+    records = records_of(db, demo.id)
 
     result = import_file_set(
         session=db, tenant_id=tenant.id, file_set=read_file_set(write_csv(tmp_path / "set", records))

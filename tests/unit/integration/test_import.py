@@ -11,19 +11,13 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import select
 
+from portal.integration.export import write_csv, write_jsonl
 from portal.integration.importer import TypeCounts, import_file_set
 from portal.integration.readers import read_file_set
 from portal.integration.runs import run_import
 from portal.models import ImportRun
 from portal.models.enums import ImportOutcome
-from tests.unit.integration.conftest import (
-    FILE_SET,
-    file_set_copy,
-    make_tenant,
-    snapshot,
-    write_csv,
-    write_jsonl,
-)
+from tests.unit.integration.conftest import FILE_SET, file_set_copy, make_tenant, snapshot
 
 ALL_CREATED = {
     "customer": TypeCounts(created=2),

@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+from portal.integration.export import write_csv, write_jsonl
 from portal.integration.runs import run_import
 from portal.models import ImportRun
 from portal.models.enums import ImportOutcome
-from tests.unit.integration.conftest import file_set_copy, snapshot, write_csv, write_jsonl
+from tests.unit.integration.conftest import file_set_copy, snapshot
 
 MONEY = 'a non-negative amount in euro as a decimal string, at most 2 decimals ("1234.50")'
 EMPTY = {"customer": [], "contract": [], "schedule_line": [], "leased_asset": []}
