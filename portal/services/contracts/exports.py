@@ -11,7 +11,6 @@ from sqlmodel import Session
 
 from portal import i18n
 from portal.i18n import translate
-from portal.models import ScheduleLine
 from portal.services.access.scope import Scope
 from portal.services.common.xlsx import Column, write_workbook
 from portal.services.contracts.queries import PlanRow, all_assets, plan_rows
@@ -44,11 +43,11 @@ ASSET_COLUMNS = (
 )
 
 
-def kind_label(line: ScheduleLine | PlanRow | sa.Row, lang: str) -> str:
+def kind_label(line: PlanRow | sa.Row, lang: str) -> str:
     return translate(lang, f"plan.kind.{line.kind.value}")
 
 
-def method_label(line: ScheduleLine | PlanRow | sa.Row, lang: str) -> str:
+def method_label(line: PlanRow | sa.Row, lang: str) -> str:
     return translate(lang, f"payment_method.{line.payment_method.value}")
 
 

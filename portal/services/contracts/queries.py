@@ -18,6 +18,7 @@ from portal.models import Contract, Invoice, LeasedAsset, ScheduleLine
 from portal.models.enums import ContractStatus, PaymentMethod, ScheduleLineKind
 from portal.services.access.scope import Scope
 from portal.services.common.paging import clamp_offset
+from portal.services.common.snapshot import snapshot
 from portal.services.contracts.lifecycle import residual_capital_on
 
 PLAN_PAGE_SIZE = 25
@@ -64,10 +65,6 @@ class ContractTerms:
     beneficiary_code: str
     beneficiary_name: str
     direct_debit_iban: str | None
-
-    @classmethod
-    def of(cls, contract: Contract) -> ContractTerms:
-        return cls(**{field.name: getattr(contract, field.name) for field in dataclasses.fields(cls)})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -210,7 +207,7 @@ def contract_detail(*, session: Session, scope: Scope, number: str, today: dt.da
     ).one()
     first = contract.advance if contract.advance > 0 else contract.instalment_amount
     return ContractDetail(
-        contract=ContractTerms.of(contract),
+        contract=snapshot(ContractTerms, contract),
         asset_count=int(assets),
         residual_capital_today=residual_capital_on(session=session, contract=contract, on=today),
         first_instalment=first,

@@ -24,6 +24,7 @@ from portal.models import (
 )
 from portal.models.enums import RequestStatus, UserRole
 from portal.services.access.scope import Scope, scope_of
+from portal.services.common.snapshot import snapshot
 from portal.services.requests.form_engine import FormContext, context_for
 
 PAGE_SIZE = 20
@@ -254,29 +255,6 @@ class RequestDetail:
     contacts: list[str]
 
 
-def _request_summary(request: ServiceRequest) -> RequestSummary:
-    return RequestSummary(
-        id=request.id,
-        code=request.code,
-        title=request.title,
-        form_key=request.form_key,
-        status=request.status,
-        payload=copy.deepcopy(request.payload),  # not the row's own dict
-        created_at=request.created_at,
-        updated_at=request.updated_at,
-    )
-
-
-def _message_summary(message: RequestMessage) -> MessageSummary:
-    return MessageSummary(
-        id=message.id, body=message.body, from_service_desk=message.from_service_desk, created_at=message.created_at
-    )
-
-
-def _attachment_summary(attachment: RequestAttachment) -> AttachmentSummary:
-    return AttachmentSummary(id=attachment.id, display_name=attachment.display_name, size_bytes=attachment.size_bytes)
-
-
 def person_name(user: UserAccount | None) -> str:
     if user is None:
         return ""
@@ -310,23 +288,23 @@ def detail(*, session: Session, request: ServiceRequest) -> RequestDetail:
     loose = []
     for attachment in attachments:
         if attachment.message_id is None:
-            loose.append(_attachment_summary(attachment))
+            loose.append(snapshot(AttachmentSummary, attachment))
         else:
-            by_message.setdefault(attachment.message_id, []).append(_attachment_summary(attachment))
+            by_message.setdefault(attachment.message_id, []).append(snapshot(AttachmentSummary, attachment))
     asset = session.get(LeasedAsset, request.asset_id) if request.asset_id else None
     customer = session.get(Customer, request.customer_id)
     return RequestDetail(
-        request=_request_summary(request),
+        request=snapshot(RequestSummary, request, payload=copy.deepcopy(request.payload)),  # not the row's dict
         customer_name=customer.denominazione if customer else "",
         asset_label=f"{asset.description} ({asset.code})" if asset else "",
         thread=[
-            ThreadEntry(_message_summary(m), person_name(people.get(m.author_id)), by_message.get(m.id, []))
+            ThreadEntry(snapshot(MessageSummary, m), person_name(people.get(m.author_id)), by_message.get(m.id, []))
             for m in messages
         ],
         loose_attachments=loose,
         history=[
             (
-                StatusChangeSummary(to_status=change.to_status, created_at=change.created_at),
+                snapshot(StatusChangeSummary, change),
                 person_name(people.get(change.changed_by_id)),
             )
             for change in history
