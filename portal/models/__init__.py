@@ -12,6 +12,13 @@ from portal.models.download import DownloadTicket
 from portal.models.integration import ImportRun
 from portal.models.mail import MailMessage
 from portal.models.notification import Notification, NotificationRead
+from portal.models.outbound import (
+    OutboundConsumer,
+    OutboundSequence,
+    RequestEvent,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from portal.models.request import (
     RequestAttachment,
     RequestContact,
@@ -44,12 +51,15 @@ __all__ = [
     "Notification",
     "RecoveryCode",
     "NotificationRead",
+    "OutboundConsumer",
+    "OutboundSequence",
     "PasswordResetToken",
     "Payment",
     "ReferenceRate",
     "RegistrationRequest",
     "RequestAttachment",
     "RequestContact",
+    "RequestEvent",
     "RequestMessage",
     "RequestStatusChange",
     "ScheduleLine",
@@ -58,4 +68,6 @@ __all__ = [
     "Tenant",
     "UserAccount",
     "UserSession",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

@@ -11,6 +11,7 @@ from typing import Any
 from sqlmodel import Session
 
 from portal import i18n
+from portal.integration.outbound import events
 from portal.models import (
     RequestAttachment,
     RequestContact,
@@ -76,8 +77,17 @@ def open_request(
         session.flush()
     for address in contacts:
         session.add(RequestContact(request_id=request.id, email=address))
-    _attach(session, request, first, author, staged, now)
+    added = _attach(session, request, first, author, staged, now)
     audit_request(session, request, "request.opened", by=author, form=form_key)
+    events.record(
+        session,
+        request,
+        events.OPENED,
+        by=author,
+        now=now,
+        message_id=first.id if first else None,
+        attachment_ids=[row.id for row in added],
+    )
     return request
 
 
@@ -146,26 +156,28 @@ def _attach(
     author: UserAccount,
     staged: Sequence[files.StagedFile],
     now: dt.datetime,
-) -> None:
+) -> list[RequestAttachment]:
     """The files' rows, in the caller's transaction; the files move to storage only after it commits."""
-    for item in staged:
-        session.add(
-            RequestAttachment(
-                request_id=request.id,
-                message_id=message.id if message else None,
-                storage_key=item.storage_key,
-                display_name=item.display_name,
-                content_type=item.content_type,
-                size_bytes=item.size_bytes,
-                sha256=item.sha256,
-                uploaded_by_id=author.id,
-                created_at=now,
-            )
+    rows = [
+        RequestAttachment(
+            request_id=request.id,
+            message_id=message.id if message else None,
+            storage_key=item.storage_key,
+            display_name=item.display_name,
+            content_type=item.content_type,
+            size_bytes=item.size_bytes,
+            sha256=item.sha256,
+            uploaded_by_id=author.id,
+            created_at=now,
         )
+        for item in staged
+    ]
+    session.add_all(rows)
     if staged:
         session.flush()
         files.keep_after_commit(session=session, staged=staged)
         pause_at("after_files")
+    return rows
 
 
 def add_message(
@@ -187,7 +199,16 @@ def add_message(
     request.updated_at = now
     session.add_all([message, request])
     session.flush()
-    _attach(session, request, message, author, staged, now)
+    added = _attach(session, request, message, author, staged, now)
+    events.record(
+        session,
+        request,
+        events.MESSAGE_ADDED,
+        by=author,
+        now=now,
+        message_id=message.id,
+        attachment_ids=[row.id for row in added],
+    )
     return message
 
 
@@ -196,10 +217,14 @@ def change_status(
 ) -> bool:
     if status == request.status:
         return False
-    _record_status(session, request, request.status, status, author, now)
+    before = request.status
+    _record_status(session, request, before, status, author, now)
     request.status = status
     request.updated_at = now
     session.add(request)
+    events.record(
+        session, request, events.STATUS_CHANGED, by=author, now=now, from_status=before.value, to_status=status.value
+    )
     return True
 
 

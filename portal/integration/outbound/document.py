@@ -1,0 +1,128 @@
+"""A request as the core system reads it: plain JSON data (strings, numbers, lists, objects)."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from portal.models import (
+    Contract,
+    Customer,
+    LeasedAsset,
+    RequestAttachment,
+    RequestMessage,
+    RequestStatusChange,
+    ServiceRequest,
+    UserAccount,
+)
+from portal.models.enums import UserRole
+from portal.models.outbound import RequestEvent
+from portal.integration.outbound.account import is_core_system
+
+CUSTOMER, SERVICE_DESK, CORE_SYSTEM = "customer", "service_desk", "core_system"
+
+
+def iso(moment: dt.datetime | None) -> str | None:
+    """UTC, to the second, with a Z: 2026-11-22T09:00:00Z."""
+    if moment is None:
+        return None
+    return moment.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def actor_of(user: UserAccount | None) -> str:
+    """Who acted, as the core system tells them apart."""
+    if user is not None and is_core_system(user):
+        return CORE_SYSTEM
+    if user is not None and user.role is UserRole.OPERATOR:
+        return SERVICE_DESK
+    return CUSTOMER
+
+
+def event_data(event: RequestEvent, code: str) -> dict[str, Any]:
+    return {
+        "id": event.seq,
+        "type": event.kind,
+        "occurred_at": iso(event.created_at),
+        "request_code": code,
+        "actor": event.actor,
+        "reference": event.reference,
+        "detail": copy.deepcopy(event.detail),
+    }
+
+
+def attachment_data(attachment: RequestAttachment) -> dict[str, Any]:
+    return {
+        "id": attachment.id,
+        "name": attachment.display_name,
+        "content_type": attachment.content_type,
+        "size": attachment.size_bytes,
+        "sha256": attachment.sha256,
+        "message_id": attachment.message_id,
+        "created_at": iso(attachment.created_at),
+    }
+
+
+def request_data(session: Session, request: ServiceRequest) -> dict[str, Any]:
+    """The request with its thread, files (metadata; the bytes by id through the API) and history."""
+    messages = session.exec(
+        select(RequestMessage)
+        .where(RequestMessage.request_id == request.id)
+        .order_by(col(RequestMessage.created_at), col(RequestMessage.id))
+    ).all()
+    attachments = session.exec(
+        select(RequestAttachment).where(RequestAttachment.request_id == request.id).order_by(col(RequestAttachment.id))
+    ).all()
+    history = session.exec(
+        select(RequestStatusChange)
+        .where(RequestStatusChange.request_id == request.id)
+        .order_by(col(RequestStatusChange.created_at), col(RequestStatusChange.id))
+    ).all()
+    people_ids = {m.author_id for m in messages} | {h.changed_by_id for h in history}
+    people = {u.id: u for u in session.exec(select(UserAccount).where(col(UserAccount.id).in_(people_ids))).all()}
+    customer = session.get(Customer, request.customer_id)
+    contract = session.get(Contract, request.contract_id) if request.contract_id else None
+    asset = session.get(LeasedAsset, request.asset_id) if request.asset_id else None
+    files_of: dict[int | None, list[int]] = {}
+    for attachment in attachments:
+        files_of.setdefault(attachment.message_id, []).append(attachment.id)
+    return {
+        "code": request.code,
+        "form_key": request.form_key,
+        "title": request.title,
+        "status": request.status.value,
+        "customer_code": customer.code if customer else None,
+        "customer_name": customer.denominazione if customer else None,
+        "contract_number": contract.number if contract else None,
+        "asset_code": asset.code if asset else None,
+        "payload": copy.deepcopy(request.payload),
+        "created_at": iso(request.created_at),
+        "updated_at": iso(request.updated_at),
+        "messages": [
+            {
+                "id": message.id,
+                "author": actor_of(people.get(message.author_id)),
+                "author_name": _name(people.get(message.author_id)),
+                "body": message.body,
+                "created_at": iso(message.created_at),
+                "attachment_ids": files_of.get(message.id, []),
+            }
+            for message in messages
+        ],
+        "attachments": [attachment_data(attachment) for attachment in attachments],
+        "status_history": [
+            {
+                "from": change.from_status.value if change.from_status else None,
+                "to": change.to_status.value,
+                "at": iso(change.created_at),
+                "by": actor_of(people.get(change.changed_by_id)),
+            }
+            for change in history
+        ],
+    }
+
+
+def _name(user: UserAccount | None) -> str:
+    return "" if user is None else user.full_name or user.username
