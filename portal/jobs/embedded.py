@@ -6,8 +6,8 @@ them in-process:
 - on PostgreSQL, a procrastinate worker inside the app process: the same queue, tasks and
   schedules as a separate worker (portal/jobs/tasks.py);
 - on SQLite (`make run`, the embedded default), which procrastinate cannot serve, a loop calling the
-  same functions: the outbox sender, woken by the commit that queued mail (and every POLL_SECONDS for
-  the retries), the attachment sweep at start and hourly, the billing run daily at BILLING_CRON. The
+  same functions: the outbox sender and the webhook sender, woken by the commit that queued mail or
+  a delivery (and every POLL_SECONDS for the retries), the attachment sweep at start and hourly, the billing run daily at BILLING_CRON. The
   outbox is the durable part there: a mail written before a crash is sent after the restart.
 """
 
@@ -22,6 +22,7 @@ import time
 from croniter import croniter
 
 from portal.config import JOB_WORKER_SEPARATE, settings
+from portal.integration.outbound import webhooks
 from portal.jobs import billing, tasks
 from portal.jobs import mail as jobs_mail
 from portal.services.common import clock, mail
@@ -49,6 +50,12 @@ def next_billing_run(after: dt.datetime) -> dt.datetime:
     return croniter(tasks.BILLING_CRON, after.astimezone(dt.UTC)).get_next(dt.datetime)
 
 
+def deliver_webhooks() -> webhooks.DeliveryReport:
+    """The webhook deliveries that are due (the SQLite loop's share of the PostgreSQL jobs)."""
+    webhooks.wake.clear()
+    return webhooks.deliver_due()
+
+
 async def run_in_process() -> None:
     """The SQLite loop; a failure is logged and tried again on the next round."""
     last_sweep: float | None = None
@@ -66,9 +73,10 @@ async def run_in_process() -> None:
                 logger.info("daily billing: %s documents issued", issued)
                 billing_at = next_billing_run(clock.now())
             await asyncio.to_thread(jobs_mail.send)
+            await asyncio.to_thread(deliver_webhooks)
         except Exception:  # a database or disk hiccup must not end the jobs for the app's life
             logger.exception("background jobs round failed; trying again")
         for _ in range(POLL_SECONDS * 10):
-            if mail.wake_sender.is_set():
+            if mail.wake_sender.is_set() or webhooks.wake.is_set():
                 break
             await asyncio.sleep(0.1)

@@ -5,6 +5,9 @@ The jobs live in the portal's own database (the procrastinate_* tables, created 
   the job exists exactly when the mail does, and a worker sends it a moment after the commit;
 - `drain_outbox` every minute: what is due again after a refusal (the outbox's own backoff), and
   anything written without a job (the seed, a tool);
+- `deliver_webhook`: one webhook delivery, deferred in the transaction that writes it (`install`);
+  `retry_webhooks` every minute: the deliveries due again (their own backoff, RETRY_DELAYS in
+  portal/integration/outbound/webhooks.py) and any written without a job;
 - `sweep_attachments` hourly, `daily_billing` once a day (cron, deferred once for all workers);
 - `retry_stalled_jobs` every minute: the jobs of a worker that stopped beating (killed, machine lost)
   run again; a worker also does it when it starts; `remove_old_jobs` daily: succeeded jobs after a week.
@@ -27,14 +30,17 @@ from sqlalchemy import event
 from sqlmodel import Session
 
 from portal.config import settings
+from portal.integration.outbound import webhooks
 from portal.jobs import billing
 from portal.jobs import mail as jobs_mail
 from portal.models.mail import MailOutbox
+from portal.models.outbound import WebhookDelivery
 from portal.services.common import clock, mail, mail_sender
 
 logger = logging.getLogger(__name__)
 
 DRAIN_CRON = "* * * * *"
+WEBHOOKS_CRON = "* * * * *"
 SWEEP_CRON = "17 * * * *"
 # 05:00 UTC: 06:00 or 07:00 in Rome, before the customers' day starts; procrastinate reads crons in UTC.
 BILLING_CRON = "0 5 * * *"
@@ -46,6 +52,7 @@ KEEP_JOBS_HOURS = 7 * 24
 RETRY = procrastinate.RetryStrategy(max_attempts=5, exponential_wait=4)
 STALLED_LOCK = 0x706F7274616C  # the advisory lock of retry_stalled ("portal")
 _PENDING = "portal.jobs.pending_mail"  # session.info key: outbox rows waiting for their job
+_PENDING_WEBHOOKS = "portal.jobs.pending_webhooks"  # session.info key: deliveries waiting for their job
 
 
 def conninfo(database_url: str) -> str:
@@ -92,6 +99,24 @@ def drain_outbox(context: procrastinate.JobContext, timestamp: int) -> int:
     while report := mail_sender.send_due(owner=mail_owner(context.job.id)).sent:  # in batches
         sent += report
     return sent
+
+
+@app.task(name="deliver_webhook", pass_context=True, retry=RETRY)
+def deliver_webhook(context: procrastinate.JobContext, delivery_id: int) -> str | None:
+    """One attempt at a webhook delivery (nothing when it is done, taken, or waits for its retry)."""
+    return webhooks.deliver_one(delivery_id, owner=mail_owner(context.job.id))
+
+
+@app.periodic(cron=WEBHOOKS_CRON, periodic_id="retry_webhooks")
+@app.task(name="retry_webhooks", queueing_lock="retry_webhooks", pass_context=True, retry=RETRY)
+def retry_webhooks(context: procrastinate.JobContext, timestamp: int) -> int:
+    attempted = 0
+    while True:  # in batches; a retried delivery is due again only later
+        report = webhooks.deliver_due(owner=mail_owner(context.job.id))
+        done = report.delivered + report.retrying + report.given_up
+        if not done:
+            return attempted
+        attempted += done
 
 
 @app.periodic(cron=SWEEP_CRON, periodic_id="sweep_attachments")
@@ -162,9 +187,32 @@ async def run_worker(job_app: procrastinate.App = app, **overrides: Any) -> None
 
 
 def install() -> None:
-    """On PostgreSQL, every mail written into the outbox gets its `send_mail` job in the same transaction."""
+    """On PostgreSQL, every mail written into the outbox gets its `send_mail` job, and every webhook
+    delivery its `deliver_webhook` job, in the same transaction."""
     if not settings.is_sqlite and _remember not in mail.enqueue_hooks:
         mail.enqueue_hooks.append(_remember)
+    if not settings.is_sqlite and _remember_delivery not in webhooks.enqueue_hooks:
+        webhooks.enqueue_hooks.append(_remember_delivery)
+
+
+def _remember_delivery(session: Session, row: WebhookDelivery) -> None:
+    session.info.setdefault(_PENDING_WEBHOOKS, []).append(row)
+    if not event.contains(session, "before_commit", defer_pending_deliveries):
+        event.listen(session, "before_commit", defer_pending_deliveries)
+
+
+def defer_pending_deliveries(session: Session) -> list[int]:
+    """As `defer_pending`, for the webhook deliveries this transaction wrote."""
+    rows = [row for row in session.info.pop(_PENDING_WEBHOOKS, []) if row in session]
+    if not rows:
+        return []
+    session.flush()
+    deferrer = jobs.JobDeferrer(
+        job_manager=_ON_A_GIVEN_CONNECTION,
+        job=deliver_webhook.configure().job,
+        connection=session.connection().connection.driver_connection,
+    )
+    return deferrer.batch_defer(*({"delivery_id": row.id} for row in rows))
 
 
 def _remember(session: Session, row: MailOutbox) -> None:

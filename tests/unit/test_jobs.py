@@ -26,6 +26,7 @@ def test_the_periodic_jobs_are_registered_with_their_schedules():
     schedules = {periodic_id: periodic.cron for (_task, periodic_id), periodic in registered.items()}
     assert schedules == {
         "drain_outbox": "* * * * *",
+        "retry_webhooks": "* * * * *",
         "retry_stalled_jobs": "* * * * *",
         "sweep_attachments": "17 * * * *",
         "daily_billing": "0 5 * * *",
@@ -46,7 +47,9 @@ def _retry_wait(task, attempts: int, now: dt.datetime) -> float | None:
     return round((retry.retry_decision.retry_at - now).total_seconds())
 
 
-@pytest.mark.parametrize("name", ["send_mail", "drain_outbox", "sweep_attachments", "daily_billing"])
+@pytest.mark.parametrize(
+    "name", ["send_mail", "drain_outbox", "deliver_webhook", "retry_webhooks", "sweep_attachments", "daily_billing"]
+)
 def test_a_failed_job_is_retried_with_exponential_backoff_then_given_up(name):
     task = tasks.app.tasks[name]
     now = dt.datetime.now(dt.UTC)
