@@ -25,7 +25,9 @@ from portal.services.common.branding import load_branding, sync_tenant
 def run(session: Session, tenant_id: int, args: argparse.Namespace, out: Callable[[str], None] = print) -> int:
     """The command's work in the caller's session."""
     if args.action == "add":
-        endpoint, secret = webhooks.add_endpoint(session, tenant_id=tenant_id, url=args.url, description=args.description)
+        endpoint, secret = webhooks.add_endpoint(
+            session, tenant_id=tenant_id, url=args.url, description=args.description
+        )
         out(f"webhook endpoint {endpoint.id} added: {endpoint.url}")
         out(f"signing secret (shown once, give it to the receiver): {secret}")
     elif args.action == "list":

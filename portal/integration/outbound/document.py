@@ -97,6 +97,7 @@ def request_data(session: Session, request: ServiceRequest) -> dict[str, Any]:
         "customer_name": customer.denominazione if customer else None,
         "contract_number": contract.number if contract else None,
         "asset_code": asset.code if asset else None,
+        "answers": answers_of(request.payload),
         "payload": copy.deepcopy(request.payload),
         "created_at": iso(request.created_at),
         "updated_at": iso(request.updated_at),
@@ -121,6 +122,19 @@ def request_data(session: Session, request: ServiceRequest) -> dict[str, Any]:
             }
             for change in history
         ],
+    }
+
+
+def answers_of(payload: dict[str, Any]) -> dict[str, Any]:
+    """The form's answers by field key, as stored (the codes, not the words shown): a form's
+    payload lists its fields with their labels and displayed values in every language too."""
+    fields = payload.get("fields") if isinstance(payload, dict) else None
+    if not isinstance(fields, list):
+        return {}
+    return {
+        field["key"]: field.get("value")
+        for field in fields
+        if isinstance(field, dict) and isinstance(field.get("key"), str) and field.get("type") != "display"
     }
 
 

@@ -196,3 +196,18 @@ def test_the_demo_requests_are_in_the_feed_from_the_first_event(db, demo):
     assert count(db, "select last_seq from outbound_sequence where tenant_id = :t", t=demo.id) == count(
         db, "select count(*) from request_event where tenant_id = :t", t=demo.id
     )
+
+
+def test_a_form_request_carries_its_answers_by_field_key(db, demo):
+    code = db.execute(sa.text("select code from service_request where form_key = 'iban_change'")).scalar_one()
+    seq = count(db, "select e.seq from request_event e join service_request r on r.id = e.request_id"
+                " where r.code = :c and e.kind = 'request.opened'", c=code)  # fmt: skip
+    [document] = outbound.feed(db, tenant_id=demo.id, since=str(seq - 1), limit=1)["requests"]
+    answers = document["answers"]
+    assert sorted(answers) == ["contract", "foreign_iban", "message", "new_iban", "start_date"]  # no display field
+    assert (answers["contract"], answers["new_iban"], answers["foreign_iban"]) == (
+        "90317",
+        "IT40S0542811101000000123456",
+        "",
+    )
+    assert document["contract_number"] == "90317" and document["form_key"] == "iban_change"
