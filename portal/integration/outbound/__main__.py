@@ -1,4 +1,5 @@
-"""python -m portal.integration.outbound webhooks {add URL [--description TEXT] | list | disable ID | deliveries [--limit N] | deliver}
+"""python -m portal.integration.outbound webhooks
+    {add URL [--description TEXT] | list | disable ID | deliveries [--limit N] | deliver}
 
 The webhook endpoints of the leasing company the portal is configured for (PORTAL_TENANT), and
 their delivery log (docs/INTEGRATION.md §8). `add` prints the endpoint's signing secret once: give

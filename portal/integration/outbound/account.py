@@ -9,7 +9,7 @@ recovery and sessions all refuse inactive accounts)."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from portal.models import Tenant, UserAccount
@@ -51,5 +51,5 @@ def core_system_account(session: Session, tenant_id: int) -> UserAccount:
             session.add(account)
             session.flush()
         return account
-    except sa.exc.IntegrityError:
+    except IntegrityError:
         return session.exec(query).one()

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from portal.integration.outbound.account import is_core_system
 from portal.models import (
     Contract,
     Customer,
@@ -20,7 +21,6 @@ from portal.models import (
 )
 from portal.models.enums import UserRole
 from portal.models.outbound import RequestEvent
-from portal.integration.outbound.account import is_core_system
 
 CUSTOMER, SERVICE_DESK, CORE_SYSTEM = "customer", "service_desk", "core_system"
 

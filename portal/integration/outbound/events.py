@@ -22,12 +22,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from portal.models import ServiceRequest, UserAccount
-from portal.models.outbound import OutboundSequence, RequestEvent
 from portal.integration.outbound import webhooks
 from portal.integration.outbound.document import actor_of
+from portal.models import ServiceRequest, UserAccount
+from portal.models.outbound import OutboundSequence, RequestEvent
 
 OPENED = "request.opened"
 MESSAGE_ADDED = "request.message_added"
@@ -50,7 +51,7 @@ def take_number(session: Session, tenant_id: int) -> int:
             with session.begin_nested():
                 session.add(OutboundSequence(tenant_id=tenant_id, last_seq=0))
                 session.flush()
-        except sa.exc.IntegrityError:
+        except IntegrityError:
             pass
         session.execute(bump)
     return session.exec(select(OutboundSequence.last_seq).where(OutboundSequence.tenant_id == tenant_id)).one()

@@ -25,13 +25,14 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from portal.models import RequestAttachment, ServiceRequest
-from portal.models.outbound import OutboundConsumer, RequestEvent
 from portal.integration.outbound.document import event_data, iso, request_data
 from portal.integration.outbound.errors import InvalidInput, NotFound
 from portal.integration.outbound.events import last_number
+from portal.models import RequestAttachment, ServiceRequest
+from portal.models.outbound import OutboundConsumer, RequestEvent
 from portal.services.common import clock
 from portal.services.requests import attachments as files
 
@@ -128,7 +129,7 @@ def acknowledge(
                 row = OutboundConsumer(tenant_id=tenant_id, name=name, acked_seq=0)
                 session.add(row)
                 session.flush()
-        except sa.exc.IntegrityError:
+        except IntegrityError:
             row = _consumer(session, tenant_id, name)
             assert row is not None
     previous = row.acked_seq

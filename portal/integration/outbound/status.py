@@ -18,12 +18,12 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from portal.models import ServiceRequest
-from portal.models.enums import RequestStatus
-from portal.models.outbound import RequestEvent
 from portal.integration.outbound import events
 from portal.integration.outbound.account import core_system_account
 from portal.integration.outbound.errors import InvalidInput, NotFound
+from portal.models import ServiceRequest
+from portal.models.enums import RequestStatus
+from portal.models.outbound import RequestEvent
 from portal.services.requests import tickets
 
 SETTABLE = (RequestStatus.IN_PROGRESS, RequestStatus.WAITING_CUSTOMER, RequestStatus.RESOLVED, RequestStatus.REJECTED)

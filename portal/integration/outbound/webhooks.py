@@ -30,10 +30,10 @@ from sqlalchemy import event as sa_event
 from sqlmodel import Session, col, select
 
 from portal.db import session_scope
-from portal.models import ServiceRequest
-from portal.models.outbound import RequestEvent, WebhookDelivery, WebhookEndpoint
 from portal.integration.outbound.document import event_data, iso, request_data
 from portal.integration.outbound.errors import InvalidInput, NotFound
+from portal.models import ServiceRequest
+from portal.models.outbound import RequestEvent, WebhookDelivery, WebhookEndpoint
 from portal.services.common import clock
 from portal.services.common.mail_sender import Sessions
 
