@@ -21,6 +21,7 @@ from portal.models import (
     UserAccount,
 )
 from portal.models.mail import MailOutbox
+from portal.models.outbound import OutboundSequence, RequestEvent
 from portal.services.access.scope import scope_of
 from portal.services.requests import attachments as files
 from portal.services.requests import tickets
@@ -89,6 +90,15 @@ def _remove_request(db, request_id: int, audits: int) -> None:
     for model in (RequestAttachment, RequestMessage, RequestStatusChange, RequestContact):
         db.execute(sa.delete(model).where(model.request_id == request_id))
     db.execute(sa.delete(AuditEvent).where(col(AuditEvent.id) > audits))
+    # its events too, and the company's event numbers back to the last one left
+    db.execute(sa.delete(RequestEvent).where(col(RequestEvent.request_id) == request_id))
+    db.execute(
+        sa.update(OutboundSequence).values(
+            last_seq=sa.select(sa.func.coalesce(sa.func.max(RequestEvent.seq), 0))
+            .where(RequestEvent.tenant_id == OutboundSequence.tenant_id)
+            .scalar_subquery()
+        )
+    )
     db.execute(sa.delete(ServiceRequest).where(col(ServiceRequest.id) == request_id))
     db.commit()
 
