@@ -1,4 +1,4 @@
-"""What the outbound services refuse, in three kinds an HTTP layer maps to 404, 400 and 409."""
+"""What the outbound services refuse, in two kinds an HTTP layer maps to 404 and 400."""
 
 from __future__ import annotations
 
@@ -13,7 +13,3 @@ class NotFound(OutboundError, LookupError):
 
 class InvalidInput(OutboundError, ValueError):
     """A malformed cursor, limit, consumer, status code or message."""
-
-
-class Refused(OutboundError):
-    """A well-formed change the request's state does not allow."""

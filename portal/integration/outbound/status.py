@@ -74,7 +74,9 @@ def apply_status(
             public_url=public_url,
         )
     written = session.exec(
-        select(RequestEvent.seq).where(RequestEvent.request_id == request.id, col(RequestEvent.seq) > mark)
+        select(RequestEvent.seq)
+        .where(RequestEvent.request_id == request.id, col(RequestEvent.seq) > mark)
+        .order_by(col(RequestEvent.seq))
     ).all()
     return answer | {"status": request.status.value, "changed": True, "notified": notified, "event_ids": list(written)}
 
