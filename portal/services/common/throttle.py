@@ -37,6 +37,9 @@ DEFAULT_RULES: dict[str, Rule] = {
     # The e-mail telling an owner the account was locked: per account only (whoever typed the wrong
     # passwords must not silence the notices of others); the lock itself is never skipped.
     "lock_notice": Rule(per_client="", per_subject="3/day"),
+    # Failed API key attempts (portal/web/api_v1/auth.py), per client address; a valid key is never
+    # refused by it, so nobody sharing an address with the core system can lock the integration out.
+    "api_key": Rule(per_client="20/minute", per_subject=""),
 }
 
 
@@ -77,6 +80,14 @@ def reset() -> None:
 def _key(value: str) -> str:
     # Addresses and usernames are not kept in Redis as they are typed.
     return hashlib.sha256(value.strip().lower().encode()).hexdigest()[:32]
+
+
+def exhausted(action: str, *, client: str) -> bool:
+    """True when `client` has used up the per-client limit of `action` (nothing counted)."""
+    current = rule(action)
+    return bool(current.per_client) and not limiter().test(
+        parse(current.per_client), action, f"client:{_key(client or '-')}"
+    )
 
 
 def allow(action: str, *, client: str, subject: str) -> bool:
