@@ -59,7 +59,9 @@ def run_command(
     return 1 if result.outcome is ImportOutcome.REJECTED else 0
 
 
-def keys_command(*, session: Session, tenant_id: int, args: argparse.Namespace, out: Callable[[str], None] = print) -> int:
+def keys_command(
+    *, session: Session, tenant_id: int, args: argparse.Namespace, out: Callable[[str], None] = print
+) -> int:
     """`keys create|list|revoke` in the caller's session: 0 done, 1 refused (the reason printed)."""
     try:
         if args.keys_command == "create":
@@ -67,7 +69,7 @@ def keys_command(*, session: Session, tenant_id: int, args: argparse.Namespace, 
                 session=session, tenant_id=tenant_id, name=args.name, scopes=args.scope, now=clock.now()
             )
             out(f"API key {args.name} created with scopes {', '.join(sorted(set(args.scope)))}.")
-            out("Its token, shown this once only (the portal keeps a digest of it): store it in the integration's secrets.")
+            out("Its token, shown this once only (the portal keeps a digest): keep it in the integration's secrets.")
             out(token)
         elif args.keys_command == "revoke":
             key = keys.revoke_key(session=session, tenant_id=tenant_id, name=args.name, now=clock.now())

@@ -58,10 +58,14 @@ def digest(secret: str) -> str:
 def create_key(*, session: Session, tenant_id: int, name: str, scopes: list[str], now: dt.datetime) -> str:
     """A new key for the tenant; returns the token, which is never stored and never shown again."""
     if not NAME.match(name):
-        raise KeyRefused(f"{name!r}: a name is 1 to 80 letters, digits, '.', '_', '-' (starting with a letter or digit)")
+        raise KeyRefused(
+            f"{name!r}: a name is 1 to 80 letters, digits, '.', '_', '-' (starting with a letter or digit)"
+        )
     unknown = sorted(set(scopes) - SCOPES.keys())
     if unknown or not scopes:
-        raise KeyRefused(f"scopes must be among {', '.join(SCOPES)}" + (f", not {', '.join(unknown)}" if unknown else ""))
+        raise KeyRefused(
+            f"scopes must be among {', '.join(SCOPES)}" + (f", not {', '.join(unknown)}" if unknown else "")
+        )
     if _by_name(session, tenant_id, name) is not None:
         raise KeyRefused(f"a key named {name} exists already (revoked keys keep their name): choose another name")
     key_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)

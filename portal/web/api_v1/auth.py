@@ -44,7 +44,9 @@ async def authorize(request: Request, scope: str) -> keys.Caller | Response:
             return problem(
                 429, "too many failed attempts from this address: wait", {"Retry-After": str(RETRY_AFTER_SECONDS)}
             )
-        return problem(401, "a valid API key is required as `Authorization: Bearer <token>`", {"WWW-Authenticate": CHALLENGE})
+        return problem(
+            401, "a valid API key is required as `Authorization: Bearer <token>`", {"WWW-Authenticate": CHALLENGE}
+        )
     if scope not in caller.scopes:
         challenge = f'{CHALLENGE}, error="insufficient_scope", scope="{scope}"'
         return problem(403, f"this API key does not hold the scope {scope}", {"WWW-Authenticate": challenge})

@@ -46,7 +46,14 @@ def _record_schema(name: str, components: dict[str, Any]) -> dict[str, Any]:
             return [rewrite(item) for item in node]
         return node
 
-    return {key: value for key, value in rewrite(schema).items() if key not in ("$id", "$schema")}
+    component = {key: value for key, value in rewrite(schema).items() if key not in ("$id", "$schema")}
+    # As in a JSON Lines file, null is an absent field: an optional field may be sent as null.
+    required = set(component.get("required", []))
+    component["properties"] = {
+        field: spec if field in required else {"anyOf": [spec, {"type": "null"}]}
+        for field, spec in component["properties"].items()
+    }
+    return component
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -110,7 +117,7 @@ def _components() -> dict[str, Any]:
     schemas["TypeCounts"] = {
         "type": "object",
         "required": ["created", "updated", "unchanged", "rejected", "missing"],
-        "properties": {field: _COUNT for field in ("created", "updated", "unchanged", "rejected", "missing")},
+        "properties": dict.fromkeys(("created", "updated", "unchanged", "rejected", "missing"), _COUNT),
     }
     schemas["Rejection"] = _REJECTION
     schemas["Finding"] = _FINDING
