@@ -91,7 +91,7 @@ def _when(moment) -> str:
     return moment.astimezone(clock.ROME).strftime("%Y-%m-%d %H:%M") if moment is not None else "-"
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m portal.integration",
         description=f"The core system's interchange format, version {fmt.FORMAT_VERSION} (docs/INTEGRATION.md).",
@@ -110,6 +110,11 @@ def main(argv: list[str] | None = None) -> int:
     key_commands.add_parser("list", help="every key, revoked ones too")
     revoke = key_commands.add_parser("revoke", help="revoke a key at once, for good")
     revoke.add_argument("name")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
 
     if args.command == "import" and not args.path.exists():
