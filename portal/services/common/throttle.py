@@ -82,14 +82,6 @@ def _key(value: str) -> str:
     return hashlib.sha256(value.strip().lower().encode()).hexdigest()[:32]
 
 
-def exhausted(action: str, *, client: str) -> bool:
-    """True when `client` has used up the per-client limit of `action` (nothing counted)."""
-    current = rule(action)
-    return bool(current.per_client) and not limiter().test(
-        parse(current.per_client), action, f"client:{_key(client or '-')}"
-    )
-
-
 def allow(action: str, *, client: str, subject: str) -> bool:
     """Count one attempt of `action` by `client` about `subject`: False (and nothing counted) when
     either limit is already reached."""

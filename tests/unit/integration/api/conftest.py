@@ -5,6 +5,7 @@ routes' sessions (portal.db.get_engine) reach. Each test makes its own leasing c
 from __future__ import annotations
 
 import dataclasses
+import os
 import secrets
 from typing import Any
 
@@ -21,7 +22,7 @@ from portal.models import Tenant
 from portal.services.common import clock, throttle
 from portal.services.common.branding import load_branding, sync_tenant
 from portal.web.stack import protect
-from tests.conftest import migrate
+from tests.conftest import _postgres_engine, migrate
 from tests.unit.integration.conftest import SNAPSHOT_QUERIES
 
 BASE_URL = "http://127.0.0.1:3000"
@@ -76,13 +77,23 @@ class Portal:
 
 @pytest.fixture(scope="package")
 def api_engine(tmp_path_factory):
-    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('api-db') / 'api.db'}")
+    """SQLite, or PostgreSQL in a schema of its own when TEST_DATABASE_URL is set (as tests/conftest.py)."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        engine, schema = _postgres_engine(url)
+    else:
+        engine, schema = make_engine(f"sqlite:///{tmp_path_factory.mktemp('api-db') / 'api.db'}"), None
     migrate(engine)
     with Session(engine) as db:
         sync_tenant(session=db, branding=load_branding("aurora"))
         db.commit()
     yield engine
     engine.dispose()
+    if url and schema:
+        admin = sa.create_engine(url)
+        with admin.begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 @pytest.fixture

@@ -10,12 +10,14 @@ import io
 import zipfile
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
 from portal import routes
 from portal.api import api
 from portal.config import settings
 from portal.integration import format as fmt
 from portal.integration.export import write_csv, write_jsonl
+from portal.integration.runs import run_file_set
 from portal.web.api_v1 import imports
 from tests.unit.integration.api.conftest import bearer
 from tests.unit.integration.conftest import FILE_SET, file_set_copy
@@ -381,3 +383,24 @@ def test_the_openapi_document_is_served_without_a_key_and_names_every_record_typ
     assert document["components"]["schemas"]["contract.money"] == fmt.schema_of("contract")["$defs"]["money"]
     assert document["components"]["securitySchemes"]["apiKey"]["scheme"] == "bearer"
     assert document["paths"][routes.API_V1_BATCHES]["post"]["security"] == [{"apiKey": ["records:write"]}]
+
+
+def test_a_batch_that_meets_another_import_is_409_and_writes_nothing(portal_api, monkeypatch):
+    """Two imports creating the same keys at once: the second one's insert breaks a unique key; it is
+    rolled back whole, and the caller is told to send it again."""
+    tenant = portal_api.tenant()
+    token = portal_api.token(tenant)
+
+    def collide(**kwargs):
+        run_file_set(**kwargs)  # the rows are written in the request's transaction…
+        raise IntegrityError("insert into customer", {}, Exception("UNIQUE constraint failed"))  # …then collide
+
+    monkeypatch.setattr(imports, "run_file_set", collide)
+    answer = portal_api.client.post(routes.API_V1_BATCHES, json={"records": FILE_SET}, headers=bearer(token))
+
+    assert (answer.status_code, answer.json()["detail"]) == (
+        409,
+        "another import changed the same records at the same time: nothing was written, send again",
+    )
+    assert _empty(portal_api.snapshot(tenant))
+    assert portal_api.runs(tenant) == []
