@@ -4,6 +4,7 @@ HTTP API's keys."""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
@@ -87,7 +88,7 @@ def keys_command(
     return 0
 
 
-def _when(moment) -> str:
+def _when(moment: dt.datetime | None) -> str:
     return moment.astimezone(clock.ROME).strftime("%Y-%m-%d %H:%M") if moment is not None else "-"
 
 
