@@ -1,7 +1,8 @@
 """HTTP routes next to Reflex's websocket, for what must not travel through UI state.
 
 Each route authenticates with the portal's own session cookie (sent by the browser on
-same-origin requests) and answers only about the signed-in user.
+same-origin requests) and answers only about the signed-in user; the integration's API under
+/api/v1/ (portal/web/api_v1/) authenticates with API keys instead.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ from portal.services.contracts.statements import build_statement, statement_year
 from portal.services.requests import attachments as files
 from portal.services.requests.queries import access_attachment
 from portal.web import metrics as prometheus
+from portal.web.api_v1.imports import post_batch, post_file_set
+from portal.web.api_v1.openapi import openapi_json
 from portal.web.origin import is_json, portal_origins, same_origin
 
 NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
@@ -319,5 +322,9 @@ api = Starlette(
         Route(routes.API_STATEMENT, annual_statement),
         Route(routes.API_TOTP_QR, totp_qr),
         Route(routes.API_DOWNLOAD, download),
+        # The integration's API: API keys instead of sessions (portal/web/api_v1/).
+        Route(routes.API_V1_BATCHES, post_batch, methods=["POST"]),
+        Route(routes.API_V1_FILE_SETS, post_file_set, methods=["POST"]),
+        Route(routes.API_V1_OPENAPI, openapi_json, methods=["GET"]),
     ]
 )

@@ -29,6 +29,11 @@ class SettingsError(ValueError):
 # The largest body POST /_upload accepts unless PORTAL_UPLOAD_MAX_BYTES says otherwise: the largest
 # attachment kind (videos, 200 MiB: services/requests/attachments.py) plus room for the multipart framing.
 DEFAULT_UPLOAD_MAX_BYTES = 210 * 1024 * 1024
+# The integration's HTTP API (docs/INTEGRATION.md §7): the largest JSON batch and zipped file set it
+# reads, and what a zip's files may hold once uncompressed (a zip bomb is refused before it is read).
+DEFAULT_API_JSON_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_API_ZIP_MAX_BYTES = 200 * 1024 * 1024
+DEFAULT_API_UNZIPPED_MAX_BYTES = 1024 * 1024 * 1024
 LOOPBACK = "127.0.0.1"
 MIN_METRICS_TOKEN = 24  # characters of PORTAL_METRICS_TOKEN
 PRODUCTION = "production"
@@ -124,6 +129,10 @@ class Settings:
     # multiprocess mode, portal/web/multiprocess.py); None: a fresh directory of the server's own under the
     # system's temporary directory. Local to the machine, one per server process: never a shared volume.
     metrics_dir: Path | None = None
+    # PORTAL_API_JSON_MAX_BYTES, PORTAL_API_ZIP_MAX_BYTES, PORTAL_API_UNZIPPED_MAX_BYTES (see the defaults)
+    api_json_max_bytes: int = DEFAULT_API_JSON_MAX_BYTES
+    api_zip_max_bytes: int = DEFAULT_API_ZIP_MAX_BYTES
+    api_unzipped_max_bytes: int = DEFAULT_API_UNZIPPED_MAX_BYTES
 
     @property
     def is_sqlite(self) -> bool:
@@ -172,6 +181,8 @@ def check_settings(settings: Settings) -> Settings:
             )
     if settings.upload_max_bytes <= 0:
         raise SettingsError("PORTAL_UPLOAD_MAX_BYTES must be a positive number of bytes")
+    if min(settings.api_json_max_bytes, settings.api_zip_max_bytes, settings.api_unzipped_max_bytes) <= 0:
+        raise SettingsError("PORTAL_API_JSON_MAX_BYTES, _ZIP_ and _UNZIPPED_ must be positive numbers of bytes")
     if "smtp" in settings.mail.backends and not settings.mail.smtp_host:
         raise SettingsError("SMTP_HOST is missing: MAIL_BACKEND sends by SMTP and needs the server's address")
     if settings.workers > 1:
@@ -351,6 +362,9 @@ def load_settings() -> Settings:
         job_stalled_seconds=job_stalled_seconds,
         metrics_token=os.environ.get("PORTAL_METRICS_TOKEN", "").strip(),
         metrics_dir=Path(metrics_dir) if (metrics_dir := os.environ.get("PORTAL_METRICS_DIR", "").strip()) else None,
+        api_json_max_bytes=_number("PORTAL_API_JSON_MAX_BYTES", DEFAULT_API_JSON_MAX_BYTES),
+        api_zip_max_bytes=_number("PORTAL_API_ZIP_MAX_BYTES", DEFAULT_API_ZIP_MAX_BYTES),
+        api_unzipped_max_bytes=_number("PORTAL_API_UNZIPPED_MAX_BYTES", DEFAULT_API_UNZIPPED_MAX_BYTES),
     )
 
 

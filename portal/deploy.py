@@ -104,6 +104,7 @@ def render_site(site: Site, portal: Settings = settings) -> str:
             "page_headers": page_headers(portal),
             "proxy_headers": proxy_headers,
             "upload_max_bytes": str(portal.upload_max_bytes),
+            "api_max_bytes": str(max(portal.api_json_max_bytes, portal.api_zip_max_bytes)),
         },
     )
 

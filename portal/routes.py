@@ -43,6 +43,10 @@ API_HEALTH = "/api/health"
 API_READY = "/api/ready"
 # Prometheus scrapes each backend directly, with PORTAL_METRICS_TOKEN; the nginx site denies it (deploy/).
 METRICS = "/metrics"
+# The integration's API for the core leasing system (docs/INTEGRATION.md §7), with API keys, not sessions.
+API_V1_BATCHES = "/api/v1/batches"
+API_V1_FILE_SETS = "/api/v1/file-sets"
+API_V1_OPENAPI = "/api/v1/openapi.json"
 
 
 def login_url(next_path: str | None = None) -> str:

@@ -1,7 +1,7 @@
 """outbound events: the requests' event log, feed consumers, webhook endpoints and deliveries (issue 14)
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0013
 Create Date: 2026-12-07 21:00:00
 
 The requests a database already holds get one `request.opened` event each (numbered per tenant in
@@ -17,7 +17,7 @@ import portal.models.types  # noqa: F401  (custom column types)
 from alembic import op
 
 revision: str = "0014"
-down_revision: str | Sequence[str] | None = "0011"
+down_revision: str | Sequence[str] | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -4,6 +4,7 @@ A table's `__tablename__` is annotated `ClassVar[str]`: SQLModel defines its def
 `declared_attr`, so a bare string assignment reads to pyright as a type mismatch.
 """
 
+from portal.models.api_key import ApiKey
 from portal.models.audit import AuditEvent
 from portal.models.billing import Invoice, InvoiceLine, Payment
 from portal.models.contract import Contract, LeasedAsset, ReferenceRate, ScheduleLine
@@ -38,6 +39,7 @@ from portal.models.user import (
 )
 
 __all__ = [
+    "ApiKey",
     "AuditEvent",
     "Contract",
     "Customer",

@@ -12,9 +12,11 @@ import signal
 import subprocess
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
+from portal.config import settings
 from portal.deploy import Site, render_main, render_site
 from tests.deploy.conftest import NGINX, _wait_http
 from tests.e2e.conftest import _free_port
@@ -25,6 +27,14 @@ class _Recorder(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):  # noqa: N802 (the standard library's name)
         self.seen.append(self.path)
+        self._answer()
+
+    def do_POST(self):  # noqa: N802 (the standard library's name)
+        received = len(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
+        self.seen.append(f"POST {self.path} {received}")
+        self._answer()
+
+    def _answer(self):
         body = b"backend"
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
@@ -108,3 +118,33 @@ def test_the_api_still_reaches_the_backends(site):
     port, seen = site
     assert _get(port, "/api/health") == 200
     assert "/api/health" in seen
+
+
+def _post(port: int, path: str, size: int) -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("POST", path, body=b"x" * size, headers={"Content-Type": "application/zip"})
+        return connection.getresponse().status
+    finally:
+        with contextlib.suppress(OSError):
+            connection.close()
+
+
+def test_the_integration_api_takes_bodies_larger_than_the_other_routes(site):
+    """A 3 MiB file set reaches the backend through /api/v1/ (the API's own limit, portal/config.py),
+    where the portal's other routes stop at 1 MiB."""
+    port, seen = site
+    size = 3 * 1024 * 1024
+    assert _post(port, "/api/v1/file-sets", size) == 200
+    assert f"POST /api/v1/file-sets {size}" in seen
+    assert _post(port, "/api/sessione", size) == 413
+    assert not [asked for asked in seen if asked.startswith("POST /api/sessione")]
+
+
+def test_the_api_location_allows_the_larger_of_the_api_limits():
+    rendered = render_site(Site(backends=("127.0.0.1:8001",), static_root=Path("/srv/static")))
+    block = rendered[rendered.index("location /api/v1/ {") :]
+    block = block[: block.index("}")]
+    limit = max(settings.api_json_max_bytes, settings.api_zip_max_bytes)
+    assert f"client_max_body_size {limit};" in block
+    assert "proxy_request_buffering off;" in block

@@ -10,7 +10,10 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import io
+import json
 import secrets
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,7 +26,8 @@ from sqlmodel import Session
 import portal.portal  # noqa: F401  (builds the app: its routes are read below)
 from portal import routes
 from portal.api import api
-from portal.models import Contract
+from portal.integration import keys as api_keys
+from portal.models import Contract, Customer
 from portal.services.access.sessions import token_digest
 from portal.services.common import downloads
 from portal.services.contracts.payoff import payable_instalments
@@ -62,6 +66,7 @@ class Holdings:
     statements: tuple[tuple[str, int], ...]  # (contract number, a closed year)
     totp_secret: str  # a pending authenticator enrolment, set for the sweep
     download_token: Callable[[], str]  # a fresh single-use ticket for one of the customer's exports
+    api_token: Callable[..., str]  # a fresh API key of the customer's leasing company, with these scopes
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -131,6 +136,20 @@ def holdings(app: RunningApp, who: Victim, totp_secret: str) -> Holdings:
             db.commit()
         return token
 
+    def api_token(*scopes: str) -> str:
+        with Session(app.engine) as db:
+            customer = db.get(Customer, who.customer_id)
+            assert customer is not None
+            token = api_keys.create_key(
+                session=db,
+                tenant_id=customer.tenant_id,
+                name=f"sweep-{who.code}-{secrets.token_hex(4)}",
+                scopes=list(scopes or (api_keys.RECORDS_WRITE,)),
+                now=dt.datetime.now(dt.UTC),
+            )
+            db.commit()
+        return token
+
     return Holdings(
         who=who,
         main_user_id=main_user,
@@ -142,6 +161,7 @@ def holdings(app: RunningApp, who: Victim, totp_secret: str) -> Holdings:
         statements=tuple(statements),
         totp_secret=totp_secret,
         download_token=download_token,
+        api_token=api_token,
     )
 
 
@@ -166,7 +186,8 @@ Calls = Callable[[Holdings], list[Call]]
 class RouteEntry:
     """audience: who the route serves ("public": anyone, it holds nothing of a customer's;
     "customer": a signed-in customer, about their own data; "signed_in": a customer or the service
-    desk; "operator": the service desk only; "absent": a Reflex endpoint this app does not serve).
+    desk; "operator": the service desk only; "integration": the core system, with an API key, never a
+    session; "absent": a Reflex endpoint this app does not serve).
     attempts: what an attacker sends with the victim's holdings; refused: the answers an attempt may
     get (a refusal, or for a public route its harmless answer). own: the control, the caller's own
     holdings, which must be served (None when the route has nothing of anyone's to serve)."""
@@ -307,6 +328,68 @@ def _sign_out_calls(h: Holdings) -> list[Call]:
     ]
 
 
+def _api_credentials(h: Holdings) -> list[dict[str, str]]:
+    """What an attacker may send instead of an API key with records:write: nothing, the victim's
+    code or a forged token as a bearer, another scheme, a real key of the company without the scope."""
+    return [
+        {},
+        {"Authorization": f"Bearer {h.who.code}"},
+        {"Authorization": f"Bearer {api_keys.TOKEN_PREFIX}{'0' * 12}.{'A' * 43}"},
+        {"Authorization": f"Basic {h.who.code}"},
+        {"Authorization": f"Bearer {h.api_token(api_keys.REQUESTS_READ, api_keys.REQUESTS_WRITE)}"},
+    ]
+
+
+def _hijack(h: Holdings) -> dict[str, Any]:
+    """A record that would rename the victim's customer if it were imported."""
+    return {
+        "code": h.who.code,
+        "kind": "company",
+        "denominazione": "Rinominata S.r.l.",
+        "codice_fiscale": "01234567890",
+        "partita_iva": "01234567890",
+        "street": "Via Roma 1",
+        "postal_code": "20100",
+        "city": "Milano",
+        "province": "MI",
+    }
+
+
+def _zip_of(files: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+def _api_batches(h: Holdings) -> list[Call]:
+    body = {"records": {"customer": [_hijack(h)]}}
+    return [Call("POST", routes.API_V1_BATCHES, json=body, headers=headers) for headers in _api_credentials(h)]
+
+
+def _api_file_sets(h: Holdings) -> list[Call]:
+    body = _zip_of({"customer.jsonl": json.dumps(_hijack(h)) + "\n"})
+    return [
+        Call("POST", routes.API_V1_FILE_SETS, content=body, headers={**headers, "Content-Type": "application/zip"})
+        for headers in _api_credentials(h)
+    ]
+
+
+def _api_own(h: Holdings) -> list[Call]:
+    """The control: a real key with the scope, a dry run that imports nothing."""
+    bearer = {"Authorization": f"Bearer {h.api_token(api_keys.RECORDS_WRITE)}"}
+    return [
+        Call("POST", routes.API_V1_BATCHES, json={"dry_run": True, "records": {}}, headers=bearer),
+        Call(
+            "POST",
+            f"{routes.API_V1_FILE_SETS}?dry_run=true",
+            content=_zip_of({}),
+            headers={**bearer, "Content-Type": "application/zip"},
+        ),
+    ]
+
+
 def _plain(path: str) -> Calls:
     return lambda h: _gets(path)
 
@@ -362,6 +445,19 @@ SWEEP: dict[str, RouteEntry] = {
         ],
         frozenset({401, 404}),
         own=None,
+    ),
+    # The integration's API (docs/INTEGRATION.md §7): API keys, never sessions. Without a key with
+    # records:write nothing is imported (401, 403 for a key without the scope; 429 once an address
+    # has failed too often); the control is a dry run with a real key.
+    routes.API_V1_BATCHES: RouteEntry(
+        "integration", POST, _api_batches, frozenset({401, 403, 429}), own=lambda h: _api_own(h)[:1]
+    ),
+    routes.API_V1_FILE_SETS: RouteEntry(
+        "integration", POST, _api_file_sets, frozenset({401, 403, 429}), own=lambda h: _api_own(h)[1:]
+    ),
+    # The API's description: public, and about no one's data.
+    routes.API_V1_OPENAPI: RouteEntry(
+        "public", GET, _plain(routes.API_V1_OPENAPI), frozenset({200}), own=_plain(routes.API_V1_OPENAPI)
     ),
     str(constants.Endpoint.PING): RouteEntry("public", GET, _plain("/ping"), frozenset({200}), own=_plain("/ping")),
     str(constants.Endpoint.HEALTH): RouteEntry(

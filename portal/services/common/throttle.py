@@ -37,6 +37,9 @@ DEFAULT_RULES: dict[str, Rule] = {
     # The e-mail telling an owner the account was locked: per account only (whoever typed the wrong
     # passwords must not silence the notices of others); the lock itself is never skipped.
     "lock_notice": Rule(per_client="", per_subject="3/day"),
+    # Failed API key attempts (portal/web/api_v1/auth.py), per client address; a valid key is never
+    # refused by it, so nobody sharing an address with the core system can lock the integration out.
+    "api_key": Rule(per_client="20/minute", per_subject=""),
 }
 
 

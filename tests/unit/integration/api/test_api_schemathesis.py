@@ -1,0 +1,54 @@
+"""The API against its own OpenAPI description, property-based (schemathesis): requests generated
+from the served document (valid batches and invalid ones, zip bodies, parameters), sent in process
+to the app with a valid key; every answer must be one the document declares (status, content type,
+body schema, headers), never a server error, and what the schema forbids must be refused."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import hypothesis
+import pytest
+import schemathesis
+from schemathesis.specs.openapi.checks import positive_data_acceptance
+
+from portal import routes
+from portal.api import api
+from portal.services.common import throttle
+from portal.web.stack import protect
+from tests.unit.integration.api.conftest import bearer
+
+# Bounded so that the whole module runs in seconds, not minutes: each operation gets this many
+# generated examples per generation mode (valid, invalid), plus schemathesis's explicit examples.
+EXAMPLES = 40
+
+# Loaded from the app itself (GET /api/v1/openapi.json, which needs no database nor key).
+schema = schemathesis.openapi.from_asgi(routes.API_V1_OPENAPI, protect(api))
+
+
+@schemathesis.serializer("application/zip")
+def _zip_bytes(ctx: Any, value: Any) -> bytes:
+    """A `format: binary` body goes as it was generated (random bytes: mostly not a zip at all)."""
+    return value if isinstance(value, bytes) else str(value).encode()
+
+
+@pytest.fixture
+def token(portal_api) -> str:
+    return portal_api.token(portal_api.tenant(), name="schemathesis")
+
+
+@schema.parametrize()
+@hypothesis.settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,  # no .hypothesis folder in the project
+    derandomize=True,  # the same examples every run: a failure is reproducible, the time stable
+    suppress_health_check=list(hypothesis.HealthCheck),
+)
+def test_the_api_answers_as_its_openapi_description_says(case, token):
+    # schemathesis also sends wrong credentials each time (its "ignored auth" check): the failed
+    # attempts' limit (test_api_auth.py) would answer them 429 after a few examples.
+    throttle.reset()
+    # Every check but "schema-valid data is accepted": a JSON Schema cannot say that a contract names
+    # a customer the portal holds, so a schema-valid batch may rightly get its 422 with the report.
+    case.call_and_validate(headers=bearer(token), excluded_checks=[positive_data_acceptance])
