@@ -11,6 +11,7 @@ from pathlib import PurePath
 from typing import ClassVar
 
 import reflex as rx
+from reflex_components_radix.themes.base import LiteralAccentColor
 
 from portal import i18n, routes
 from portal.components.layout import page_body
@@ -114,9 +115,9 @@ class IntegrationState(PagedState, SessionState):
         return [run_line(run, self.lang) for run in self._runs]
 
 
-def flagged(value, flag, colour: str) -> rx.Component:
+def flagged(value, flag, colour: LiteralAccentColor) -> rx.Component:
     """A count that asks for attention when not zero."""
-    return rx.cond(flag, rx.text(value, color_scheme=colour, weight="bold", as_="span"), rx.text(value, as_="span"))  # pyright: ignore[reportArgumentType]
+    return rx.cond(flag, rx.text(value, color_scheme=colour, weight="bold", as_="span"), rx.text(value, as_="span"))
 
 
 def run_row(row: RunLine) -> rx.Component:
@@ -124,7 +125,7 @@ def run_row(row: RunLine) -> rx.Component:
         rx.el.td(rx.link(row.run_id, href=row.url, weight="medium", white_space="nowrap")),
         rx.el.td(row.started, white_space="nowrap"),
         rx.el.td(row.duration, white_space="nowrap"),
-        rx.el.td(rx.text(row.source, title=row.source_path, as_="span"), word_break="break-all"),
+        rx.el.td(rx.text(row.source, title=row.source_path, as_="span"), overflow_wrap="anywhere", min_width="9rem"),
         rx.el.td(row.kind),
         rx.el.td(status_badge(row.outcome, row.outcome_label)),
         data_cell(row.created, numeric=True),

@@ -17,9 +17,8 @@ from portal.components.ui import (
     card,
     data_cell,
     data_table,
-    figure,
     header_cell,
-    label_grid,
+    labelled_value,
     page_header,
     status_badge,
     table_region,
@@ -72,6 +71,9 @@ class ProblemLine:
     place: str  # file:line
     field: str
     reason: str
+
+
+READABLE = "16rem"  # a sentence's column, however narrow the screen: the table scrolls sideways instead
 
 
 def _type_name(code: str, lang: str) -> str:
@@ -185,18 +187,27 @@ class ImportRunState(SessionState):
 
 
 def summary_card() -> rx.Component:
+    """When, what and how it ended: each label over its value, four a row on a wide screen, one on a phone."""
     info = ImportRunState.info
     return card(
-        label_grid(
-            figure(tr("integration.started"), info.started, "run-started"),
-            figure(tr("integration.finished"), info.finished, "run-finished"),
-            figure(tr("integration.duration"), info.duration, "run-duration"),
-            figure(
-                tr("integration.source"), rx.text(info.source_path, word_break="break-all", as_="span"), "run-source"
+        rx.grid(
+            labelled_value(tr("integration.started"), info.started, value_id="run-started", nowrap=True),
+            labelled_value(tr("integration.finished"), info.finished, value_id="run-finished", nowrap=True),
+            labelled_value(tr("integration.duration"), info.duration, value_id="run-duration", nowrap=True),
+            labelled_value(
+                tr("integration.outcome"), status_badge(info.outcome, info.outcome_label), value_id="run-outcome"
             ),
-            figure(tr("integration.kind"), info.kind, "run-kind"),
-            figure(tr("integration.set"), info.scope, "run-scope"),
-            figure(tr("integration.outcome"), status_badge(info.outcome, info.outcome_label), "run-outcome"),
+            labelled_value(tr("integration.kind"), info.kind, value_id="run-kind"),
+            labelled_value(tr("integration.set"), info.scope, value_id="run-scope"),
+            rx.box(
+                labelled_value(tr("integration.source"), info.source_path, value_id="run-source"),
+                grid_column=rx.breakpoints(initial="auto", xs="span 2"),
+                overflow_wrap="anywhere",
+                min_width="0",
+            ),
+            columns=rx.breakpoints(initial="1", xs="2", md="4"),
+            spacing="4",
+            width="100%",
         ),
         title=tr("integration.summary"),
         title_id="run-summary-title",
@@ -215,12 +226,9 @@ COUNT_COLUMNS = (
 
 def count_row(row: CountLine) -> rx.Component:
     return rx.el.tr(
-        rx.el.th(
-            rx.text(row.record_type, as_="span"),
+        rx.el.td(
+            rx.text(row.record_type, weight="medium", as_="span"),
             rx.text(" (", row.code, ")", size="1", color_scheme="gray", as_="span", font_family="monospace"),
-            scope="row",
-            font_weight="normal",
-            text_align="left",
         ),
         data_cell(row.created, numeric=True),
         data_cell(row.updated, numeric=True),
@@ -235,7 +243,7 @@ def count_row(row: CountLine) -> rx.Component:
 def total_row() -> rx.Component:
     info = ImportRunState.info
     return rx.el.tr(
-        rx.el.th(tr("integration.total"), scope="row", text_align="left"),
+        rx.el.td(rx.text(tr("integration.total"), weight="bold", as_="span")),
         *[
             data_cell(rx.text(value, weight="bold", as_="span"), numeric=True)
             for value in (info.created, info.updated, info.unchanged, info.rejected, info.missing)
@@ -264,7 +272,7 @@ def finding_row(class_name: str):
         return rx.el.tr(
             rx.el.td(item.record_type),
             rx.el.td(item.key, white_space="nowrap"),
-            rx.el.td(item.message),
+            rx.el.td(item.message, min_width=READABLE),
             class_name=class_name,
         )
 
@@ -275,7 +283,7 @@ def problem_row(item: ProblemLine) -> rx.Component:
     return rx.el.tr(
         rx.el.td(item.place, font_family="monospace", white_space="nowrap"),
         rx.el.td(item.field, font_family="monospace"),
-        rx.el.td(item.reason),
+        rx.el.td(item.reason, min_width=READABLE),
         class_name="rejection-row",
     )
 

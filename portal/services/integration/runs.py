@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from portal.models import ImportRun
+from portal.services.common import clock
 
 PAGE_SIZE = 20
 FIRST = 50  # the rejections, warnings and missing records a run's page lists; the report has them all
@@ -185,4 +186,5 @@ def write_report(
         return None
     path = folder / storage_name
     path.write_text(json.dumps(run.report, ensure_ascii=False, indent=2), encoding="utf-8")
-    return ReportFile(path=path, filename=f"import-{run.id}-{run.started_at:%Y%m%d-%H%M%S}.json")
+    started = run.started_at.astimezone(clock.ROME)  # as the page shows it
+    return ReportFile(path=path, filename=f"import-{run.id}-{started:%Y%m%d-%H%M%S}.json")

@@ -193,7 +193,7 @@ def test_the_report_file_is_the_stored_report(db, tmp_path):
 
     assert written is not None
     assert written.path == tmp_path / "r.json"
-    assert written.filename == f"import-{run_id}-20261120-020000.json"
+    assert written.filename == f"import-{run_id}-20261120-030000.json"  # 02:00 UTC is 03:00 in Rome
     report = json.loads(written.path.read_text(encoding="utf-8"))
     assert report["outcome"] == "rejected"
     assert [item["line"] for item in report["rejections"]] == [1, 2, 3]
