@@ -86,19 +86,19 @@ class ReportFile:
 
 # The list reads the small columns only: a report may hold thousands of rejections.
 _SUMMARY_COLUMNS = (
-    ImportRun.id,
-    ImportRun.started_at,
-    ImportRun.finished_at,
-    ImportRun.source,
-    ImportRun.dry_run,
-    ImportRun.full,
-    ImportRun.outcome,
-    ImportRun.created,
-    ImportRun.updated,
-    ImportRun.unchanged,
-    ImportRun.rejected,
-    ImportRun.counts,
-    ImportRun.warnings,
+    col(ImportRun.id),
+    col(ImportRun.started_at),
+    col(ImportRun.finished_at),
+    col(ImportRun.source),
+    col(ImportRun.dry_run),
+    col(ImportRun.full),
+    col(ImportRun.outcome),
+    col(ImportRun.created),
+    col(ImportRun.updated),
+    col(ImportRun.unchanged),
+    col(ImportRun.rejected),
+    col(ImportRun.counts),
+    col(ImportRun.warnings),
 )
 
 
@@ -126,9 +126,9 @@ def import_runs(
 ) -> tuple[list[RunSummary], int]:
     """A page of the tenant's runs, the latest started first, and how many there are in all."""
     total = session.exec(select(sa.func.count()).select_from(ImportRun).where(ImportRun.tenant_id == tenant_id)).one()
-    rows = session.exec(
-        select(*_SUMMARY_COLUMNS)
-        .where(ImportRun.tenant_id == tenant_id)
+    rows = session.execute(
+        sa.select(*_SUMMARY_COLUMNS)
+        .where(col(ImportRun.tenant_id) == tenant_id)
         .order_by(col(ImportRun.started_at).desc(), col(ImportRun.id).desc())
         .offset(offset)
         .limit(limit)
