@@ -18,6 +18,7 @@ from portal.models.enums import ImportOutcome
 from portal.pages.integration import IntegrationState
 from portal.pages.integration_run import ImportRunState
 from portal.services.common import downloads
+from portal.services.integration.runs import PAGE_SIZE
 from tests.state.conftest import id_mark, redirect_target, rows_after, toast_of
 from tests.support.pickled import held_orm_objects
 
@@ -148,3 +149,37 @@ def test_a_customer_is_refused(signed_in, runs):
 
     assert _download_url(result) is None and redirect_target(result) is not None
     assert rows_after(DownloadTicket, mark) == []
+
+
+@pytest.fixture
+def many_runs(app_db):
+    """A page and a half of the demo company's runs, removed afterwards."""
+    with session_scope() as db:
+        demo_id = db.exec(select(Tenant.id).where(Tenant.slug == "aurora")).one()
+        made = [
+            _run(demo_id, T0 - dt.timedelta(days=30, hours=hour), ImportOutcome.IMPORTED, hour, f"/feeds/{hour}")
+            for hour in range(PAGE_SIZE + 10)
+        ]
+        for run in made:
+            db.add(run)
+        db.flush()
+        ids = [run.id for run in made]  # the latest first
+    yield ids
+    with session_scope() as db:
+        db.execute(sa.delete(ImportRun).where(col(ImportRun.id).in_(ids)))
+
+
+def test_the_runs_come_a_page_at_a_time(signed_in, many_runs):
+    browser = signed_in("servicedesk")
+    browser.visit(routes.INTEGRATION)
+    browser.run(IntegrationState, "load")
+    state = browser.state(IntegrationState)
+    first = [row.run_id for row in state.rows]
+    assert len(first) == PAGE_SIZE and state.has_next and not state.has_previous
+
+    browser.run(IntegrationState, "next_page")
+
+    second = [row.run_id for row in state.rows]
+    assert [run for run in first + second if run in many_runs] == many_runs
+    browser.run(IntegrationState, "previous_page")
+    assert [row.run_id for row in state.rows] == first
