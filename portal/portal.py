@@ -19,6 +19,8 @@ from portal.pages import (  # noqa: F401  (each page module declares its page)
     forgot_password,
     form_preview,
     home,
+    integration,
+    integration_run,
     login,
     new_request,
     notifications,

@@ -27,6 +27,8 @@ DESK = "/operatore/richieste"
 DESK_DETAIL = "/operatore/richieste/dettaglio"
 DESK_BROADCAST = "/operatore/comunicazioni"
 FORM_PREVIEW = "/operatore/anteprima-moduli"
+INTEGRATION = "/operatore/integrazione"
+IMPORT_RUN = "/operatore/integrazione/importazione"
 
 
 # HTTP routes beside Reflex's websocket (portal/api.py): the patterns it serves and the links pages build.
@@ -80,6 +82,8 @@ LANDINGS = frozenset(
         DESK_DETAIL,
         DESK_BROADCAST,
         FORM_PREVIEW,
+        INTEGRATION,
+        IMPORT_RUN,
     }
 )
 _MAX_LANDING = 512
@@ -150,6 +154,10 @@ def request_url(code: str) -> str:
 
 def desk_request_url(code: str) -> str:
     return f"{DESK_DETAIL}?{urlencode({'codice': code})}"
+
+
+def import_run_url(run_id: int) -> str:
+    return f"{IMPORT_RUN}?{urlencode({'numero': run_id})}"
 
 
 def attachment_url(attachment_id: int) -> str:

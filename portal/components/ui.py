@@ -206,6 +206,8 @@ STATUS_COLOURS = (
     ("paid", "green"),
     ("active", "green"),
     ("invited", "amber"),
+    ("imported", "green"),  # an import run's outcome (a rejected one is "rejected")
+    ("valid", "blue"),
 )
 
 

@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from portal.config import PROJECT_ROOT
 from portal.seed.demo import DEMO_PASSWORD
 from tests.e2e.conftest import login, visit
+from tests.e2e.import_runs import add_nightly_run
 
 AXE = PROJECT_ROOT / ".tools" / "node_modules" / "axe-core" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -92,7 +93,9 @@ def test_signed_in_pages(new_page, app, mailbox):
     assert_accessible(page, "notifications")
 
 
-def test_operator_pages(new_page, app, mailbox):
+def test_operator_pages(new_page, app, mailbox, tidy):
+    tidy.drop_new("import_run")
+    run = add_nightly_run(app)
     page = new_page()
     login(page, app, "servicedesk", DEMO_PASSWORD, mailbox)
     page.wait_for_url(app.url("/"))
@@ -112,3 +115,9 @@ def test_operator_pages(new_page, app, mailbox):
     visit(page, app, "/operatore/anteprima-moduli?modulo=early_termination")
     expect(page.locator("#preview-check")).to_be_visible()
     assert_accessible(page, "form preview")
+    visit(page, app, "/operatore/integrazione")
+    expect(page.locator(f'.run-row[data-run="{run}"]')).to_be_visible()
+    assert_accessible(page, "integration")
+    visit(page, app, f"/operatore/integrazione/importazione?numero={run}")
+    expect(page.locator("#counts-table")).to_be_visible()
+    assert_accessible(page, "import run")

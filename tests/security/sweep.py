@@ -362,6 +362,17 @@ SWEEP: dict[str, Attempts] = {
     "FormPreviewState.set_field": _form_field("/operatore/anteprima-moduli", "early_termination"),
     "FormPreviewState.upload": _files("/operatore/anteprima-moduli"),
     "FormPreviewState.remove_attachment": _index("/operatore/anteprima-moduli"),
+    # the integration's import runs belong to the leasing company, not to a customer: guessed run ids
+    "IntegrationState.load": _none("/operatore/integrazione"),
+    "IntegrationState.next_page": _none("/operatore/integrazione"),
+    "IntegrationState.previous_page": _none("/operatore/integrazione"),
+    "ImportRunState.load": lambda v: [
+        Attempt({}, "/operatore/integrazione/importazione", {"numero": run_id}) for run_id in ("1", "2", "-1", "x")
+    ],
+    "ImportRunState.download_report": lambda v: [
+        Attempt({"run_id": run_id}, "/operatore/integrazione/importazione", {"numero": "1"})
+        for run_id in (1, "2", -1, "x")
+    ],
 }
 
 

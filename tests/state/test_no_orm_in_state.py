@@ -15,6 +15,7 @@ from portal.pages.contracts import ContractsState
 from portal.pages.desk import DeskState
 from portal.pages.desk_detail import DeskDetailState
 from portal.pages.home.state import HomeState
+from portal.pages.integration import IntegrationState
 from portal.pages.notifications import NotificationsPageState
 from portal.pages.operator_customers import OperatorCustomersState
 from portal.pages.plan import PlanState
@@ -63,6 +64,7 @@ def test_operator_pages_leave_no_orm_rows_in_the_state(signed_in):
     _load(browser, routes.DESK, DeskState)
     _load(browser, f"{routes.DESK_DETAIL}?codice={_request_code('10093')}", DeskDetailState)
     _load(browser, routes.OPERATOR_CUSTOMERS, OperatorCustomersState)
+    _load(browser, routes.INTEGRATION, IntegrationState)  # with runs: tests/state/test_integration_states.py
     assert browser.state(DeskState).rows and browser.state(DeskDetailState).found
     held = held_orm_objects(browser.root)
     assert held == [], "\n".join(held)

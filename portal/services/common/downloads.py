@@ -23,6 +23,7 @@ PURGE_GRACE = dt.timedelta(minutes=1)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF = "application/pdf"
 XML = "application/xml"
+JSON = "application/json"
 
 
 def exports_dir(base: Path | None = None) -> Path:
