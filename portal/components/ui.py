@@ -208,6 +208,10 @@ STATUS_COLOURS = (
     ("invited", "amber"),
     ("imported", "green"),  # an import run's outcome (a rejected one is "rejected")
     ("valid", "blue"),
+    ("delivered", "green"),  # a webhook delivery's state
+    ("waiting", "amber"),
+    ("retrying", "orange"),
+    ("given_up", "red"),
 )
 
 

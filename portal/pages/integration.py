@@ -18,6 +18,7 @@ from portal.components.layout import page_body
 from portal.components.shell import template
 from portal.components.ui import card, data_cell, data_table, empty, header_cell, page_header, paged, status_badge
 from portal.db import session_scope
+from portal.integration.outbound.webhooks import DeliveryRow, deliveries
 from portal.services.access.accounts import Principal
 from portal.services.integration.runs import PAGE_SIZE, RunSummary, import_runs
 from portal.state.i18n import tr
@@ -25,6 +26,8 @@ from portal.state.paging import PagedState
 from portal.state.session import OPERATOR, Audience, SessionState, guard, redirect_to
 
 IMPORT_COMMAND = "python -m portal.integration import PATH [--dry-run]"
+WEBHOOK_COMMAND = "python -m portal.integration.outbound webhooks add URL"
+DELIVERIES_SHOWN = 50  # the latest; `webhooks deliveries` on the command line lists more
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,11 +94,50 @@ def run_line(run: RunSummary, lang: str) -> RunLine:
     )
 
 
+@dataclasses.dataclass(frozen=True)
+class DeliveryLine:
+    """A webhook delivery worded for the reader."""
+
+    delivery_id: int
+    created: str
+    endpoint: str
+    event: str  # the event's kind and number
+    request_code: str
+    state: str  # waiting, retrying, delivered, given_up: the badge's colour
+    state_label: str
+    attempts: str
+    last_answer: str  # the HTTP status of the last attempt, or its error
+    when: str  # delivered at, given up at, or the next attempt
+
+
+def delivery_line(row: DeliveryRow, lang: str) -> DeliveryLine:
+    if row.delivered_at is not None:
+        when = row.delivered_at
+    elif row.given_up_at is not None:
+        when = row.given_up_at
+    else:
+        when = row.next_attempt_at
+    answer = f"HTTP {row.last_status_code}" if row.last_status_code is not None else row.last_error or "–"
+    return DeliveryLine(
+        delivery_id=row.id,
+        created=i18n.date_time(row.created_at, lang),
+        endpoint=row.endpoint_url,
+        event=f"{row.event_type} #{row.event_id}",
+        request_code=row.request_code,
+        state=row.state,
+        state_label=i18n.translate(lang, f"integration.delivery_{row.state}"),
+        attempts=_count(row.attempts, lang),
+        last_answer=answer,
+        when="–" if when is None else i18n.date_time(when, lang),
+    )
+
+
 class IntegrationState(PagedState, SessionState):
     loaded: bool = False
     _readers: ClassVar[Audience] = OPERATOR  # who may page through the runs
     _page_size: int = PAGE_SIZE
     _runs: list[RunSummary] = []  # plain rows: backend vars are pickled at every event
+    _deliveries: list[DeliveryRow] = []
 
     def _show_page(self, principal: Principal) -> None:
         with session_scope() as db:
@@ -108,11 +150,17 @@ class IntegrationState(PagedState, SessionState):
     def load(self, principal: Principal):
         self.offset = 0
         self._show_page(principal)
+        with session_scope() as db:
+            self._deliveries = deliveries(session=db, tenant_id=principal.tenant_id, limit=DELIVERIES_SHOWN)
         self.loaded = True
 
     @rx.var
     def rows(self) -> list[RunLine]:
         return [run_line(run, self.lang) for run in self._runs]
+
+    @rx.var
+    def delivery_rows(self) -> list[DeliveryLine]:
+        return [delivery_line(row, self.lang) for row in self._deliveries]
 
 
 def flagged(value, flag, colour: LiteralAccentColor) -> rx.Component:
@@ -186,6 +234,62 @@ def runs_card() -> rx.Component:
     )
 
 
+def delivery_row(row: DeliveryLine) -> rx.Component:
+    return rx.el.tr(
+        rx.el.td(row.created, white_space="nowrap"),
+        rx.el.td(row.endpoint, overflow_wrap="anywhere", min_width="10rem"),
+        rx.el.td(row.event, white_space="nowrap"),
+        rx.el.td(row.request_code, white_space="nowrap"),
+        rx.el.td(status_badge(row.state, row.state_label)),
+        data_cell(row.attempts, numeric=True),
+        rx.el.td(row.last_answer, overflow_wrap="anywhere", min_width="8rem"),
+        rx.el.td(row.when, white_space="nowrap"),
+        class_name="delivery-row",
+        data_delivery=row.delivery_id,
+    )
+
+
+DELIVERY_COLUMNS = (
+    ("integration.delivery_created", False),
+    ("integration.delivery_endpoint", False),
+    ("integration.delivery_event", False),
+    ("integration.delivery_request", False),
+    ("integration.delivery_state", False),
+    ("integration.delivery_attempts", True),
+    ("integration.delivery_answer", False),
+    ("integration.delivery_when", False),
+)
+
+
+def no_deliveries() -> rx.Component:
+    return rx.vstack(
+        empty(tr("integration.deliveries_empty"), icon="send"),
+        rx.text(tr("integration.deliveries_hint"), size="2", color_scheme="gray", text_align="center"),
+        rx.code(WEBHOOK_COMMAND, id="webhook-command", size="2"),
+        align="center",
+        spacing="2",
+        width="100%",
+        padding_bottom="1rem",
+        id="deliveries-empty",
+    )
+
+
+def deliveries_card() -> rx.Component:
+    """The latest webhook deliveries: the requests handed to the core system, and how each went."""
+    table = data_table(
+        IntegrationState.delivery_rows,
+        delivery_row,
+        columns=[header_cell(tr(key), numeric) for key, numeric in DELIVERY_COLUMNS],
+        label=tr("integration.deliveries_title"),
+        table_id="deliveries-table",
+    )
+    return card(
+        rx.cond(IntegrationState.delivery_rows.length() > 0, table, no_deliveries()),  # pyright: ignore[reportAttributeAccessIssue]
+        title=tr("integration.deliveries_title"),
+        title_id="deliveries-title",
+    )
+
+
 @template(route=routes.INTEGRATION, title_key="integration.title", on_load=IntegrationState.load)
 def integration() -> rx.Component:
-    return page_body(IntegrationState.loaded, page_header(tr("integration.title")), runs_card())
+    return page_body(IntegrationState.loaded, page_header(tr("integration.title")), runs_card(), deliveries_card())

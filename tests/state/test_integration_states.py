@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 
 from portal import routes
 from portal.db import session_scope
-from portal.models import DownloadTicket, ImportRun, Tenant
+from portal.models import DownloadTicket, ImportRun, RequestEvent, Tenant, WebhookDelivery, WebhookEndpoint
 from portal.models.enums import ImportOutcome
 from portal.pages.integration import IntegrationState
 from portal.pages.integration_run import ImportRunState
@@ -183,3 +183,73 @@ def test_the_runs_come_a_page_at_a_time(signed_in, many_runs):
     assert [run for run in first + second if run in many_runs] == many_runs
     browser.run(IntegrationState, "previous_page")
     assert [row.run_id for row in state.rows] == first
+
+
+@pytest.fixture
+def deliveries(app_db):
+    """An endpoint of the demo company with a delivered and a given-up delivery, and one of another
+    company; removed afterwards."""
+    with session_scope() as db:
+        demo = db.exec(select(Tenant).where(Tenant.slug == "aurora")).one()
+        other = Tenant(slug="state-hooks-other", **demo.model_dump(exclude={"id", "slug", "created_at"}))
+        db.add(other)
+        db.flush()
+        event = db.exec(select(RequestEvent).where(RequestEvent.tenant_id == demo.id)).first()
+        assert event is not None  # the demo's requests were opened through the ticket service
+        ours = WebhookEndpoint(tenant_id=demo.id, url="https://core.example/hooks/portal", secret="s" * 40)
+        theirs = WebhookEndpoint(tenant_id=other.id, url="https://elsewhere.example/hook", secret="t" * 40)
+        db.add_all([ours, theirs])
+        db.flush()
+
+        def delivery(endpoint: WebhookEndpoint, **state) -> WebhookDelivery:
+            return WebhookDelivery(
+                tenant_id=endpoint.tenant_id,
+                endpoint_id=endpoint.id,
+                event_id=event.id,
+                event_seq=event.seq,
+                event_kind=event.kind,
+                request_code="RIC-TEST-1",
+                payload={},
+                next_attempt_at=T0,
+                created_at=T0,
+                **state,
+            )
+
+        made = [
+            delivery(ours, attempts=1, last_attempt_at=T0, last_status_code=200, delivered_at=T0),
+            delivery(ours, attempts=6, last_attempt_at=T0, last_error="connection refused", given_up_at=T0),
+            delivery(theirs, attempts=1, last_attempt_at=T0, last_status_code=204, delivered_at=T0),
+        ]
+        db.add_all(made)
+        db.flush()
+        ids = [row.id for row in made]
+        endpoints = [ours.id, theirs.id]
+        other_id = other.id
+    yield ids
+    with session_scope() as db:
+        db.execute(sa.delete(WebhookDelivery).where(col(WebhookDelivery.id).in_(ids)))
+        db.execute(sa.delete(WebhookEndpoint).where(col(WebhookEndpoint.id).in_(endpoints)))
+        db.execute(sa.delete(Tenant).where(col(Tenant.id) == other_id))
+
+
+def test_an_operator_sees_the_own_companys_webhook_deliveries(signed_in, deliveries):
+    browser = signed_in("servicedesk")
+    browser.visit(routes.INTEGRATION)
+    browser.run(IntegrationState, "load")
+
+    shown = {row.delivery_id: row for row in browser.state(IntegrationState).delivery_rows}
+    delivered, given_up, foreign = deliveries
+    assert foreign not in shown
+    assert [row for row in shown if row in (delivered, given_up)] == [given_up, delivered]  # the latest first
+    assert (shown[delivered].state, shown[delivered].state_label, shown[delivered].last_answer) == (
+        "delivered",
+        "Consegnata",
+        "HTTP 200",
+    )
+    assert (shown[given_up].state_label, shown[given_up].attempts, shown[given_up].last_answer) == (
+        "Abbandonata",
+        "6",
+        "connection refused",
+    )
+    assert shown[given_up].endpoint == "https://core.example/hooks/portal"
+    assert held_orm_objects(browser.root) == []
