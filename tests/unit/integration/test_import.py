@@ -24,13 +24,22 @@ ALL_CREATED = {
     "contract": TypeCounts(created=2),
     "schedule_line": TypeCounts(created=10),
     "leased_asset": TypeCounts(created=3),
+    "invoice": TypeCounts(created=5),
+    "invoice_line": TypeCounts(created=6),
+    "payment": TypeCounts(created=5),
+    "rate": TypeCounts(created=2),
 }
 ALL_UNCHANGED = {
     "customer": TypeCounts(unchanged=2),
     "contract": TypeCounts(unchanged=2),
     "schedule_line": TypeCounts(unchanged=10),
     "leased_asset": TypeCounts(unchanged=3),
+    "invoice": TypeCounts(unchanged=5),
+    "invoice_line": TypeCounts(unchanged=6),
+    "payment": TypeCounts(unchanged=5),
+    "rate": TypeCounts(unchanged=2),
 }
+EMPTY = {name: [] for name in ALL_CREATED}
 
 
 def _import(db, tenant, path, **kwargs):
@@ -119,7 +128,9 @@ def test_csv_and_json_lines_give_the_same_rows(db, tenant, tmp_path):
     from_csv = _import(db, other, write_csv(tmp_path / "csv", FILE_SET))
 
     assert from_csv.outcome is ImportOutcome.IMPORTED, from_csv.rejections
-    assert from_csv.counts == from_jsonl.counts == ALL_CREATED
+    assert from_jsonl.counts == ALL_CREATED
+    # reference rates are market data shared by every tenant: the first import made them
+    assert from_csv.counts == ALL_CREATED | {"rate": TypeCounts(unchanged=2)}
 
     def without_stamps(rows):  # created_at differs by the microseconds between the two imports
         return {
@@ -143,7 +154,8 @@ def test_a_zip_of_csv_and_json_lines_files(db, tenant, tmp_path):
     result = _import(db, tenant, archive)
 
     assert result.outcome is ImportOutcome.IMPORTED, result.rejections
-    assert result.counts == ALL_CREATED
+    sent = ("customer", "schedule_line", "contract", "leased_asset")
+    assert result.counts == {name: ALL_CREATED[name] if name in sent else TypeCounts() for name in ALL_CREATED}
     assert len(snapshot(db, tenant.id)["schedule_line"]) == 10
 
 
@@ -154,10 +166,10 @@ def test_a_dry_run_counts_and_keeps_its_run_but_writes_no_data(db, tenant, tmp_p
 
     assert result.outcome is ImportOutcome.VALID
     assert result.counts == ALL_CREATED
-    assert snapshot(db, tenant.id) == {"customer": [], "contract": [], "schedule_line": [], "leased_asset": []}
+    assert snapshot(db, tenant.id) == EMPTY
     runs = db.exec(select(ImportRun).where(ImportRun.tenant_id == tenant.id)).all()
     assert [(r.id, r.dry_run, r.outcome, r.created, r.updated, r.unchanged, r.rejected) for r in runs] == [
-        (run.id, True, ImportOutcome.VALID, 17, 0, 0, 0)
+        (run.id, True, ImportOutcome.VALID, 35, 0, 0, 0)
     ]
     assert runs[0].source == str(path)
     assert runs[0].counts["schedule_line"] == {
@@ -254,7 +266,9 @@ def test_an_import_ends_with_analyze_on_postgresql_only(db, tenant, tmp_path):
     assert dry.outcome is ImportOutcome.VALID and analyzed_in_dry_run == []
     analyzed = [s for s in statements if s.startswith("ANALYZE")]
     if db.get_bind().dialect.name == "postgresql":
-        assert analyzed == ["ANALYZE customer, contract, schedule_line, leased_asset"]
+        assert analyzed == [
+            "ANALYZE customer, contract, schedule_line, leased_asset, invoice, invoice_line, payment, reference_rate"
+        ]
         assert statements[-1] == analyzed[0]  # after the rows are written
     else:
         assert analyzed == []

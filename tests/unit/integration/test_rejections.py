@@ -14,10 +14,10 @@ from portal.integration.export import write_csv, write_jsonl
 from portal.integration.runs import run_import
 from portal.models import ImportRun
 from portal.models.enums import ImportOutcome
-from tests.unit.integration.conftest import file_set_copy, snapshot
+from tests.unit.integration.conftest import FILE_SET, file_set_copy, snapshot
 
 MONEY = 'a non-negative amount in euro as a decimal string, at most 2 decimals ("1234.50")'
-EMPTY = {"customer": [], "contract": [], "schedule_line": [], "leased_asset": []}
+EMPTY = {name: [] for name in FILE_SET}
 
 Records = dict[str, list[dict[str, Any]]]
 
@@ -90,7 +90,11 @@ CASES: list[tuple[str, Callable[[Records], None], list[str]]] = [
     (
         "contract for an unknown customer",
         change(**{"contract:1:customer_code": "C999"}),
-        ["contract.jsonl:2 customer_code: unknown customer C999: not in this file set nor in the portal"],
+        [
+            "contract.jsonl:2 customer_code: unknown customer C999: not in this file set nor in the portal",
+            # the invoice of that contract now disagrees with it
+            "invoice.jsonl:5 contract_number: K2 is a contract of customer C999, not of C200",
+        ],
     ),
     (
         "line for an unknown contract",
@@ -252,10 +256,11 @@ def test_a_csv_row_with_a_cell_too_many(db, tenant, tmp_path):
 
 def test_a_file_of_a_type_this_version_does_not_know(db, tenant, tmp_path):
     path = write_jsonl(tmp_path / "set", file_set_copy())
-    (path / "invoice.jsonl").write_text('{"number": "F1"}\n', encoding="utf-8")
+    (path / "mandate.jsonl").write_text('{"number": "M1"}\n', encoding="utf-8")
     assert _rejected(db, tenant, path) == [
-        "invoice.jsonl:0 -: not a file of format v1 (expected customer.jsonl/.csv, contract.jsonl/.csv, "
-        "schedule_line.jsonl/.csv, leased_asset.jsonl/.csv)"
+        "mandate.jsonl:0 -: not a file of format v1 (expected customer.jsonl/.csv, contract.jsonl/.csv, "
+        "schedule_line.jsonl/.csv, leased_asset.jsonl/.csv, invoice.jsonl/.csv, invoice_line.jsonl/.csv, "
+        "payment.jsonl/.csv, rate.jsonl/.csv)"
     ]
 
 
