@@ -29,10 +29,10 @@ class Batch:
     """What the file set's records say, read as sent (rejected records too, so that a rejected
     invoice does not also reject its lines as unknown)."""
 
-    customers: frozenset[str]
-    contracts: Mapping[str, Any]  # contract number -> its customer code
+    customers: frozenset[Any]
+    contracts: Mapping[Any, Any]  # contract number -> its customer code
     lines: frozenset[tuple[Any, Any]]  # (contract number, position)
-    invoices: Mapping[str, tuple[Any, Any]]  # invoice number -> (customer code, kind code)
+    invoices: Mapping[Any, tuple[Any, Any]]  # invoice number -> (customer code, kind code)
 
     @classmethod
     def of(cls, file_set: FileSet) -> Batch:

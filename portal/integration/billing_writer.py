@@ -186,7 +186,7 @@ class BillingWriter:
             sha = None if name is None else self.hashes[name]
             if sha is not None and row is not None and getattr(row, sha_column) == sha:
                 key = old_key
-            elif sha is None:
+            elif name is None or sha is None:
                 key = None
             elif self.writer.dry_run:
                 key = f"new{sha}"  # differs from any stored key; nothing is written

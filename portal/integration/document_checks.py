@@ -53,7 +53,9 @@ def check_documents(
             earlier = first.setdefault(name, record)
             if earlier is not record:
                 rejections.append(
-                    record.reject(field, f"{name} is also named by {earlier.file}:{earlier.line} (one file per document)")
+                    record.reject(
+                        field, f"{name} is also named by {earlier.file}:{earlier.line} (one file per document)"
+                    )
                 )
                 continue
             if name not in documents:

@@ -48,7 +48,9 @@ def records_of(session: Session, tenant_id: int) -> Records:
         values = {field: _value(getattr(row, field, None)) for field in fmt.fields_of(name) if field not in references}
         return {field: value for field, value in (values | references).items() if value not in (None, "")}
 
-    lines = {row.id: row for row in session.exec(select(ScheduleLine).where(col(ScheduleLine.contract_id).in_(contracts)))}
+    lines = {
+        row.id: row for row in session.exec(select(ScheduleLine).where(col(ScheduleLine.contract_id).in_(contracts)))
+    }
     assets = session.exec(select(LeasedAsset).where(col(LeasedAsset.contract_id).in_(contracts))).all()
     invoices = {row.id: row for row in session.exec(select(Invoice).where(Invoice.tenant_id == tenant_id))}
     invoice_lines = session.exec(select(InvoiceLine).where(col(InvoiceLine.invoice_id).in_(invoices))).all()

@@ -29,7 +29,16 @@ from portal.models import Contract, Customer, LeasedAsset, ScheduleLine
 from portal.models.enums import ContractStatus, ImportOutcome, PaymentMethod, ScheduleLineKind
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
-_TABLES = ("customer", "contract", "schedule_line", "leased_asset", "invoice", "invoice_line", "payment", "reference_rate")
+_TABLES = (
+    "customer",
+    "contract",
+    "schedule_line",
+    "leased_asset",
+    "invoice",
+    "invoice_line",
+    "payment",
+    "reference_rate",
+)
 _Row = TypeVar("_Row", bound=SQLModel)
 _NEW = object()  # the id of a row a dry run would create: equal to no stored id
 
@@ -166,9 +175,7 @@ def import_file_set(
     billing.paid_amounts()
     billing.publish_created(settings.public_url if public_url is None else public_url)
     warnings = _reconcile(checked.records, terms=writer.terms, plan=writer.plan)
-    warnings += reconcile_billing(
-        checked.records, facts=billing.facts, lines=billing.line_amounts, paid=billing.paid
-    )
+    warnings += reconcile_billing(checked.records, facts=billing.facts, lines=billing.line_amounts, paid=billing.paid)
     if not dry_run:
         session.flush()
         if session.get_bind().dialect.name == "postgresql":

@@ -151,9 +151,7 @@ def check(file_set: FileSet, *, known: KnownKeys) -> Checked:
     rejections.extend(check_invoices(records["invoice"], batch, known))
     rejections.extend(check_invoice_lines(records["invoice_line"], batch, known))
     rejections.extend(check_payments(records["payment"], batch, known))
-    problems, documents = check_documents(
-        records["invoice"], file_set.records.get("invoice", []), file_set.documents
-    )
+    problems, documents = check_documents(records["invoice"], file_set.records.get("invoice", []), file_set.documents)
     rejections.extend(problems)
     return Checked(records=records, rejections=rejections, documents=documents)
 

@@ -48,9 +48,8 @@ def settle_after_commit(
     *, session: Session, staged: Sequence[str], replaced: Sequence[str], base: Path | None = None
 ) -> None:
     """Once `session` commits, move the `staged` files to the permanent folder and remove the
-    `replaced` ones; if its transaction rolls back instead, remove the staged files."""
-    if not staged and not replaced:
-        return
+    `replaced` ones; if its transaction rolls back instead, remove the staged files. The lists may
+    still grow after this call: they are read when the transaction ends."""
     live = {"open": True}
 
     def committed(_session: Session) -> None:

@@ -160,9 +160,19 @@ ASSETS: list[dict[str, Any]] = [
 ]
 
 
-
-def _invoice(number: str, kind: str, customer: str, contract: str, issued: str, due: str, taxable: str, vat: str,
-             method: str, description: str, **extra) -> dict[str, Any]:
+def _invoice(
+    number: str,
+    kind: str,
+    customer: str,
+    contract: str,
+    issued: str,
+    due: str,
+    taxable: str,
+    vat: str,
+    method: str,
+    description: str,
+    **extra,
+) -> dict[str, Any]:
     from decimal import Decimal
 
     return {
