@@ -50,14 +50,15 @@ def check_documents(
             name = record.values.get(field)
             if name is None:
                 continue
-            earlier = first.setdefault(name, record)
-            if earlier is not record:
+            if name in first:  # named twice, by two invoices or by one as its PDF and its XML
+                earlier = first[name]
                 rejections.append(
                     record.reject(
                         field, f"{name} is also named by {earlier.file}:{earlier.line} (one file per document)"
                     )
                 )
                 continue
+            first[name] = record
             if name not in documents:
                 rejections.append(record.reject(field, f"no file {name} in the set's {fmt.DOCUMENTS}/ folder"))
                 continue

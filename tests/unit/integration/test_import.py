@@ -109,16 +109,54 @@ def test_a_file_set_lands_in_an_empty_tenant(db, tenant, tmp_path):
     assert _scalar(db, "select count(*) from schedule_line") == demo_lines + 10
 
 
+ROW_COUNTS = {
+    "customer": "select count(*) from customer where tenant_id = :t",
+    "contract": "select count(*) from contract where tenant_id = :t",
+    "schedule_line": "select count(*) from schedule_line s join contract c on c.id = s.contract_id"
+    " where c.tenant_id = :t",
+    "leased_asset": "select count(*) from leased_asset a join contract c on c.id = a.contract_id where c.tenant_id = :t",
+    "invoice": "select count(*) from invoice where tenant_id = :t",
+    "invoice_line": "select count(*) from invoice_line l join invoice i on i.id = l.invoice_id where i.tenant_id = :t",
+    "payment": "select count(*) from payment p join invoice i on i.id = p.invoice_id where i.tenant_id = :t",
+    "rate": "select count(*) from reference_rate where name = 'EURIBOR_6M' and :t = :t",
+    "notification": "select count(*) from notification where tenant_id = :t",
+    "mail_outbox": "select count(*) from mail_outbox",
+}
+
+
+def _row_counts(db, tenant) -> dict[str, int]:
+    return {name: _scalar(db, query, t=tenant.id) for name, query in ROW_COUNTS.items()}
+
+
 def test_the_same_file_set_twice_changes_nothing(db, tenant, tmp_path):
     path = write_jsonl(tmp_path / "set", FILE_SET)
+    outbox = _scalar(db, "select count(*) from mail_outbox")
     _import(db, tenant, path)
     before = snapshot(db, tenant.id)
+    counted = _row_counts(db, tenant)
 
     again = _import(db, tenant, path)
 
     assert again.outcome is ImportOutcome.IMPORTED
     assert again.counts == ALL_UNCHANGED
     assert snapshot(db, tenant.id) == before
+    # by hand from conftest: the rows of the set, and no notice (the tenant has no accounts yet)
+    assert (
+        _row_counts(db, tenant)
+        == counted
+        == {
+            "customer": 2,
+            "contract": 2,
+            "schedule_line": 10,
+            "leased_asset": 3,
+            "invoice": 5,
+            "invoice_line": 6,
+            "payment": 5,
+            "rate": 2,
+            "notification": 0,
+            "mail_outbox": outbox,
+        }
+    )
 
 
 def test_csv_and_json_lines_give_the_same_rows(db, tenant, tmp_path):
