@@ -114,7 +114,8 @@ ROW_COUNTS = {
     "contract": "select count(*) from contract where tenant_id = :t",
     "schedule_line": "select count(*) from schedule_line s join contract c on c.id = s.contract_id"
     " where c.tenant_id = :t",
-    "leased_asset": "select count(*) from leased_asset a join contract c on c.id = a.contract_id where c.tenant_id = :t",
+    "leased_asset": "select count(*) from leased_asset a join contract c on c.id = a.contract_id"
+    " where c.tenant_id = :t",
     "invoice": "select count(*) from invoice where tenant_id = :t",
     "invoice_line": "select count(*) from invoice_line l join invoice i on i.id = l.invoice_id where i.tenant_id = :t",
     "payment": "select count(*) from payment p join invoice i on i.id = p.invoice_id where i.tenant_id = :t",

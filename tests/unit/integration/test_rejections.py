@@ -320,7 +320,8 @@ CASES: list[tuple[str, Callable[[Records], None], list[str]]] = [
         "rate as an Italian percentage",
         change(**{"rate:0:rate": "2,62"}),
         [
-            "rate.jsonl:1 rate: '2,62' is not a rate as a fraction in a decimal string, at most 6 decimals (\"0.0425\" is 4.25 %)"
+            "rate.jsonl:1 rate: '2,62' is not a rate as a fraction in a decimal string, at most 6 decimals "
+            '("0.0425" is 4.25 %)'
         ],
     ),
     (
