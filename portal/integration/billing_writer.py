@@ -21,7 +21,7 @@ from portal.integration.validation import Record
 from portal.models import Customer, Invoice, InvoiceLine, Payment, ReferenceRate
 from portal.models.enums import DocumentKind
 from portal.services.billing import document_files
-from portal.services.billing.publication import publish
+from portal.services.billing.publication import publish_all
 from portal.services.common import clock
 
 if TYPE_CHECKING:  # importer.py calls this module
@@ -270,7 +270,5 @@ class BillingWriter:
         bell and an e-mail to every account that may see them (`notified_at` guards a second time)."""
         if self.writer.dry_run:
             return
-        now = clock.now()
-        for invoice in self.created:
-            publish(session=self.writer.session, invoice=invoice, now=now, public_url=public_url)
+        publish_all(session=self.writer.session, invoices=self.created, now=clock.now(), public_url=public_url)
         self.writer.flush()
