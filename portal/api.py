@@ -27,6 +27,7 @@ from portal.models import Contract, Customer, Tenant, UserAccount
 from portal.services.access import authenticator, sign_in
 from portal.services.access.scope import Scope, scope_of
 from portal.services.access.sessions import LANGUAGE_COOKIE, SESSION_COOKIE, SESSION_POLICY, resolve_session
+from portal.services.billing import document_files
 from portal.services.billing.documents import load_invoice_document
 from portal.services.billing.fatturapa import invoice_xml, xml_filename
 from portal.services.billing.invoice_pdf import invoice_pdf, pdf_filename
@@ -194,7 +195,8 @@ def _document(request: Request, body: bytes, media: str, name: str, *, always_at
 
 async def invoice_document(request: Request) -> Response:
     """An invoice or credit note as PDF or FatturaPA XML, for whoever may see it; 404 otherwise,
-    exactly as for a number that does not exist."""
+    exactly as for a number that does not exist. The file the core system sent is served as it
+    came; without one, the portal generates the document."""
     fmt = request.path_params["fmt"]
     if fmt not in ("pdf", "xml"):
         return _not_found()
@@ -206,9 +208,12 @@ async def invoice_document(request: Request) -> Response:
         if invoice is None:
             return _not_found()
         doc = load_invoice_document(session=db, invoice=invoice)
+        sent = document_files.stored_bytes(invoice, fmt)  # the core system's own file, when it sent one
         if fmt == "xml":
-            return _document(request, invoice_xml(doc), downloads.XML, xml_filename(doc), always_attachment=True)
-        return _document(request, invoice_pdf(doc, _language(request, reader.user)), downloads.PDF, pdf_filename(doc))
+            body = sent if sent is not None else invoice_xml(doc)
+            return _document(request, body, downloads.XML, xml_filename(doc), always_attachment=True)
+        body = sent if sent is not None else invoice_pdf(doc, _language(request, reader.user))
+        return _document(request, body, downloads.PDF, pdf_filename(doc))
 
 
 def _readers_contract(request: Request, db: Session) -> tuple[Reader, Contract] | None:

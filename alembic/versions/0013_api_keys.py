@@ -1,7 +1,7 @@
 """API keys of the integration's HTTP API (issue 14)
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-07 21:00:00
 
 """
@@ -15,7 +15,7 @@ import portal.models.types  # noqa: F401  (custom column types)
 from alembic import op
 
 revision: str = "0013"
-down_revision: str | Sequence[str] | None = "0011"
+down_revision: str | Sequence[str] | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -2,8 +2,9 @@
 
 A record type is one file of a file set (`<type>.jsonl` or `<type>.csv`) and one JSON Schema
 (schemas/v1/<type>.schema.json). Record types are imported in the order of RECORD_TYPES, so a record
-only refers to types before it (a contract to its customer, a line or an asset to its contract).
-Later versions of the format add record types (users to invite, invoices, payments…) to this list.
+only refers to types before it (a contract to its customer, a line or an asset to its contract, an
+invoice to its contract and plan row, a line or a payment to its invoice). An invoice's PDF and
+FatturaPA XML travel as files of the set's DOCUMENTS folder, named by the invoice record.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from jsonschema import Draft202012Validator
 FORMAT_VERSION = 1
 SCHEMAS_DIR = Path(__file__).parent / "schemas" / f"v{FORMAT_VERSION}"
 MANIFEST = "manifest.json"  # optional: {"format_version": 1, "full": true}
+DOCUMENTS = "documents"  # the folder of the invoices' PDF and XML files
 
 
 @dataclasses.dataclass(frozen=True)
@@ -34,8 +36,21 @@ CUSTOMER = RecordType("customer", ("code",))
 CONTRACT = RecordType("contract", ("number",))
 SCHEDULE_LINE = RecordType("schedule_line", ("contract_number", "position"))
 LEASED_ASSET = RecordType("leased_asset", ("code",))
+INVOICE = RecordType("invoice", ("number",))
+INVOICE_LINE = RecordType("invoice_line", ("invoice_number", "line_number"))
+PAYMENT = RecordType("payment", ("code",))
+RATE = RecordType("rate", ("name", "observed_on"))
 
-RECORD_TYPES: tuple[RecordType, ...] = (CUSTOMER, CONTRACT, SCHEDULE_LINE, LEASED_ASSET)
+RECORD_TYPES: tuple[RecordType, ...] = (
+    CUSTOMER,
+    CONTRACT,
+    SCHEDULE_LINE,
+    LEASED_ASSET,
+    INVOICE,
+    INVOICE_LINE,
+    PAYMENT,
+    RATE,
+)
 BY_NAME = {record_type.name: record_type for record_type in RECORD_TYPES}
 
 

@@ -11,18 +11,34 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col, select
 
+from portal.config import settings
 from portal.integration import format as fmt
+from portal.integration.billing_checks import StoredInvoice
+from portal.integration.billing_reconcile import reconcile_billing
+from portal.integration.billing_writer import BillingWriter, StoredBilling, stored_billing
+from portal.integration.findings import Finding
 from portal.integration.readers import FileSet, Rejection
 from portal.integration.validation import KnownKeys, Record, check
 from portal.models import Contract, Customer, LeasedAsset, ScheduleLine
 from portal.models.enums import ContractStatus, ImportOutcome, PaymentMethod, ScheduleLineKind
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+_TABLES = (
+    "customer",
+    "contract",
+    "schedule_line",
+    "leased_asset",
+    "invoice",
+    "invoice_line",
+    "payment",
+    "reference_rate",
+)
 _Row = TypeVar("_Row", bound=SQLModel)
 _NEW = object()  # the id of a row a dry run would create: equal to no stored id
 
@@ -42,18 +58,6 @@ class TypeCounts:
     unchanged: int = 0
     rejected: int = 0
     missing: int = 0  # in the database, not in a full file set (reported, not deleted)
-
-
-@dataclasses.dataclass(frozen=True)
-class Finding:
-    """A reconciliation warning or a record missing from a full file set: reported, nothing done."""
-
-    record_type: str
-    key: str
-    message: str
-
-    def as_text(self) -> str:
-        return f"{self.record_type} {self.key}: {self.message}"
 
 
 @dataclasses.dataclass
@@ -90,6 +94,7 @@ class _Stored:
     contracts: dict[str, Contract]
     lines: dict[tuple[str, int], ScheduleLine]
     assets: dict[str, LeasedAsset]
+    billing: StoredBilling
 
 
 def _stored(session: Session, tenant_id: int) -> _Stored:
@@ -111,16 +116,38 @@ def _stored(session: Session, tenant_id: int) -> _Stored:
             .where(Contract.tenant_id == tenant_id)
         )
     }
-    return _Stored(customers, contracts, lines, assets)
+    return _Stored(customers, contracts, lines, assets, stored_billing(session, tenant_id))
 
 
-def import_file_set(*, session: Session, tenant_id: int, file_set: FileSet, dry_run: bool = False) -> ImportResult:
-    """Check `file_set` and, unless `dry_run` or a record is rejected, upsert it into the tenant in
-    the session's transaction (the caller commits). A dry run computes the same counts, writes nothing."""
-    stored = _stored(session, tenant_id)
+def _known(stored: _Stored) -> KnownKeys:
     codes = {customer.id: code for code, customer in stored.customers.items()}
-    holders = {number: codes[contract.customer_id] for number, contract in stored.contracts.items()}
-    checked = check(file_set, known=KnownKeys(customers=frozenset(stored.customers), contracts=holders))
+    return KnownKeys(
+        customers=frozenset(stored.customers),
+        contracts={number: codes[contract.customer_id] for number, contract in stored.contracts.items()},
+        lines=frozenset(stored.lines),
+        invoices={
+            number: StoredInvoice(codes[row.customer_id], row.kind) for number, row in stored.billing.invoices.items()
+        },
+        payments={code: codes[row.customer_id] for code, row in stored.billing.payments.items()},
+    )
+
+
+def import_file_set(
+    *,
+    session: Session,
+    tenant_id: int,
+    file_set: FileSet,
+    dry_run: bool = False,
+    public_url: str | None = None,
+    document_base: Path | None = None,
+) -> ImportResult:
+    """Check `file_set` and, unless `dry_run` or a record is rejected, upsert it into the tenant in
+    the session's transaction (the caller commits). A dry run computes the same counts, writes nothing.
+    The invoices it creates are published (links in the e-mails to `public_url`, by default the
+    portal's); their document files are kept under `document_base` (by default the private folder)
+    once the transaction commits."""
+    stored = _stored(session, tenant_id)
+    checked = check(file_set, known=_known(stored))
     counts = {record_type.name: TypeCounts() for record_type in fmt.RECORD_TYPES}
     for record_type, lines in _rejected_records(checked.rejections).items():
         counts[record_type].rejected = len(lines)
@@ -134,12 +161,26 @@ def import_file_set(*, session: Session, tenant_id: int, file_set: FileSet, dry_
     writer.contracts(checked.records["contract"])
     writer.lines(checked.records["schedule_line"])
     writer.assets(checked.records["leased_asset"])
+    billing = BillingWriter(
+        writer,
+        stored.billing,
+        hashes=checked.documents,
+        documents=file_set.documents,
+        document_base=document_base,
+    )
+    billing.invoices(checked.records["invoice"])
+    billing.lines(checked.records["invoice_line"])
+    billing.payments(checked.records["payment"])
+    billing.rates(checked.records["rate"])
+    billing.paid_amounts()
+    billing.publish_created(settings.public_url if public_url is None else public_url)
     warnings = _reconcile(checked.records, terms=writer.terms, plan=writer.plan)
+    warnings += reconcile_billing(checked.records, facts=billing.facts, lines=billing.line_amounts, paid=billing.paid)
     if not dry_run:
         session.flush()
         if session.get_bind().dialect.name == "postgresql":
             # The project's rule after a bulk load: the database runs without autovacuum.
-            session.execute(sa.text("ANALYZE customer, contract, schedule_line, leased_asset"))
+            session.execute(sa.text(f"ANALYZE {', '.join(_TABLES)}"))
     outcome = ImportOutcome.VALID if dry_run else ImportOutcome.IMPORTED
     return ImportResult(file_set.source, dry_run, file_set.full, outcome, counts, [], warnings, missing)
 
@@ -164,13 +205,18 @@ def _missing(file_set: FileSet, stored: _Stored, counts: dict[str, TypeCounts]) 
         "contract": stored.contracts,
         "schedule_line": stored.lines,
         "leased_asset": stored.assets,
+        "invoice": stored.billing.invoices,
+        "invoice_line": stored.billing.lines,
+        "payment": stored.billing.payments,
+        "rate": stored.billing.rates,
     }
     for name in file_set.types_present():
         record_type = fmt.BY_NAME[name]
-        sent = {record_type.key_of(source.values) for source in file_set.records[name]}
+        # keys compared as text: a rate's day is a date in the database and a string in the file
+        sent = {tuple(str(part) for part in record_type.key_of(source.values)) for source in file_set.records[name]}
         for key in keys[name]:
             key_tuple = key if isinstance(key, tuple) else (key,)
-            if key_tuple not in sent:
+            if tuple(str(part) for part in key_tuple) not in sent:
                 shown = " + ".join(str(part) for part in key_tuple)
                 found.append(Finding(name, shown, "in the portal but not in this full file set (kept, not deleted)"))
                 counts[name].missing += 1
@@ -191,10 +237,20 @@ class _Writer:
         self.terms = {number: (row.amount, row.advance, row.residual_value) for number, row in stored.contracts.items()}
         self.plan = {key: (row.kind, row.principal) for key, row in stored.lines.items()}
 
-    def _upsert(self, name: str, row: _Row | None, values: dict[str, Any], model: type[_Row]) -> _Row:
+    def upsert(
+        self,
+        name: str,
+        row: _Row | None,
+        values: dict[str, Any],
+        model: type[_Row],
+        *,
+        on_create: dict[str, Any] | None = None,
+    ) -> _Row:
+        """Create, update or leave the row by `values`; `on_create` are set on a new row only."""
         counts = self.counts[name]
         if row is None:
             counts.created += 1
+            values = values | (on_create or {})
             row = model(**{key: (None if value is _NEW else value) for key, value in values.items()})
             if not self.dry_run:
                 self.session.add(row)
@@ -210,22 +266,26 @@ class _Writer:
             self.session.add(row)
         return row
 
-    def _flush(self) -> None:
+    def flush(self) -> None:
         if not self.dry_run:
             self.session.flush()
 
-    def _id(self, row: Any) -> Any:
+    def id_of(self, row: Any) -> Any:
         return _NEW if row is None or row.id is None else row.id
+
+    def or_new(self, foreign_key: int | None) -> Any:
+        """A row's reference as stored, or the one a dry run would give (None on a row not made)."""
+        return _NEW if foreign_key is None else foreign_key
 
     def customers(self, records: list[Record]) -> None:
         fields = fmt.fields_of("customer")
         for record in records:
             values = {field: record.values.get(field, _CUSTOMER_DEFAULTS.get(field)) for field in fields}
-            row = self._upsert(
+            row = self.upsert(
                 "customer", self.stored.customers.get(record.key[0]), values | {"tenant_id": self.tenant_id}, Customer
             )
             self.stored.customers[record.key[0]] = row
-        self._flush()
+        self.flush()
 
     def contracts(self, records: list[Record]) -> None:
         fields = [field for field in fmt.fields_of("contract") if field != "customer_code"]
@@ -233,12 +293,12 @@ class _Writer:
             values: dict[str, Any] = {
                 field: record.values.get(field, _CONTRACT_DEFAULTS.get(field)) for field in fields
             }
-            values["customer_id"] = self._id(self.stored.customers.get(record.values["customer_code"]))
+            values["customer_id"] = self.id_of(self.stored.customers.get(record.values["customer_code"]))
             values["tenant_id"] = self.tenant_id
-            row = self._upsert("contract", self.stored.contracts.get(record.key[0]), values, Contract)
+            row = self.upsert("contract", self.stored.contracts.get(record.key[0]), values, Contract)
             self.terms[record.key[0]] = (values["amount"], values["advance"], values["residual_value"])
             self.stored.contracts[record.key[0]] = row
-        self._flush()
+        self.flush()
 
     def lines(self, records: list[Record]) -> None:
         fields = [field for field in fmt.fields_of("schedule_line") if field != "contract_number"]
@@ -246,24 +306,24 @@ class _Writer:
             contract = self.stored.contracts[record.values["contract_number"]]
             values: dict[str, Any] = {field: record.values.get(field) for field in fields}
             values["payment_method"] = record.values.get("payment_method", contract.payment_method)
-            values["contract_id"] = self._id(contract)
+            values["contract_id"] = self.id_of(contract)
             values["customer_id"] = _NEW if contract.customer_id is None else contract.customer_id
             key = (record.key[0], record.key[1])
-            row = self._upsert("schedule_line", self.stored.lines.get(key), values, ScheduleLine)
+            row = self.upsert("schedule_line", self.stored.lines.get(key), values, ScheduleLine)
             self.plan[key] = (values["kind"], values["principal"])
             self.stored.lines[key] = row
-        self._flush()
+        self.flush()
 
     def assets(self, records: list[Record]) -> None:
         fields = [field for field in fmt.fields_of("leased_asset") if field != "contract_number"]
         for record in records:
             contract = self.stored.contracts[record.values["contract_number"]]
             values = {field: record.values.get(field) for field in fields}
-            values["contract_id"] = self._id(contract)
+            values["contract_id"] = self.id_of(contract)
             values["customer_id"] = _NEW if contract.customer_id is None else contract.customer_id
-            row = self._upsert("leased_asset", self.stored.assets.get(record.key[0]), values, LeasedAsset)
+            row = self.upsert("leased_asset", self.stored.assets.get(record.key[0]), values, LeasedAsset)
             self.stored.assets[record.key[0]] = row
-        self._flush()
+        self.flush()
 
 
 def _reconcile(

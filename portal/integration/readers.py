@@ -1,4 +1,6 @@
-"""Reading a file set: a directory, or a .zip, holding `<type>.jsonl` and/or `<type>.csv` files.
+"""Reading a file set: a directory, or a .zip, holding `<type>.jsonl` and/or `<type>.csv` files,
+and the invoices' PDF and XML files in a `documents/` folder (read lazily: they are checked, hashed
+and stored one at a time, never all held in memory).
 
 Every record keeps its origin (file name and line) for the report. What cannot be read as a record
 (a malformed JSON line, a CSV header without a required column, a file of an unknown type) is a
@@ -12,7 +14,7 @@ import dataclasses
 import io
 import json
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -51,6 +53,8 @@ class FileSet:
     full: bool = False  # the manifest says the set holds every record of its types
     records: dict[str, list[SourceRecord]] = dataclasses.field(default_factory=dict)
     problems: list[Rejection] = dataclasses.field(default_factory=list)
+    # the files of the documents/ folder by name, each a function that reads its bytes
+    documents: dict[str, Callable[[], bytes]] = dataclasses.field(default_factory=dict)
 
     def types_present(self) -> list[str]:
         return [record_type.name for record_type in fmt.RECORD_TYPES if record_type.name in self.records]
@@ -61,12 +65,23 @@ def read_file_set(path: Path) -> FileSet:
     file_set = FileSet(source=str(path))
     if path.is_dir():
         members = {item.name: item.read_bytes for item in sorted(path.iterdir()) if item.is_file()}
+        folder = path / fmt.DOCUMENTS
+        if folder.is_dir():
+            for item in sorted(folder.iterdir()):
+                if item.is_file() and not item.name.startswith("."):
+                    file_set.documents[item.name] = item.read_bytes
     elif path.is_file() and zipfile.is_zipfile(path):
         archive = zipfile.ZipFile(path)
         members = {}
         for info in archive.infolist():
             name = PurePosixPath(info.filename)
             if info.is_dir() or name.parts[0] == "__MACOSX" or name.name.startswith("."):
+                continue
+            if len(name.parts) > 1 and name.parts[-2] == fmt.DOCUMENTS:
+                if name.name in file_set.documents:
+                    file_set.problems.append(Rejection(info.filename, 0, WHOLE_RECORD, "a second file of this name"))
+                else:
+                    file_set.documents[name.name] = _member_reader(archive, info.filename)
                 continue
             if name.name in members:
                 file_set.problems.append(Rejection(info.filename, 0, WHOLE_RECORD, "a second file of this name"))

@@ -13,14 +13,23 @@ from typing import Any
 from jsonschema import ValidationError
 
 from portal.integration import format as fmt
+from portal.integration.billing_checks import (
+    Batch,
+    StoredInvoice,
+    check_invoice_lines,
+    check_invoices,
+    check_payments,
+)
+from portal.integration.document_checks import check_documents
 from portal.integration.readers import WHOLE_RECORD, FileSet, Rejection, SourceRecord
-from portal.models.enums import ContractStatus, CustomerKind, PaymentMethod, ScheduleLineKind
+from portal.models.enums import ContractStatus, CustomerKind, DocumentKind, PaymentMethod, ScheduleLineKind
 
 _CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "money": Decimal,
     "signed_money": Decimal,
     "rate": Decimal,
     "percent": Decimal,
+    "quantity": Decimal,
     "date": dt.date.fromisoformat,
     "payment_method": PaymentMethod,
 }
@@ -28,6 +37,7 @@ _ENUMS: dict[tuple[str, str], Callable[[Any], Any]] = {
     ("customer", "kind"): CustomerKind,
     ("contract", "status"): ContractStatus,
     ("schedule_line", "kind"): ScheduleLineKind,
+    ("invoice", "kind"): DocumentKind,
 }
 
 
@@ -47,10 +57,12 @@ class Record:
 
 @dataclasses.dataclass
 class Checked:
-    """The outcome of validation: typed records per type (in file order) and every rejection."""
+    """The outcome of validation: typed records per type (in file order), every rejection, and the
+    SHA-256 of each document file by its name."""
 
     records: dict[str, list[Record]]
     rejections: list[Rejection]
+    documents: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 def schema_rejections(source: SourceRecord) -> list[Rejection]:
@@ -135,7 +147,13 @@ def check(file_set: FileSet, *, known: KnownKeys) -> Checked:
     rejections.extend(_check_contracts(records["contract"], batch_keys, known))
     rejections.extend(_check_lines(records["schedule_line"], batch_keys, known))
     rejections.extend(_check_assets(records["leased_asset"], batch_keys, known))
-    return Checked(records=records, rejections=rejections)
+    batch = Batch.of(file_set)
+    rejections.extend(check_invoices(records["invoice"], batch, known))
+    rejections.extend(check_invoice_lines(records["invoice_line"], batch, known))
+    rejections.extend(check_payments(records["payment"], batch, known))
+    problems, documents = check_documents(records["invoice"], file_set.records.get("invoice", []), file_set.documents)
+    rejections.extend(problems)
+    return Checked(records=records, rejections=rejections, documents=documents)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -144,6 +162,9 @@ class KnownKeys:
 
     customers: frozenset[str]
     contracts: Mapping[str, str]  # contract number -> its customer's code
+    lines: frozenset[tuple[str, int]] = frozenset()  # (contract number, position) of the plans
+    invoices: Mapping[str, StoredInvoice] = dataclasses.field(default_factory=dict)
+    payments: Mapping[str, str] = dataclasses.field(default_factory=dict)  # payment code -> customer code
 
 
 def _unique_keys(record_type: fmt.RecordType, records: Iterable[Record]) -> Iterable[Rejection]:

@@ -43,6 +43,12 @@ class Invoice(SQLModel, table=True):
     # for paper invoices at that time, so a printed copy was posted too.
     notified_at: dt.datetime | None = timestamp_field(nullable=True, default_now=False)
     paper_copy: bool = Field(default=False)
+    # The PDF and FatturaPA XML the core system sent (integration), stored as attachments are
+    # (services/billing/document_files.py); without them the portal generates the documents.
+    pdf_storage_key: str | None = Field(default=None, max_length=64)
+    pdf_sha256: str | None = Field(default=None, max_length=64)
+    xml_storage_key: str | None = Field(default=None, max_length=64)
+    xml_sha256: str | None = Field(default=None, max_length=64)
 
 
 class InvoiceLine(SQLModel, table=True):
@@ -60,12 +66,18 @@ class InvoiceLine(SQLModel, table=True):
 
 
 class Payment(SQLModel, table=True):
-    __table_args__ = (sa.Index("ix_payment_customer_paid", "customer_id", "paid_on"),)
+    __table_args__ = (
+        sa.Index("ix_payment_customer_paid", "customer_id", "paid_on"),
+        # A customer belongs to one tenant: unique per customer keeps two leasing companies'
+        # codes apart; the importer refuses a code already used by another customer of its tenant.
+        UniqueConstraint("customer_id", "code", name="uq_payment_customer_code"),
+    )
 
     id: int = Field(default=None, primary_key=True)  # given by the database at the first flush
     customer_id: int = Field(foreign_key="customer.id")
     contract_id: int = Field(foreign_key="contract.id", index=True)
     invoice_id: int = Field(foreign_key="invoice.id", index=True)
+    code: str | None = Field(default=None, max_length=40)  # the core system's payment identifier
     paid_on: dt.date
     amount: Decimal = money_field()
     method: PaymentMethod = enum_field(PaymentMethod)

@@ -28,14 +28,16 @@ def collect_payments(*, session: Session, customer_ids: list[int], as_of: dt.dat
         if line is not None and line.id in unpaid_line_ids:
             continue
         method = PaymentMethod.COMPENSATION if invoice.kind is DocumentKind.CREDIT_NOTE else invoice.payment_method
+        reference = f"{'SDD' if method is PaymentMethod.SEPA_DIRECT_DEBIT else 'BON'}-{invoice.number}"
         billing.record_payment(
             session=session,
             invoice=invoice,
             paid_on=invoice.due_date,
             amount=invoice.total - invoice.paid_amount,
             method=method,
-            reference=f"{'SDD' if method is PaymentMethod.SEPA_DIRECT_DEBIT else 'BON'}-{invoice.number}",
+            reference=reference,
             schedule_line=line,
+            code=reference,  # the core system's payment identifier: one payment per invoice here
         )
 
 

@@ -215,6 +215,7 @@ def issue_credit_note(
             amount=outstanding,
             method=PaymentMethod.COMPENSATION,
             reference=f"NC {note.number}",
+            code=f"CMP-{corrected.number}",
         )
     record_payment(
         session=session,
@@ -223,6 +224,7 @@ def issue_credit_note(
         amount=note.total,
         method=PaymentMethod.COMPENSATION,
         reference=f"FT {corrected.number}",
+        code=f"CMP-{note.number}",
     )
     return note
 
@@ -236,6 +238,7 @@ def record_payment(
     method: PaymentMethod,
     reference: str = "",
     schedule_line: ScheduleLine | None = None,
+    code: str | None = None,
 ) -> Payment:
     """Register money received and keep the invoice's paid amount equal to its payments."""
     if amount <= 0:
@@ -250,6 +253,7 @@ def record_payment(
         amount=amount,
         method=method,
         reference=reference,
+        code=code,
     )
     invoice.paid_amount += amount
     session.add(payment)

@@ -5,8 +5,9 @@ copy for the customers who asked for paper invoices."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from portal import i18n, routes
 from portal.models import Contract, Customer, Invoice, Notification, UserAccount
@@ -68,6 +69,33 @@ def publish(*, session: Session, invoice: Invoice, now: dt.datetime, public_url:
             recipient = mail_templates.recipient_of(session=session, user=user, to=address)
             mail.enqueue(session=session, mail=mail_templates.publication(recipient, document))
             sent += 1
+    return sent
+
+
+def publish_all(*, session: Session, invoices: Sequence[Invoice], now: dt.datetime, public_url: str) -> int:
+    """`publish` for many invoices (an import's): the customers without any active account get
+    no notice to write, so their invoices are stamped without a query each. Returns the e-mails sent."""
+    customer_ids = {invoice.customer_id for invoice in invoices}
+    with_accounts: set[int] = set()
+    for start in range(0, len(customer_ids), 500):
+        batch = sorted(customer_ids)[start : start + 500]
+        with_accounts.update(
+            customer_id
+            for customer_id in session.exec(
+                select(UserAccount.customer_id).where(
+                    col(UserAccount.customer_id).in_(batch), col(UserAccount.is_active).is_(True)
+                )
+            ).all()
+            if customer_id is not None
+        )
+    sent = 0
+    for invoice in invoices:
+        if invoice.customer_id in with_accounts:
+            sent += publish(session=session, invoice=invoice, now=now, public_url=public_url)
+        elif invoice.notified_at is None:  # what publish does when nobody may read the invoice
+            invoice.paper_copy = linked(session, Customer, invoice.customer_id).paper_invoices
+            invoice.notified_at = now
+            session.add(invoice)
     return sent
 
 

@@ -159,11 +159,94 @@ ASSETS: list[dict[str, Any]] = [
     },
 ]
 
+
+def _invoice(
+    number: str,
+    kind: str,
+    customer: str,
+    contract: str,
+    issued: str,
+    due: str,
+    taxable: str,
+    vat: str,
+    method: str,
+    description: str,
+    **extra,
+) -> dict[str, Any]:
+    from decimal import Decimal
+
+    return {
+        "number": number,
+        "kind": kind,
+        "customer_code": customer,
+        "contract_number": contract,
+        "issue_date": issued,
+        "due_date": due,
+        "description": description,
+        "taxable_amount": taxable,
+        "vat_amount": vat,
+        "total": str(Decimal(taxable) + Decimal(vat)),
+        "payment_method": method,
+        **extra,
+    }
+
+
+# fmt: off
+INVOICES: list[dict[str, Any]] = [
+    _invoice("2025/000001", "invoice", "C100", "K1", "2025-02-01", "2025-02-01", "1200.00", "264.00",
+             "sepa_direct_debit", "Rata anticipata (maxi-canone) contratto K1", schedule_line_position=1),
+    _invoice("2025/000002", "invoice", "C100", "K1", "2025-01-22", "2025-02-01", "3610.00", "794.20",
+             "sepa_direct_debit", "Canone n. 1 di 3 contratto K1", schedule_line_position=2),
+    _invoice("2025/000003", "invoice", "C100", "K1", "2025-01-10", "2025-01-31", "250.00", "55.00",
+             "bank_transfer", "Spese di istruttoria pratica contratto K1"),
+    _invoice("2025/000004", "credit_note", "C100", "K1", "2025-01-20", "2025-01-20", "250.00", "55.00",
+             "compensation", "Spese di istruttoria non dovute - storno fattura n. 2025/000003",
+             corrects_number="2025/000003"),
+    _invoice("2024/000001", "invoice", "C200", "K2", "2024-01-22", "2024-02-01", "2250.00", "495.00",
+             "bank_transfer", "Canone n. 1 di 2 contratto K2", schedule_line_position=2),
+]
+INVOICE_LINES: list[dict[str, Any]] = [
+    {"invoice_number": "2025/000001", "line_number": 1, "description": "Rata anticipata", "quantity": "1.00",
+     "unit_price": "1200.00", "taxable_amount": "1200.00", "vat_rate": "22.00", "vat_amount": "264.00"},
+    {"invoice_number": "2025/000002", "line_number": 1, "description": "Quota capitale",
+     "unit_price": "3560.00", "taxable_amount": "3560.00", "vat_rate": "22.00", "vat_amount": "783.20"},
+    {"invoice_number": "2025/000002", "line_number": 2, "description": "Quota interessi",
+     "unit_price": "50.00", "taxable_amount": "50.00", "vat_rate": "22.00", "vat_amount": "11.00"},
+    {"invoice_number": "2025/000003", "line_number": 1, "description": "Spese di istruttoria",
+     "unit_price": "250.00", "taxable_amount": "250.00", "vat_rate": "22.00", "vat_amount": "55.00"},
+    {"invoice_number": "2025/000004", "line_number": 1, "description": "Storno spese di istruttoria",
+     "unit_price": "250.00", "taxable_amount": "250.00", "vat_rate": "22.00", "vat_amount": "55.00"},
+    {"invoice_number": "2024/000001", "line_number": 1, "description": "Canone n. 1",
+     "unit_price": "2250.00", "taxable_amount": "2250.00", "vat_rate": "22.00", "vat_amount": "495.00"},
+]
+PAYMENTS: list[dict[str, Any]] = [
+    {"code": "P1", "invoice_number": "2025/000001", "paid_on": "2025-02-03", "amount": "1464.00",
+     "method": "sepa_direct_debit", "reference": "SDD-2025/000001"},
+    {"code": "P2", "invoice_number": "2025/000002", "paid_on": "2025-02-03", "amount": "4404.20",
+     "method": "sepa_direct_debit", "reference": "SDD-2025/000002"},
+    {"code": "P3", "invoice_number": "2025/000003", "paid_on": "2025-01-20", "amount": "305.00",
+     "method": "compensation", "reference": "NC 2025/000004"},
+    {"code": "P4", "invoice_number": "2025/000004", "paid_on": "2025-01-20", "amount": "305.00",
+     "method": "compensation", "reference": "FT 2025/000003"},
+    {"code": "P5", "invoice_number": "2024/000001", "paid_on": "2024-02-05", "amount": "1000.00",
+     "method": "bank_transfer"},
+]
+# Reference rates are shared by every leasing company: a name the demo data does not use.
+RATES: list[dict[str, Any]] = [
+    {"name": "EURIBOR_6M", "observed_on": "2025-01-02", "rate": "0.0262"},
+    {"name": "EURIBOR_6M", "observed_on": "2025-02-03", "rate": "-0.0031"},
+]
+# fmt: on
+
 FILE_SET: dict[str, list[dict[str, Any]]] = {
     "customer": CUSTOMERS,
     "contract": CONTRACTS,
     "schedule_line": LINES,
     "leased_asset": ASSETS,
+    "invoice": INVOICES,
+    "invoice_line": INVOICE_LINES,
+    "payment": PAYMENTS,
+    "rate": RATES,
 }
 
 
@@ -205,6 +288,21 @@ SNAPSHOT_QUERIES = {
     " a.financial_value, a.expected_future_value, a.serial_number, a.plate"
     " from leased_asset a join contract c on c.id = a.contract_id join customer cu on cu.id = a.customer_id"
     " where c.tenant_id = :tenant order by a.code",
+    "invoice": "select i.number, i.kind, cu.code, c.number, s.position, ci.number, i.issue_date, i.due_date,"
+    " i.description, i.taxable_amount, i.vat_amount, i.total, i.paid_amount, i.payment_method,"
+    " i.pdf_sha256, i.xml_sha256, i.pdf_storage_key is not null, i.xml_storage_key is not null"
+    " from invoice i join customer cu on cu.id = i.customer_id join contract c on c.id = i.contract_id"
+    " left join schedule_line s on s.id = i.schedule_line_id left join invoice ci on ci.id = i.corrects_invoice_id"
+    " where i.tenant_id = :tenant order by i.number",
+    "invoice_line": "select i.number, l.line_number, l.description, l.quantity, l.unit_price, l.taxable_amount,"
+    " l.vat_rate, l.vat_amount from invoice_line l join invoice i on i.id = l.invoice_id"
+    " where i.tenant_id = :tenant order by i.number, l.line_number",
+    "payment": "select p.code, i.number, cu.code, c.number, p.paid_on, p.amount, p.method, p.reference"
+    " from payment p join invoice i on i.id = p.invoice_id join customer cu on cu.id = p.customer_id"
+    " join contract c on c.id = p.contract_id where i.tenant_id = :tenant order by p.code, p.id",
+    # shared by every tenant: the rates that are not the demo data's series
+    "rate": "select name, observed_on, rate from reference_rate where name <> 'EURIBOR_3M'"
+    " and :tenant = :tenant order by name, observed_on",
 }
 
 

@@ -24,13 +24,22 @@ ALL_CREATED = {
     "contract": TypeCounts(created=2),
     "schedule_line": TypeCounts(created=10),
     "leased_asset": TypeCounts(created=3),
+    "invoice": TypeCounts(created=5),
+    "invoice_line": TypeCounts(created=6),
+    "payment": TypeCounts(created=5),
+    "rate": TypeCounts(created=2),
 }
 ALL_UNCHANGED = {
     "customer": TypeCounts(unchanged=2),
     "contract": TypeCounts(unchanged=2),
     "schedule_line": TypeCounts(unchanged=10),
     "leased_asset": TypeCounts(unchanged=3),
+    "invoice": TypeCounts(unchanged=5),
+    "invoice_line": TypeCounts(unchanged=6),
+    "payment": TypeCounts(unchanged=5),
+    "rate": TypeCounts(unchanged=2),
 }
+EMPTY = {name: [] for name in ALL_CREATED}
 
 
 def _import(db, tenant, path, **kwargs):
@@ -100,16 +109,55 @@ def test_a_file_set_lands_in_an_empty_tenant(db, tenant, tmp_path):
     assert _scalar(db, "select count(*) from schedule_line") == demo_lines + 10
 
 
+ROW_COUNTS = {
+    "customer": "select count(*) from customer where tenant_id = :t",
+    "contract": "select count(*) from contract where tenant_id = :t",
+    "schedule_line": "select count(*) from schedule_line s join contract c on c.id = s.contract_id"
+    " where c.tenant_id = :t",
+    "leased_asset": "select count(*) from leased_asset a join contract c on c.id = a.contract_id"
+    " where c.tenant_id = :t",
+    "invoice": "select count(*) from invoice where tenant_id = :t",
+    "invoice_line": "select count(*) from invoice_line l join invoice i on i.id = l.invoice_id where i.tenant_id = :t",
+    "payment": "select count(*) from payment p join invoice i on i.id = p.invoice_id where i.tenant_id = :t",
+    "rate": "select count(*) from reference_rate where name = 'EURIBOR_6M' and :t = :t",
+    "notification": "select count(*) from notification where tenant_id = :t",
+    "mail_outbox": "select count(*) from mail_outbox",
+}
+
+
+def _row_counts(db, tenant) -> dict[str, int]:
+    return {name: _scalar(db, query, t=tenant.id) for name, query in ROW_COUNTS.items()}
+
+
 def test_the_same_file_set_twice_changes_nothing(db, tenant, tmp_path):
     path = write_jsonl(tmp_path / "set", FILE_SET)
+    outbox = _scalar(db, "select count(*) from mail_outbox")
     _import(db, tenant, path)
     before = snapshot(db, tenant.id)
+    counted = _row_counts(db, tenant)
 
     again = _import(db, tenant, path)
 
     assert again.outcome is ImportOutcome.IMPORTED
     assert again.counts == ALL_UNCHANGED
     assert snapshot(db, tenant.id) == before
+    # by hand from conftest: the rows of the set, and no notice (the tenant has no accounts yet)
+    assert (
+        _row_counts(db, tenant)
+        == counted
+        == {
+            "customer": 2,
+            "contract": 2,
+            "schedule_line": 10,
+            "leased_asset": 3,
+            "invoice": 5,
+            "invoice_line": 6,
+            "payment": 5,
+            "rate": 2,
+            "notification": 0,
+            "mail_outbox": outbox,
+        }
+    )
 
 
 def test_csv_and_json_lines_give_the_same_rows(db, tenant, tmp_path):
@@ -119,7 +167,9 @@ def test_csv_and_json_lines_give_the_same_rows(db, tenant, tmp_path):
     from_csv = _import(db, other, write_csv(tmp_path / "csv", FILE_SET))
 
     assert from_csv.outcome is ImportOutcome.IMPORTED, from_csv.rejections
-    assert from_csv.counts == from_jsonl.counts == ALL_CREATED
+    assert from_jsonl.counts == ALL_CREATED
+    # reference rates are market data shared by every tenant: the first import made them
+    assert from_csv.counts == ALL_CREATED | {"rate": TypeCounts(unchanged=2)}
 
     def without_stamps(rows):  # created_at differs by the microseconds between the two imports
         return {
@@ -143,7 +193,8 @@ def test_a_zip_of_csv_and_json_lines_files(db, tenant, tmp_path):
     result = _import(db, tenant, archive)
 
     assert result.outcome is ImportOutcome.IMPORTED, result.rejections
-    assert result.counts == ALL_CREATED
+    sent = ("customer", "schedule_line", "contract", "leased_asset")
+    assert result.counts == {name: ALL_CREATED[name] if name in sent else TypeCounts() for name in ALL_CREATED}
     assert len(snapshot(db, tenant.id)["schedule_line"]) == 10
 
 
@@ -154,10 +205,10 @@ def test_a_dry_run_counts_and_keeps_its_run_but_writes_no_data(db, tenant, tmp_p
 
     assert result.outcome is ImportOutcome.VALID
     assert result.counts == ALL_CREATED
-    assert snapshot(db, tenant.id) == {"customer": [], "contract": [], "schedule_line": [], "leased_asset": []}
+    assert snapshot(db, tenant.id) == EMPTY
     runs = db.exec(select(ImportRun).where(ImportRun.tenant_id == tenant.id)).all()
     assert [(r.id, r.dry_run, r.outcome, r.created, r.updated, r.unchanged, r.rejected) for r in runs] == [
-        (run.id, True, ImportOutcome.VALID, 17, 0, 0, 0)
+        (run.id, True, ImportOutcome.VALID, 35, 0, 0, 0)
     ]
     assert runs[0].source == str(path)
     assert runs[0].counts["schedule_line"] == {
@@ -254,7 +305,9 @@ def test_an_import_ends_with_analyze_on_postgresql_only(db, tenant, tmp_path):
     assert dry.outcome is ImportOutcome.VALID and analyzed_in_dry_run == []
     analyzed = [s for s in statements if s.startswith("ANALYZE")]
     if db.get_bind().dialect.name == "postgresql":
-        assert analyzed == ["ANALYZE customer, contract, schedule_line, leased_asset"]
+        assert analyzed == [
+            "ANALYZE customer, contract, schedule_line, leased_asset, invoice, invoice_line, payment, reference_rate"
+        ]
         assert statements[-1] == analyzed[0]  # after the rows are written
     else:
         assert analyzed == []

@@ -14,10 +14,10 @@ from portal.integration.export import write_csv, write_jsonl
 from portal.integration.runs import run_import
 from portal.models import ImportRun
 from portal.models.enums import ImportOutcome
-from tests.unit.integration.conftest import file_set_copy, snapshot
+from tests.unit.integration.conftest import FILE_SET, file_set_copy, snapshot
 
 MONEY = 'a non-negative amount in euro as a decimal string, at most 2 decimals ("1234.50")'
-EMPTY = {"customer": [], "contract": [], "schedule_line": [], "leased_asset": []}
+EMPTY = {name: [] for name in FILE_SET}
 
 Records = dict[str, list[dict[str, Any]]]
 
@@ -47,6 +47,18 @@ def duplicate_line(records: Records) -> None:
 
 def unknown_field(records: Records) -> None:
     records["customer"][0]["fax"] = "02 1234567"
+
+
+def correcting_a_credit_note(records: Records) -> None:
+    records["invoice"].append({**records["invoice"][3], "number": "2025/000005", "corrects_number": "2025/000004"})
+
+
+def duplicate_invoice(records: Records) -> None:
+    records["invoice"].append(dict(records["invoice"][1]))
+
+
+def duplicate_invoice_line(records: Records) -> None:
+    records["invoice_line"].append(dict(records["invoice_line"][2]))
 
 
 # (what is wrong, the change, the expected rejections as "file:line field: reason")
@@ -90,7 +102,11 @@ CASES: list[tuple[str, Callable[[Records], None], list[str]]] = [
     (
         "contract for an unknown customer",
         change(**{"contract:1:customer_code": "C999"}),
-        ["contract.jsonl:2 customer_code: unknown customer C999: not in this file set nor in the portal"],
+        [
+            "contract.jsonl:2 customer_code: unknown customer C999: not in this file set nor in the portal",
+            # the invoice of that contract now disagrees with it
+            "invoice.jsonl:5 contract_number: K2 is a contract of customer C999, not of C200",
+        ],
     ),
     (
         "line for an unknown contract",
@@ -173,6 +189,151 @@ CASES: list[tuple[str, Callable[[Records], None], list[str]]] = [
         change(**{"customer:0:city": "M" * 81}),
         ["customer.jsonl:1 city: longer than 80 characters"],
     ),
+    # invoices and credit notes
+    (
+        "unknown document kind",
+        change(**{"invoice:0:kind": "fattura"}),
+        ["invoice.jsonl:1 kind: 'fattura' is not one of the codes invoice, credit_note"],
+    ),
+    (
+        "invoice for an unknown customer",
+        change(**{"invoice:4:customer_code": "C999"}),
+        [
+            "invoice.jsonl:5 customer_code: unknown customer C999: not in this file set nor in the portal",
+            "invoice.jsonl:5 contract_number: K2 is a contract of customer C200, not of C999",
+        ],
+    ),
+    (
+        "invoice on another customer's contract",
+        change(**{"invoice:4:contract_number": "K1"}),
+        ["invoice.jsonl:5 contract_number: K1 is a contract of customer C100, not of C200"],
+    ),
+    (
+        "invoice for an unknown contract",
+        change(**{"invoice:2:contract_number": "K9"}),
+        ["invoice.jsonl:3 contract_number: unknown contract K9: not in this file set nor in the portal"],
+    ),
+    (
+        "invoice for an unknown plan row",
+        change(**{"invoice:0:schedule_line_position": 9}),
+        [
+            "invoice.jsonl:1 schedule_line_position: no plan row 9 in contract K1: "
+            "not in this file set nor in the portal"
+        ],
+    ),
+    (
+        "credit note without corrects_number",
+        change(**{"invoice:3:corrects_number": None}),
+        [
+            "invoice.jsonl:4 corrects_number: required for a credit note: the invoice it corrects "
+            "(or, for a plan row it credits, schedule_line_position)"
+        ],
+    ),
+    (
+        "invoice that corrects another",
+        change(**{"invoice:2:corrects_number": "2025/000001"}),
+        ["invoice.jsonl:3 corrects_number: only a credit note corrects an invoice"],
+    ),
+    (
+        "credit note correcting an unknown invoice",
+        change(**{"invoice:3:corrects_number": "2025/999999"}),
+        ["invoice.jsonl:4 corrects_number: unknown invoice 2025/999999: not in this file set nor in the portal"],
+    ),
+    (
+        "credit note correcting a credit note",
+        correcting_a_credit_note,
+        ["invoice.jsonl:6 corrects_number: 2025/000004 is a credit note: a credit note corrects an invoice"],
+    ),
+    (
+        "credit note correcting itself",
+        change(**{"invoice:3:corrects_number": "2025/000004"}),
+        ["invoice.jsonl:4 corrects_number: a credit note cannot correct itself"],
+    ),
+    (
+        "negative VAT",
+        change(**{"invoice:0:vat_amount": "-264.00"}),
+        [f"invoice.jsonl:1 vat_amount: '-264.00' is not {MONEY}"],
+    ),
+    (
+        "a document name with a path",
+        change(**{"invoice:0:pdf_file": "../etc/passwd"}),
+        [
+            "invoice.jsonl:1 pdf_file: '../etc/passwd' is not the name of a file in the set's documents/ folder "
+            "(letters, digits, '.', '_', '-'; not starting with '.')"
+        ],
+    ),
+    (
+        "a duplicate invoice number",
+        duplicate_invoice,
+        ["invoice.jsonl:6 number: duplicate key 2025/000002 (first at invoice.jsonl:2)"],
+    ),
+    # invoice lines
+    (
+        "line of an unknown invoice",
+        change(**{"invoice_line:5:invoice_number": "2024/999999"}),
+        ["invoice_line.jsonl:6 invoice_number: unknown invoice 2024/999999: not in this file set nor in the portal"],
+    ),
+    (
+        "duplicate invoice line",
+        duplicate_invoice_line,
+        [
+            "invoice_line.jsonl:7 invoice_number, line_number: duplicate key 2025/000002 + 2 "
+            "(first at invoice_line.jsonl:3)"
+        ],
+    ),
+    (
+        "quantity with a comma",
+        change(**{"invoice_line:0:quantity": "1,5"}),
+        [
+            "invoice_line.jsonl:1 quantity: '1,5' is not a non-negative quantity as a decimal string, "
+            'at most 2 decimals ("1.00")'
+        ],
+    ),
+    # payments
+    (
+        "payment of an unknown invoice",
+        change(**{"payment:4:invoice_number": "2024/999999"}),
+        ["payment.jsonl:5 invoice_number: unknown invoice 2024/999999: not in this file set nor in the portal"],
+    ),
+    (
+        "payment of nothing",
+        change(**{"payment:4:amount": "0.00"}),
+        ["payment.jsonl:5 amount: 0.00: a payment is money received, above 0"],
+    ),
+    (
+        "unknown payment method",
+        change(**{"payment:0:method": "cash"}),
+        ["payment.jsonl:1 method: 'cash' is not one of the codes sepa_direct_debit, bank_transfer, compensation"],
+    ),
+    (
+        "payment without its code",
+        change(**{"payment:1:code": None}),
+        ["payment.jsonl:2 code: required field missing"],
+    ),
+    (
+        "two payments with one code",
+        change(**{"payment:1:code": "P1"}),
+        ["payment.jsonl:2 code: duplicate key P1 (first at payment.jsonl:1)"],
+    ),
+    # reference rates
+    (
+        "rate as an Italian percentage",
+        change(**{"rate:0:rate": "2,62"}),
+        [
+            "rate.jsonl:1 rate: '2,62' is not a rate as a fraction in a decimal string, at most 6 decimals "
+            '("0.0425" is 4.25 %)'
+        ],
+    ),
+    (
+        "rate of an impossible day",
+        change(**{"rate:0:observed_on": "2025-02-29"}),
+        ["rate.jsonl:1 observed_on: '2025-02-29' is not a date in ISO 8601 form YYYY-MM-DD"],
+    ),
+    (
+        "two values of a rate on one day",
+        change(**{"rate:1:observed_on": "2025-01-02"}),
+        ["rate.jsonl:2 name, observed_on: duplicate key EURIBOR_6M + 2025-01-02 (first at rate.jsonl:1)"],
+    ),
 ]
 
 
@@ -252,10 +413,11 @@ def test_a_csv_row_with_a_cell_too_many(db, tenant, tmp_path):
 
 def test_a_file_of_a_type_this_version_does_not_know(db, tenant, tmp_path):
     path = write_jsonl(tmp_path / "set", file_set_copy())
-    (path / "invoice.jsonl").write_text('{"number": "F1"}\n', encoding="utf-8")
+    (path / "mandate.jsonl").write_text('{"number": "M1"}\n', encoding="utf-8")
     assert _rejected(db, tenant, path) == [
-        "invoice.jsonl:0 -: not a file of format v1 (expected customer.jsonl/.csv, contract.jsonl/.csv, "
-        "schedule_line.jsonl/.csv, leased_asset.jsonl/.csv)"
+        "mandate.jsonl:0 -: not a file of format v1 (expected customer.jsonl/.csv, contract.jsonl/.csv, "
+        "schedule_line.jsonl/.csv, leased_asset.jsonl/.csv, invoice.jsonl/.csv, invoice_line.jsonl/.csv, "
+        "payment.jsonl/.csv, rate.jsonl/.csv)"
     ]
 
 
@@ -319,3 +481,95 @@ def test_two_files_of_one_name_in_a_zip(db, tenant, tmp_path):
             bundle.write(item, f"a/{item.name}")
         bundle.write(path / "customer.jsonl", "b/customer.jsonl")
     assert _rejected(db, tenant, archive) == ["b/customer.jsonl:0 -: a second file of this name"]
+
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+XML = b'<?xml version="1.0"?><FatturaElettronica versione="FPR12"/>'
+
+
+@pytest.fixture
+def private(tmp_path, monkeypatch) -> Path:
+    """Where document files would be stored: checked to stay empty."""
+    from portal.services.billing import document_files
+
+    folder = tmp_path / "private"
+    monkeypatch.setattr(document_files, "root", lambda _base=None: folder / "invoice_documents")
+    return folder
+
+
+def _documents_set(tmp_path: Path, files: dict[str, bytes], **names: str) -> Path:
+    from portal.integration.export import write_documents
+
+    records = file_set_copy()
+    records["invoice"][0] |= names
+    return write_documents(write_jsonl(tmp_path / "set", records), files)
+
+
+DOCUMENT_CASES = [
+    (
+        "a named file that is not there",
+        {"2025_000001.xml": XML},
+        {"pdf_file": "2025_000001.pdf", "xml_file": "2025_000001.xml"},
+        ["invoice.jsonl:1 pdf_file: no file 2025_000001.pdf in the set's documents/ folder"],
+    ),
+    (
+        "a file no invoice names",
+        {"2025_000001.pdf": PDF, "stray.pdf": PDF},
+        {"pdf_file": "2025_000001.pdf"},
+        ["documents/stray.pdf:0 -: named by no invoice's pdf_file or xml_file"],
+    ),
+    (
+        "a PDF that is not one",
+        {"2025_000001.pdf": XML},
+        {"pdf_file": "2025_000001.pdf"},
+        ["invoice.jsonl:1 pdf_file: documents/2025_000001.pdf is not a PDF file (by its content)"],
+    ),
+    (
+        "XML that is not well-formed",
+        {"2025_000001.xml": b"<FatturaElettronica><Header></FatturaElettronica>"},
+        {"xml_file": "2025_000001.xml"},
+        [
+            "invoice.jsonl:1 xml_file: documents/2025_000001.xml is not well-formed XML: Opening and ending tag "
+            "mismatch: Header line 1 and FatturaElettronica, line 1, column 50"
+        ],
+    ),
+    (
+        "one file as two documents",
+        {"2025_000001.pdf": PDF},
+        {"pdf_file": "2025_000001.pdf", "xml_file": "2025_000001.pdf"},
+        ["invoice.jsonl:1 xml_file: 2025_000001.pdf is also named by invoice.jsonl:1 (one file per document)"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("what", "files", "names", "expected"), DOCUMENT_CASES, ids=[c[0] for c in DOCUMENT_CASES])
+def test_each_problem_of_a_document_is_reported_and_nothing_is_stored(
+    db, tenant, tmp_path, private, what, files, names, expected
+):
+    assert _rejected(db, tenant, _documents_set(tmp_path, files, **names)) == expected
+    assert [item for item in private.rglob("*") if item.is_file()] == []
+
+
+def test_an_invoice_or_a_payment_cannot_move_to_another_customer(db, tenant, tmp_path):
+    from portal.integration.importer import import_file_set
+    from portal.integration.readers import read_file_set
+
+    first = import_file_set(
+        session=db, tenant_id=tenant.id, file_set=read_file_set(write_jsonl(tmp_path / "a", file_set_copy()))
+    )
+    assert first.outcome is ImportOutcome.IMPORTED
+    before = snapshot(db, tenant.id)
+    records = file_set_copy()
+    moved = {"invoice": [records["invoice"][4] | {"customer_code": "C100", "contract_number": "K1"}]}
+    moved["payment"] = [records["payment"][0] | {"code": "P5"}]  # P5 pays an invoice of C200
+
+    result = import_file_set(
+        session=db, tenant_id=tenant.id, file_set=read_file_set(write_jsonl(tmp_path / "b", moved))
+    )
+
+    assert [r.as_text() for r in result.rejections] == [
+        "invoice.jsonl:1 customer_code: C100: the invoice belongs to customer C200; "
+        "format v1 cannot move an invoice to another customer",
+        "payment.jsonl:1 code: P5 is a payment of customer C200; format v1 cannot move a payment to another customer",
+    ]
+    assert snapshot(db, tenant.id) == before
