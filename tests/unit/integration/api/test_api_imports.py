@@ -20,25 +20,35 @@ from portal.integration.export import write_csv, write_jsonl
 from portal.integration.runs import run_file_set
 from portal.web.api_v1 import imports
 from tests.unit.integration.api.conftest import bearer
-from tests.unit.integration.conftest import FILE_SET, file_set_copy
+from tests.unit.integration.conftest import FILE_SET as SAMPLE_SET
+from tests.unit.integration.conftest import file_set_copy
 
+# The sample set without its reference rates: rates are shared by every leasing company, and each test
+# here imports into a company of its own in one database.
+FILE_SET = {name: records for name, records in SAMPLE_SET.items() if name != "rate"}
 COUNTS_CREATED = {
     "customer": {"created": 2, "updated": 0, "unchanged": 0, "rejected": 0, "missing": 0},
     "contract": {"created": 2, "updated": 0, "unchanged": 0, "rejected": 0, "missing": 0},
     "schedule_line": {"created": 10, "updated": 0, "unchanged": 0, "rejected": 0, "missing": 0},
     "leased_asset": {"created": 3, "updated": 0, "unchanged": 0, "rejected": 0, "missing": 0},
+    "invoice": {"created": 5, "updated": 0, "unchanged": 0, "rejected": 0, "missing": 0},
+    "invoice_line": {"created": 6, "updated": 0, "unchanged": 0, "rejected": 0, "missing": 0},
+    "payment": {"created": 5, "updated": 0, "unchanged": 0, "rejected": 0, "missing": 0},
 }
 COUNTS_UNCHANGED = {
     "customer": {"created": 0, "updated": 0, "unchanged": 2, "rejected": 0, "missing": 0},
     "contract": {"created": 0, "updated": 0, "unchanged": 2, "rejected": 0, "missing": 0},
     "schedule_line": {"created": 0, "updated": 0, "unchanged": 10, "rejected": 0, "missing": 0},
     "leased_asset": {"created": 0, "updated": 0, "unchanged": 3, "rejected": 0, "missing": 0},
+    "invoice": {"created": 0, "updated": 0, "unchanged": 5, "rejected": 0, "missing": 0},
+    "invoice_line": {"created": 0, "updated": 0, "unchanged": 6, "rejected": 0, "missing": 0},
+    "payment": {"created": 0, "updated": 0, "unchanged": 5, "rejected": 0, "missing": 0},
 }
 MONEY = 'a non-negative amount in euro as a decimal string, at most 2 decimals ("1234.50")'
 
 
 def _empty(snapshot: dict[str, list]) -> bool:
-    return all(rows == [] for rows in snapshot.values())
+    return all(rows == [] for name, rows in snapshot.items() if name != "rate")
 
 
 def _zip(tmp_path, records, *, writer=write_jsonl, manifest: str | None = None) -> bytes:
@@ -95,7 +105,7 @@ def test_a_batch_is_imported_and_its_rows_are_in_the_database(portal_api):
         " where c.tenant_id = :t order by a.code",
         t=tenant,
     ) == [("A1", "K1"), ("A2", "K1"), ("A3", "K2")]
-    assert portal_api.runs(tenant) == [("api:core-live", 0, "imported", 17, 0, 0, 0)]
+    assert portal_api.runs(tenant) == [("api:core-live", 0, "imported", 33, 0, 0, 0)]
     assert report["import_run"] == portal_api.rows("select id from import_run where tenant_id = :t", t=tenant)[0][0]
 
 
@@ -111,7 +121,7 @@ def test_the_same_batch_twice_changes_nothing(portal_api):
     assert second.status_code == 200
     assert second.json()["counts"] == _counts(COUNTS_UNCHANGED)
     assert portal_api.snapshot(tenant) == before
-    assert [run[2:] for run in portal_api.runs(tenant)] == [("imported", 17, 0, 0, 0), ("imported", 0, 0, 17, 0)]
+    assert [run[2:] for run in portal_api.runs(tenant)] == [("imported", 33, 0, 0, 0), ("imported", 0, 0, 33, 0)]
 
 
 def test_a_rejected_batch_writes_nothing_and_names_each_record(portal_api):
@@ -119,7 +129,7 @@ def test_a_rejected_batch_writes_nothing_and_names_each_record(portal_api):
     records = file_set_copy()
     records["contract"][1]["amount"] = "5.000,00"
     records["schedule_line"][3] = "not a record"
-    records["invoice"] = [{"number": "F1"}]
+    records["guarantee"] = [{"number": "G1"}]  # not a type of the format
 
     answer = portal_api.client.post(
         routes.API_V1_BATCHES, json={"records": records}, headers=bearer(portal_api.token(tenant))
@@ -131,7 +141,7 @@ def test_a_rejected_batch_writes_nothing_and_names_each_record(portal_api):
     known = ", ".join(record_type.name for record_type in fmt.RECORD_TYPES)
     assert sorted((r["file"], r["line"], r["field"], r["reason"], r["pointer"]) for r in report["rejections"]) == [
         ("contract", 2, "amount", f"'5.000,00' is not {MONEY}", "/records/contract/1"),
-        ("invoice", 0, "-", f"not a record type of format v1 (expected {known})", None),
+        ("guarantee", 0, "-", f"not a record type of format v1 (expected {known})", None),
         ("schedule_line", 4, "-", "not a JSON object", "/records/schedule_line/3"),
     ]
     assert report["counts"]["contract"]["rejected"] == 1
