@@ -417,7 +417,7 @@ def test_a_file_of_a_type_this_version_does_not_know(db, tenant, tmp_path):
     assert _rejected(db, tenant, path) == [
         "mandate.jsonl:0 -: not a file of format v1 (expected customer.jsonl/.csv, contract.jsonl/.csv, "
         "schedule_line.jsonl/.csv, leased_asset.jsonl/.csv, invoice.jsonl/.csv, invoice_line.jsonl/.csv, "
-        "payment.jsonl/.csv, rate.jsonl/.csv)"
+        "payment.jsonl/.csv, rate.jsonl/.csv, user.jsonl/.csv)"
     ]
 
 
