@@ -71,7 +71,8 @@ def check_users(records: Iterable[Record], file_set: FileSet, batch: Batch, know
             continue
         stored = known.users.get((code, email.lower()))
         if stored is not None and stored.role != role:
-            yield record.reject("role", f"{role}: {email} is already a {stored.role} of customer {code}")
+            already = "the admin" if stored.role == ADMIN else "a sub-user"
+            yield record.reject("role", f"{role}: {email} is already {already} of customer {code}")
         stored_admin = next((user for (c, _), user in known.users.items() if c == code and user.role == ADMIN), None)
         if role == ADMIN:
             if code in known.usernames_taken:
