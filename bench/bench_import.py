@@ -46,7 +46,9 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="portal-bench-import-"))
     with Session(engine) as session:
         demo = session.exec(select(Tenant).where(Tenant.slug == "aurora")).one()
-        records = records_of(session, demo.id)
+        # Without the users: an admin's username is its customer code, unique across the portal,
+        # and the demo tenant holds those already.
+        records = {name: rows for name, rows in records_of(session, demo.id).items() if name != "user"}
         first_tenant, memory_tenant = _empty_tenant(session, "bench-import"), _empty_tenant(session, "bench-memory")
     path = write_jsonl(folder / "set", records)
     sizes = ", ".join(f"{len(rows):,} {name}" for name, rows in records.items())

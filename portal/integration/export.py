@@ -20,7 +20,19 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from portal.integration import format as fmt
-from portal.models import Contract, Customer, Invoice, InvoiceLine, LeasedAsset, Payment, ReferenceRate, ScheduleLine
+from portal.models import (
+    Contract,
+    Customer,
+    Invoice,
+    InvoiceLine,
+    LeasedAsset,
+    Payment,
+    ReferenceRate,
+    ScheduleLine,
+    SubUserContract,
+    UserAccount,
+)
+from portal.models.enums import UserRole
 from portal.services.billing import document_files
 
 Records = dict[str, list[dict[str, Any]]]
@@ -91,7 +103,39 @@ def records_of(session: Session, tenant_id: int) -> Records:
         ],
         "payment": [record("payment", row, invoice_number=invoices[row.invoice_id].number) for row in payments],
         "rate": [record("rate", row) for row in rates],
+        "user": users_of(session, customers, contracts),
     }
+
+
+def users_of(session: Session, customers: Mapping[int, Customer], contracts: Mapping[int, Contract]) -> list[dict]:
+    """The active accounts of the customers: each customer's admin (main account) and sub-users."""
+    users = session.exec(
+        select(UserAccount)
+        .where(
+            col(UserAccount.customer_id).in_(customers),
+            col(UserAccount.is_active).is_(True),
+            col(UserAccount.role).in_([UserRole.CUSTOMER, UserRole.SUB_USER]),
+        )
+        .order_by(col(UserAccount.id))
+    ).all()
+    grants: dict[int, list[str]] = {}
+    for grant in session.exec(select(SubUserContract).where(col(SubUserContract.user_id).in_([u.id for u in users]))):
+        grants.setdefault(grant.user_id, []).append(contracts[grant.contract_id].number)
+    found = []
+    for user in users:
+        assert user.customer_id is not None  # the query's condition
+        values = {
+            "customer_code": customers[user.customer_id].code,
+            "email": user.primary_email,
+            "role": "admin" if user.role is UserRole.CUSTOMER else "sub_user",
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "language": user.language.value,
+        }
+        if user.role is UserRole.SUB_USER and not user.all_contracts:
+            values["contract_numbers"] = " ".join(sorted(grants.get(user.id, [])))
+        found.append({field: value for field, value in values.items() if value not in (None, "")})
+    return found
 
 
 def document_name(invoice: Invoice, kind: str) -> str:

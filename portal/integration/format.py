@@ -3,8 +3,9 @@
 A record type is one file of a file set (`<type>.jsonl` or `<type>.csv`) and one JSON Schema
 (schemas/v1/<type>.schema.json). Record types are imported in the order of RECORD_TYPES, so a record
 only refers to types before it (a contract to its customer, a line or an asset to its contract, an
-invoice to its contract and plan row, a line or a payment to its invoice). An invoice's PDF and
-FatturaPA XML travel as files of the set's DOCUMENTS folder, named by the invoice record.
+invoice to its contract and plan row, a line or a payment to its invoice, a user to its customer
+and contracts). An invoice's PDF and FatturaPA XML travel as files of the set's DOCUMENTS folder,
+named by the invoice record.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ INVOICE = RecordType("invoice", ("number",))
 INVOICE_LINE = RecordType("invoice_line", ("invoice_number", "line_number"))
 PAYMENT = RecordType("payment", ("code",))
 RATE = RecordType("rate", ("name", "observed_on"))
+USER = RecordType("user", ("customer_code", "email"))
 
 RECORD_TYPES: tuple[RecordType, ...] = (
     CUSTOMER,
@@ -50,6 +52,7 @@ RECORD_TYPES: tuple[RecordType, ...] = (
     INVOICE_LINE,
     PAYMENT,
     RATE,
+    USER,
 )
 BY_NAME = {record_type.name: record_type for record_type in RECORD_TYPES}
 

@@ -24,8 +24,9 @@ from portal.integration.billing_reconcile import reconcile_billing
 from portal.integration.billing_writer import BillingWriter, StoredBilling, stored_billing
 from portal.integration.findings import Finding
 from portal.integration.readers import FileSet, Rejection
+from portal.integration.users import UserWriter, known_users, stored_users
 from portal.integration.validation import KnownKeys, Record, check
-from portal.models import Contract, Customer, LeasedAsset, ScheduleLine
+from portal.models import Contract, Customer, LeasedAsset, ScheduleLine, UserAccount
 from portal.models.enums import ContractStatus, ImportOutcome, PaymentMethod, ScheduleLineKind
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
@@ -95,6 +96,7 @@ class _Stored:
     lines: dict[tuple[str, int], ScheduleLine]
     assets: dict[str, LeasedAsset]
     billing: StoredBilling
+    users: dict[tuple[str, str], UserAccount]
 
 
 def _stored(session: Session, tenant_id: int) -> _Stored:
@@ -116,10 +118,28 @@ def _stored(session: Session, tenant_id: int) -> _Stored:
             .where(Contract.tenant_id == tenant_id)
         )
     }
-    return _Stored(customers, contracts, lines, assets, stored_billing(session, tenant_id))
+    return _Stored(
+        customers, contracts, lines, assets, stored_billing(session, tenant_id), stored_users(session, tenant_id)
+    )
 
 
-def _known(stored: _Stored) -> KnownKeys:
+def _usernames_taken(session: Session, tenant_id: int, file_set: FileSet) -> frozenset[str]:
+    """The customer codes of the set's admins that are already the username of an account of another
+    leasing company (a username is unique across the portal: an admin's is its customer code)."""
+    codes = sorted({str(source.values.get("customer_code")) for source in file_set.records.get("user", [])})
+    taken: set[str] = set()
+    for start in range(0, len(codes), 500):
+        taken.update(
+            session.exec(
+                select(UserAccount.username).where(
+                    col(UserAccount.username).in_(codes[start : start + 500]), UserAccount.tenant_id != tenant_id
+                )
+            ).all()
+        )
+    return frozenset(taken)
+
+
+def _known(stored: _Stored, usernames_taken: frozenset[str] = frozenset()) -> KnownKeys:
     codes = {customer.id: code for code, customer in stored.customers.items()}
     return KnownKeys(
         customers=frozenset(stored.customers),
@@ -129,6 +149,8 @@ def _known(stored: _Stored) -> KnownKeys:
             number: StoredInvoice(codes[row.customer_id], row.kind) for number, row in stored.billing.invoices.items()
         },
         payments={code: codes[row.customer_id] for code, row in stored.billing.payments.items()},
+        users=known_users(stored.users),
+        usernames_taken=usernames_taken,
     )
 
 
@@ -147,7 +169,7 @@ def import_file_set(
     portal's); their document files are kept under `document_base` (by default the private folder)
     once the transaction commits."""
     stored = _stored(session, tenant_id)
-    checked = check(file_set, known=_known(stored))
+    checked = check(file_set, known=_known(stored, _usernames_taken(session, tenant_id, file_set)))
     counts = {record_type.name: TypeCounts() for record_type in fmt.RECORD_TYPES}
     for record_type, lines in _rejected_records(checked.rejections).items():
         counts[record_type].rejected = len(lines)
@@ -173,7 +195,9 @@ def import_file_set(
     billing.payments(checked.records["payment"])
     billing.rates(checked.records["rate"])
     billing.paid_amounts()
-    billing.publish_created(settings.public_url if public_url is None else public_url)
+    url = settings.public_url if public_url is None else public_url
+    billing.publish_created(url)
+    UserWriter(writer, stored.users, url).users(checked.records["user"])
     warnings = _reconcile(checked.records, terms=writer.terms, plan=writer.plan)
     warnings += reconcile_billing(checked.records, facts=billing.facts, lines=billing.line_amounts, paid=billing.paid)
     if not dry_run:
@@ -209,6 +233,7 @@ def _missing(file_set: FileSet, stored: _Stored, counts: dict[str, TypeCounts]) 
         "invoice_line": stored.billing.lines,
         "payment": stored.billing.payments,
         "rate": stored.billing.rates,
+        "user": {(code, user.primary_email) for (code, _), user in stored.users.items()},
     }
     for name in file_set.types_present():
         record_type = fmt.BY_NAME[name]

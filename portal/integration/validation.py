@@ -22,7 +22,15 @@ from portal.integration.billing_checks import (
 )
 from portal.integration.document_checks import check_documents
 from portal.integration.readers import WHOLE_RECORD, FileSet, Rejection, SourceRecord
-from portal.models.enums import ContractStatus, CustomerKind, DocumentKind, PaymentMethod, ScheduleLineKind
+from portal.integration.users import StoredUser, check_users
+from portal.models.enums import (
+    ContractStatus,
+    CustomerKind,
+    DocumentKind,
+    Language,
+    PaymentMethod,
+    ScheduleLineKind,
+)
 
 _CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "money": Decimal,
@@ -38,6 +46,7 @@ _ENUMS: dict[tuple[str, str], Callable[[Any], Any]] = {
     ("contract", "status"): ContractStatus,
     ("schedule_line", "kind"): ScheduleLineKind,
     ("invoice", "kind"): DocumentKind,
+    ("user", "language"): Language,
 }
 
 
@@ -151,6 +160,7 @@ def check(file_set: FileSet, *, known: KnownKeys) -> Checked:
     rejections.extend(check_invoices(records["invoice"], batch, known))
     rejections.extend(check_invoice_lines(records["invoice_line"], batch, known))
     rejections.extend(check_payments(records["payment"], batch, known))
+    rejections.extend(check_users(records["user"], file_set, batch, known))
     problems, documents = check_documents(records["invoice"], file_set.records.get("invoice", []), file_set.documents)
     rejections.extend(problems)
     return Checked(records=records, rejections=rejections, documents=documents)
@@ -165,6 +175,8 @@ class KnownKeys:
     lines: frozenset[tuple[str, int]] = frozenset()  # (contract number, position) of the plans
     invoices: Mapping[str, StoredInvoice] = dataclasses.field(default_factory=dict)
     payments: Mapping[str, str] = dataclasses.field(default_factory=dict)  # payment code -> customer code
+    users: Mapping[tuple[str, str], StoredUser] = dataclasses.field(default_factory=dict)  # (code, email lower)
+    usernames_taken: frozenset[str] = frozenset()  # by accounts of other leasing companies
 
 
 def _unique_keys(record_type: fmt.RecordType, records: Iterable[Record]) -> Iterable[Rejection]:

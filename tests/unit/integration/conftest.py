@@ -238,6 +238,26 @@ RATES: list[dict[str, Any]] = [
 ]
 # fmt: on
 
+USERS: list[dict[str, Any]] = [
+    {
+        "customer_code": "C100",
+        "email": "mario.rossi@officinarossi.example.it",
+        "role": "admin",
+        "first_name": "Mario",
+        "last_name": "Rossi",
+    },
+    {
+        "customer_code": "C100",
+        "email": "contabilita@officinarossi.example.it",
+        "role": "sub_user",
+        "first_name": "Luca",
+        "last_name": "Bianchi",
+        "language": "en",
+        "contract_numbers": "K1",
+    },
+    {"customer_code": "C200", "email": "anna.verdi@example.it", "role": "admin"},
+]
+
 FILE_SET: dict[str, list[dict[str, Any]]] = {
     "customer": CUSTOMERS,
     "contract": CONTRACTS,
@@ -247,6 +267,7 @@ FILE_SET: dict[str, list[dict[str, Any]]] = {
     "invoice_line": INVOICE_LINES,
     "payment": PAYMENTS,
     "rate": RATES,
+    "user": USERS,
 }
 
 
@@ -300,6 +321,11 @@ SNAPSHOT_QUERIES = {
     "payment": "select p.code, i.number, cu.code, c.number, p.paid_on, p.amount, p.method, p.reference"
     " from payment p join invoice i on i.id = p.invoice_id join customer cu on cu.id = p.customer_id"
     " join contract c on c.id = p.contract_id where i.tenant_id = :tenant order by p.code, p.id",
+    "user": "select cu.code, u.primary_email, u.role, u.username, p.username, u.first_name, u.last_name, u.language,"
+    " u.all_contracts, (select count(*) from sub_user_contract g where g.user_id = u.id),"
+    " u.password_hash is not null, u.must_change_password"
+    " from user_account u join customer cu on cu.id = u.customer_id left join user_account p on p.id = u.parent_id"
+    " where cu.tenant_id = :tenant order by cu.code, u.username",
     # shared by every tenant: the rates that are not the demo data's series
     "rate": "select name, observed_on, rate from reference_rate where name <> 'EURIBOR_3M'"
     " and :tenant = :tenant order by name, observed_on",

@@ -12,8 +12,7 @@ import sqlalchemy as sa
 from portal.integration.export import write_jsonl
 from portal.integration.importer import TypeCounts, import_file_set
 from portal.integration.readers import read_file_set
-from portal.models import UserAccount
-from portal.models.enums import ImportOutcome, UserRole
+from portal.models.enums import ImportOutcome
 from tests.unit.integration.conftest import FILE_SET, file_set_copy, snapshot
 
 
@@ -215,31 +214,18 @@ def test_rates_are_shared_market_data_updated_by_name_and_day(db, tenant, tmp_pa
     ]
 
 
-def _owner(db, tenant, code: str) -> UserAccount:
-    customer_id = db.execute(
-        sa.text("select id from customer where tenant_id = :t and code = :c"), {"t": tenant.id, "c": code}
-    ).scalar_one()
-    user = UserAccount(
-        tenant_id=tenant.id,
-        customer_id=customer_id,
-        username=f"imp-{code}",
-        role=UserRole.CUSTOMER,
-        primary_email=f"owner.{code.lower()}@example.it",
-    )
-    db.add(user)
-    db.flush()
-    return user
-
-
-def _outbox(db, address: str) -> list[tuple]:
-    return _rows(db, "select kind, subject from mail_outbox where to_address = :a order by id", a=address)
+def _outbox(db, address: str) -> list[str]:
+    return [kind for (kind,) in _rows(db, "select kind from mail_outbox where to_address = :a order by id", a=address)]
 
 
 def test_a_new_invoice_is_published_once_as_the_billing_job_does(db, tenant, tmp_path):
     _import(db, tenant, write_jsonl(tmp_path / "first", FILE_SET))
-    # the first load: every invoice published (nobody to tell yet) and stamped, not announced again
+    # the first load: every invoice published and stamped; the set's users, invited after its
+    # invoices, were not there to be told (and are not told later: a document is announced once)
     assert _rows(db, "select count(*) from invoice where tenant_id = :t and notified_at is null", t=tenant.id) == [(0,)]
-    owner = _owner(db, tenant, "C100")
+    admin, accountant = "mario.rossi@officinarossi.example.it", "contabilita@officinarossi.example.it"
+    assert _outbox(db, admin) == ["temporary_password.invitation"]
+    assert _outbox(db, accountant) == ["temporary_password.sub_user"]
     records = file_set_copy()
     records["invoice"].append(
         {**records["invoice"][0], "number": "2025/000007", "schedule_line_position": 3, "description": "Canone n. 2"}
@@ -248,24 +234,25 @@ def test_a_new_invoice_is_published_once_as_the_billing_job_does(db, tenant, tmp
 
     dry = _import(db, tenant, path, dry_run=True)
     assert dry.counts["invoice"] == TypeCounts(created=1, unchanged=5)
-    assert _outbox(db, owner.primary_email) == []
+    assert _outbox(db, admin) == ["temporary_password.invitation"]
 
     real = _import(db, tenant, path)
     assert real.counts["invoice"] == TypeCounts(created=1, unchanged=5)
     notices = _rows(
         db,
-        "select n.kind, n.user_id, i.number from notification n join invoice i on i.id = n.invoice_id"
-        " where i.tenant_id = :t",
+        "select n.kind, u.primary_email, i.number from notification n join invoice i on i.id = n.invoice_id"
+        " join user_account u on u.id = n.user_id where i.tenant_id = :t order by u.primary_email",
         t=tenant.id,
     )
-    assert notices == [("document", owner.id, "2025/000007")]
-    mails = _outbox(db, owner.primary_email)
-    assert [kind for kind, _subject in mails] == ["publication"]
-    assert _rows(
-        db, "select notified_at is not null from invoice where tenant_id = :t and number = '2025/000007'", t=tenant.id
-    ) == [(True,)]
+    # the admin, and the sub-user who may see contract K1
+    assert notices == [("document", accountant, "2025/000007"), ("document", admin, "2025/000007")]
+    assert _outbox(db, admin) == ["temporary_password.invitation", "publication"]
+    assert _outbox(db, accountant) == ["temporary_password.sub_user", "publication"]
 
     again = _import(db, tenant, path)
     assert again.counts["invoice"] == TypeCounts(unchanged=6)
-    assert _outbox(db, owner.primary_email) == mails
-    assert len(_rows(db, "select id from notification where user_id = :u", u=owner.id)) == 1
+    assert _outbox(db, admin) == ["temporary_password.invitation", "publication"]
+    assert (
+        len(_rows(db, "select id from notification n where n.invoice_id is not null and n.tenant_id = :t", t=tenant.id))
+        == 2
+    )

@@ -30,7 +30,7 @@ def test_the_summary_of_an_import(db, tenant, tmp_path):
     lines = printed[0].splitlines()
     assert lines[0].startswith(f"{path}: imported (import run ")
     assert lines[1].split() == ["record", "type", "created", "updated", "unchanged", "rejected", "missing"]
-    assert [line.split() for line in lines[2:10]] == [
+    assert [line.split() for line in lines[2:11]] == [
         ["customer", "2", "0", "0", "0", "0"],
         ["contract", "2", "0", "0", "0", "0"],
         ["schedule_line", "10", "0", "0", "0", "0"],
@@ -39,8 +39,9 @@ def test_the_summary_of_an_import(db, tenant, tmp_path):
         ["invoice_line", "6", "0", "0", "0", "0"],
         ["payment", "5", "0", "0", "0", "0"],
         ["rate", "2", "0", "0", "0", "0"],
+        ["user", "3", "0", "0", "0", "0"],
     ]
-    assert len(lines) == 10
+    assert len(lines) == 11
 
 
 def test_the_summary_of_a_rejected_set_lists_warnings_then_each_rejection(db, tenant, tmp_path):
@@ -56,7 +57,7 @@ def test_the_summary_of_a_rejected_set_lists_warnings_then_each_rejection(db, te
     assert code == 1
     lines = printed[0].splitlines()
     assert lines[0].startswith(f"{tmp_path / 'set'}: REJECTED: nothing was written")
-    assert [line.split() for line in lines[2:10]] == [
+    assert [line.split() for line in lines[2:11]] == [
         ["customer", "0", "0", "0", "1", "0"],
         ["contract", "0", "0", "0", "1", "0"],
         ["schedule_line", "0", "0", "0", "0", "0"],
@@ -65,8 +66,9 @@ def test_the_summary_of_a_rejected_set_lists_warnings_then_each_rejection(db, te
         ["invoice_line", "0", "0", "0", "0", "0"],
         ["payment", "0", "0", "0", "0", "0"],
         ["rate", "0", "0", "0", "0", "0"],
+        ["user", "0", "0", "0", "0", "0"],
     ]
-    assert lines[10:] == [
+    assert lines[11:] == [
         "2 rejection(s):",
         "  customer.jsonl:2 kind: 'private' is not one of the codes company, person",
         f"  contract.jsonl:1 amount: '12000.005' is not {MONEY}",
@@ -85,7 +87,7 @@ def test_the_summary_shows_reconciliation_warnings(db, tenant, tmp_path):
     assert code == 0  # a warning is no rejection
     lines = printed[0].splitlines()
     assert lines[0].startswith(f"{tmp_path / 'set'}: dry run: every record is valid, nothing was written")
-    assert lines[10:] == [
+    assert lines[11:] == [
         "(a dry run: the counts say what an import would do)",
         "1 reconciliation warning(s):",
         "  contract K2: plan principal 4450.00 + advance 500.00 + residual value 49.99 = 4999.99, "

@@ -28,6 +28,7 @@ ALL_CREATED = {
     "invoice_line": TypeCounts(created=6),
     "payment": TypeCounts(created=5),
     "rate": TypeCounts(created=2),
+    "user": TypeCounts(created=3),
 }
 ALL_UNCHANGED = {
     "customer": TypeCounts(unchanged=2),
@@ -38,6 +39,7 @@ ALL_UNCHANGED = {
     "invoice_line": TypeCounts(unchanged=6),
     "payment": TypeCounts(unchanged=5),
     "rate": TypeCounts(unchanged=2),
+    "user": TypeCounts(unchanged=3),
 }
 EMPTY = {name: [] for name in ALL_CREATED}
 
@@ -120,6 +122,7 @@ ROW_COUNTS = {
     "invoice_line": "select count(*) from invoice_line l join invoice i on i.id = l.invoice_id where i.tenant_id = :t",
     "payment": "select count(*) from payment p join invoice i on i.id = p.invoice_id where i.tenant_id = :t",
     "rate": "select count(*) from reference_rate where name = 'EURIBOR_6M' and :t = :t",
+    "user": "select count(*) from user_account u join customer c on c.id = u.customer_id where c.tenant_id = :t",
     "notification": "select count(*) from notification where tenant_id = :t",
     "mail_outbox": "select count(*) from mail_outbox",
 }
@@ -141,7 +144,8 @@ def test_the_same_file_set_twice_changes_nothing(db, tenant, tmp_path):
     assert again.outcome is ImportOutcome.IMPORTED
     assert again.counts == ALL_UNCHANGED
     assert snapshot(db, tenant.id) == before
-    # by hand from conftest: the rows of the set, and no notice (the tenant has no accounts yet)
+    # by hand from conftest: the rows of the set, three invitations, no invoice notice (when the
+    # invoices were published the accounts did not exist yet: they come after in the set)
     assert (
         _row_counts(db, tenant)
         == counted
@@ -154,32 +158,37 @@ def test_the_same_file_set_twice_changes_nothing(db, tenant, tmp_path):
             "invoice_line": 6,
             "payment": 5,
             "rate": 2,
+            "user": 3,
             "notification": 0,
-            "mail_outbox": outbox,
+            "mail_outbox": outbox + 3,
         }
     )
 
 
 def test_csv_and_json_lines_give_the_same_rows(db, tenant, tmp_path):
     other = make_tenant(db, "import-test-csv")
+    # A username is unique across the portal and an admin's is its customer code: the users of the
+    # set go to one leasing company only (the other would refuse them, see test_rejections).
+    without_users = {name: records for name, records in FILE_SET.items() if name != "user"}
 
     from_jsonl = _import(db, tenant, write_jsonl(tmp_path / "jsonl", FILE_SET))
-    from_csv = _import(db, other, write_csv(tmp_path / "csv", FILE_SET))
+    from_csv = _import(db, other, write_csv(tmp_path / "csv-other", without_users))
 
     assert from_csv.outcome is ImportOutcome.IMPORTED, from_csv.rejections
     assert from_jsonl.counts == ALL_CREATED
     # reference rates are market data shared by every tenant: the first import made them
-    assert from_csv.counts == ALL_CREATED | {"rate": TypeCounts(unchanged=2)}
+    assert from_csv.counts == ALL_CREATED | {"rate": TypeCounts(unchanged=2), "user": TypeCounts()}
 
     def without_stamps(rows):  # created_at differs by the microseconds between the two imports
         return {
             name: [row[:-1] if name in ("customer", "contract") else row for row in table]
             for name, table in rows.items()
+            if name != "user"
         }
 
     assert without_stamps(snapshot(db, other.id)) == without_stamps(snapshot(db, tenant.id))
-    # and the CSV set into the tenant the JSON Lines filled changes nothing
-    assert _import(db, tenant, tmp_path / "csv").counts == ALL_UNCHANGED
+    # and the CSV set, users too, into the tenant the JSON Lines filled changes nothing
+    assert _import(db, tenant, write_csv(tmp_path / "csv", FILE_SET)).counts == ALL_UNCHANGED
 
 
 def test_a_zip_of_csv_and_json_lines_files(db, tenant, tmp_path):
@@ -208,7 +217,7 @@ def test_a_dry_run_counts_and_keeps_its_run_but_writes_no_data(db, tenant, tmp_p
     assert snapshot(db, tenant.id) == EMPTY
     runs = db.exec(select(ImportRun).where(ImportRun.tenant_id == tenant.id)).all()
     assert [(r.id, r.dry_run, r.outcome, r.created, r.updated, r.unchanged, r.rejected) for r in runs] == [
-        (run.id, True, ImportOutcome.VALID, 35, 0, 0, 0)
+        (run.id, True, ImportOutcome.VALID, 38, 0, 0, 0)
     ]
     assert runs[0].source == str(path)
     assert runs[0].counts["schedule_line"] == {

@@ -53,6 +53,10 @@ def correcting_a_credit_note(records: Records) -> None:
     records["invoice"].append({**records["invoice"][3], "number": "2025/000005", "corrects_number": "2025/000004"})
 
 
+def without_the_admin(records: Records) -> None:
+    records["user"] = [user for user in records["user"] if user["customer_code"] != "C100" or user["role"] != "admin"]
+
+
 def duplicate_invoice(records: Records) -> None:
     records["invoice"].append(dict(records["invoice"][1]))
 
@@ -334,6 +338,50 @@ CASES: list[tuple[str, Callable[[Records], None], list[str]]] = [
         change(**{"rate:1:observed_on": "2025-01-02"}),
         ["rate.jsonl:2 name, observed_on: duplicate key EURIBOR_6M + 2025-01-02 (first at rate.jsonl:1)"],
     ),
+    # users to invite
+    (
+        "user of an unknown customer",
+        change(**{"user:2:customer_code": "C999"}),
+        ["user.jsonl:3 customer_code: unknown customer C999: not in this file set nor in the portal"],
+    ),
+    (
+        "sub-user without an admin",
+        without_the_admin,
+        ["user.jsonl:1 role: a sub-user needs the admin of customer C100: not in this file set nor in the portal"],
+    ),
+    (
+        "admin limited to contracts",
+        change(**{"user:0:contract_numbers": "K1"}),
+        ["user.jsonl:1 contract_numbers: only a sub-user is limited to contracts"],
+    ),
+    (
+        "sub-user on another customer's contract",
+        change(**{"user:1:contract_numbers": "K1 K2"}),
+        ["user.jsonl:2 contract_numbers: K2 is not a contract of customer C100"],
+    ),
+    (
+        "two admins of a customer",
+        change(**{"user:1:role": "admin", "user:1:contract_numbers": None}),
+        ["user.jsonl:2 role: customer C100 has one admin (first at user.jsonl:1)"],
+    ),
+    (
+        "unknown role",
+        change(**{"user:0:role": "owner"}),
+        [
+            "user.jsonl:1 role: 'owner' is not one of the codes admin, sub_user",
+            "user.jsonl:2 role: a sub-user needs the admin of customer C100: not in this file set nor in the portal",
+        ],
+    ),
+    (
+        "an address without a domain",
+        change(**{"user:2:email": "anna.verdi"}),
+        ["user.jsonl:3 email: 'anna.verdi' does not have the form ^[^@\\s]+@[^@\\s]+$"],
+    ),
+    (
+        "contracts separated by commas",
+        change(**{"user:1:contract_numbers": "K1,K2"}),
+        ["user.jsonl:2 contract_numbers: 'K1,K2' does not have the form ^[A-Za-z0-9._/-]+( [A-Za-z0-9._/-]+)*$"],
+    ),
 ]
 
 
@@ -417,7 +465,7 @@ def test_a_file_of_a_type_this_version_does_not_know(db, tenant, tmp_path):
     assert _rejected(db, tenant, path) == [
         "mandate.jsonl:0 -: not a file of format v1 (expected customer.jsonl/.csv, contract.jsonl/.csv, "
         "schedule_line.jsonl/.csv, leased_asset.jsonl/.csv, invoice.jsonl/.csv, invoice_line.jsonl/.csv, "
-        "payment.jsonl/.csv, rate.jsonl/.csv)"
+        "payment.jsonl/.csv, rate.jsonl/.csv, user.jsonl/.csv)"
     ]
 
 
@@ -573,3 +621,49 @@ def test_an_invoice_or_a_payment_cannot_move_to_another_customer(db, tenant, tmp
         "payment.jsonl:1 code: P5 is a payment of customer C200; format v1 cannot move a payment to another customer",
     ]
     assert snapshot(db, tenant.id) == before
+
+
+def test_users_that_clash_with_the_portals_accounts(db, tenant, tmp_path):
+    from portal.integration.importer import import_file_set
+    from portal.integration.readers import read_file_set
+    from tests.unit.integration.conftest import make_tenant
+
+    first = import_file_set(
+        session=db, tenant_id=tenant.id, file_set=read_file_set(write_jsonl(tmp_path / "a", file_set_copy()))
+    )
+    assert first.outcome is ImportOutcome.IMPORTED
+    before = snapshot(db, tenant.id)
+    users = file_set_copy()["user"]
+    clashing = {
+        "user": [
+            users[0] | {"email": "nuovo.admin@officinarossi.example.it"},  # C100's admin has another address
+            users[1] | {"role": "admin", "customer_code": "C100", "contract_numbers": None},  # a sub-user
+            users[2] | {"role": "sub_user"},  # C200's admin as a sub-user
+        ]
+    }
+    clashing["user"][1].pop("contract_numbers")
+
+    result = import_file_set(
+        session=db, tenant_id=tenant.id, file_set=read_file_set(write_jsonl(tmp_path / "b", clashing))
+    )
+
+    assert [r.as_text() for r in result.rejections] == [
+        "user.jsonl:1 email: nuovo.admin@officinarossi.example.it: the admin of customer C100 is "
+        "mario.rossi@officinarossi.example.it in the portal",
+        "user.jsonl:2 role: admin: contabilita@officinarossi.example.it is already a sub-user of customer C100",
+        "user.jsonl:2 role: customer C100 has one admin (first at user.jsonl:1)",
+        "user.jsonl:2 email: contabilita@officinarossi.example.it: the admin of customer C100 is "
+        "mario.rossi@officinarossi.example.it in the portal",
+        "user.jsonl:3 role: sub_user: anna.verdi@example.it is already the admin of customer C200",
+    ]
+    assert snapshot(db, tenant.id) == before
+
+    other = make_tenant(db, "import-test-users")
+    elsewhere = import_file_set(
+        session=db, tenant_id=other.id, file_set=read_file_set(write_jsonl(tmp_path / "c", file_set_copy()))
+    )
+    assert [r.as_text() for r in elsewhere.rejections] == [
+        f"user.jsonl:{line} customer_code: {code}: the username of an admin is its customer code, and {code} is "
+        "the username of an account of another leasing company of this portal"
+        for line, code in ((1, "C100"), (3, "C200"))
+    ]
