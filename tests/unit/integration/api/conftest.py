@@ -23,9 +23,20 @@ from portal.services.common import clock, throttle
 from portal.services.common.branding import load_branding, sync_tenant
 from portal.web.stack import protect
 from tests.conftest import _postgres_engine, migrate
-from tests.unit.integration.conftest import SNAPSHOT_QUERIES
+from tests.unit.integration.conftest import FILE_SET as SAMPLE_SET
+from tests.unit.integration.conftest import SNAPSHOT_QUERIES, file_set_copy
 
 BASE_URL = "http://127.0.0.1:3000"
+# The sample set without its reference rates and its users: rates are shared by every leasing company,
+# an admin's username is its customer code across the portal, and each test here imports into a
+# company of its own in one database.
+SHARED = ("rate", "user")
+FILE_SET = {name: records for name, records in SAMPLE_SET.items() if name not in SHARED}
+
+
+def sample_copy() -> dict[str, list]:
+    """A copy of FILE_SET to alter."""
+    return {name: records for name, records in file_set_copy().items() if name not in SHARED}
 
 
 @dataclasses.dataclass

@@ -9,8 +9,7 @@ import pytest
 from portal import routes
 from portal.integration import keys
 from portal.services.access.sessions import SESSION_COOKIE
-from tests.unit.integration.api.conftest import bearer
-from tests.unit.integration.conftest import FILE_SET, file_set_copy
+from tests.unit.integration.api.conftest import FILE_SET, bearer, sample_copy
 
 BATCH = {"records": FILE_SET}
 
@@ -95,7 +94,7 @@ def test_a_key_without_the_scope_is_403_and_nothing_is_written(portal_api):
 def test_a_key_of_one_company_never_touches_another(portal_api):
     mine, theirs = portal_api.tenant(), portal_api.tenant()
     # the other company holds the same keys of the core system (C100, K1…) with other values
-    other = file_set_copy()
+    other = sample_copy()
     other["customer"][0]["denominazione"] = "Altra Officina S.p.A."
     other["contract"][0]["amount"] = "13000.00"
     other["contract"][0]["instalment_amount"] = "3943.33"

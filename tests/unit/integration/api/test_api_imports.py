@@ -19,13 +19,8 @@ from portal.integration import format as fmt
 from portal.integration.export import write_csv, write_jsonl
 from portal.integration.runs import run_file_set
 from portal.web.api_v1 import imports
-from tests.unit.integration.api.conftest import bearer
-from tests.unit.integration.conftest import FILE_SET as SAMPLE_SET
-from tests.unit.integration.conftest import file_set_copy
+from tests.unit.integration.api.conftest import FILE_SET, SHARED, bearer, sample_copy
 
-# The sample set without its reference rates: rates are shared by every leasing company, and each test
-# here imports into a company of its own in one database.
-FILE_SET = {name: records for name, records in SAMPLE_SET.items() if name != "rate"}
 COUNTS_CREATED = {
     "customer": {"created": 2, "updated": 0, "unchanged": 0, "rejected": 0, "missing": 0},
     "contract": {"created": 2, "updated": 0, "unchanged": 0, "rejected": 0, "missing": 0},
@@ -48,7 +43,7 @@ MONEY = 'a non-negative amount in euro as a decimal string, at most 2 decimals (
 
 
 def _empty(snapshot: dict[str, list]) -> bool:
-    return all(rows == [] for name, rows in snapshot.items() if name != "rate")
+    return all(rows == [] for name, rows in snapshot.items() if name not in SHARED)
 
 
 def _zip(tmp_path, records, *, writer=write_jsonl, manifest: str | None = None) -> bytes:
@@ -126,7 +121,7 @@ def test_the_same_batch_twice_changes_nothing(portal_api):
 
 def test_a_rejected_batch_writes_nothing_and_names_each_record(portal_api):
     tenant = portal_api.tenant()
-    records = file_set_copy()
+    records = sample_copy()
     records["contract"][1]["amount"] = "5.000,00"
     records["schedule_line"][3] = "not a record"
     records["guarantee"] = [{"number": "G1"}]  # not a type of the format
@@ -323,7 +318,7 @@ def test_a_zipped_file_set_is_imported_as_the_command_imports_it(portal_api, tmp
 
 def test_a_rejected_zip_writes_nothing_and_reports_file_and_line(portal_api, tmp_path):
     tenant = portal_api.tenant()
-    records = file_set_copy()
+    records = sample_copy()
     records["customer"][1]["postal_code"] = "2010"
     body = _zip(tmp_path, records, manifest='{"format_version": 2}')
 
