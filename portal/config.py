@@ -34,6 +34,7 @@ DEFAULT_UPLOAD_MAX_BYTES = 210 * 1024 * 1024
 DEFAULT_API_JSON_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_API_ZIP_MAX_BYTES = 200 * 1024 * 1024
 DEFAULT_API_UNZIPPED_MAX_BYTES = 1024 * 1024 * 1024
+BILLING_SOURCES = ("portal", "core")  # PORTAL_BILLING: who issues the invoices
 LOOPBACK = "127.0.0.1"
 MIN_METRICS_TOKEN = 24  # characters of PORTAL_METRICS_TOKEN
 PRODUCTION = "production"
@@ -133,6 +134,10 @@ class Settings:
     api_json_max_bytes: int = DEFAULT_API_JSON_MAX_BYTES
     api_zip_max_bytes: int = DEFAULT_API_ZIP_MAX_BYTES
     api_unzipped_max_bytes: int = DEFAULT_API_UNZIPPED_MAX_BYTES
+    # PORTAL_BILLING: who issues the invoices. "portal" (the default, the demo): the daily billing job
+    # bills the plan rows as they come due. "core": the core system bills and sends its invoices in the
+    # interchange format (docs/INTEGRATION.md); the job then issues nothing, or every row would be billed twice.
+    billing: str = "portal"
 
     @property
     def is_sqlite(self) -> bool:
@@ -183,6 +188,8 @@ def check_settings(settings: Settings) -> Settings:
         raise SettingsError("PORTAL_UPLOAD_MAX_BYTES must be a positive number of bytes")
     if min(settings.api_json_max_bytes, settings.api_zip_max_bytes, settings.api_unzipped_max_bytes) <= 0:
         raise SettingsError("PORTAL_API_JSON_MAX_BYTES, _ZIP_ and _UNZIPPED_ must be positive numbers of bytes")
+    if settings.billing not in BILLING_SOURCES:
+        raise SettingsError(f"PORTAL_BILLING must be one of {', '.join(BILLING_SOURCES)}, not {settings.billing!r}")
     if "smtp" in settings.mail.backends and not settings.mail.smtp_host:
         raise SettingsError("SMTP_HOST is missing: MAIL_BACKEND sends by SMTP and needs the server's address")
     if settings.workers > 1:
@@ -365,6 +372,7 @@ def load_settings() -> Settings:
         api_json_max_bytes=_number("PORTAL_API_JSON_MAX_BYTES", DEFAULT_API_JSON_MAX_BYTES),
         api_zip_max_bytes=_number("PORTAL_API_ZIP_MAX_BYTES", DEFAULT_API_ZIP_MAX_BYTES),
         api_unzipped_max_bytes=_number("PORTAL_API_UNZIPPED_MAX_BYTES", DEFAULT_API_UNZIPPED_MAX_BYTES),
+        billing=os.environ.get("PORTAL_BILLING", "portal").strip().lower() or "portal",
     )
 
 

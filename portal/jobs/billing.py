@@ -24,7 +24,11 @@ from portal.services.common import clock, mail_sender
 
 
 def run(*, as_of: dt.date) -> int:
-    """Issue and publish what is due as of `as_of`; how many documents. The mail waits in the outbox."""
+    """Issue and publish what is due as of `as_of`; how many documents. The mail waits in the outbox.
+    Nothing when the core system bills (PORTAL_BILLING=core): its invoices come by the import, which
+    publishes them."""
+    if settings.billing == "core":
+        return 0
     with session_scope() as session:
         tenant = session.exec(select(Tenant).where(Tenant.slug == settings.tenant_slug)).one()
         issued = run_billing(
@@ -38,7 +42,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--as-of", type=dt.date.fromisoformat, default=clock.today())
     args = parser.parse_args(argv)
     issued = run(as_of=args.as_of)
-    print(f"{issued} documents issued and published as of {args.as_of.isoformat()}")
+    if settings.billing == "core":
+        print("PORTAL_BILLING=core: the core system issues the invoices (they come by the import); nothing issued")
+    else:
+        print(f"{issued} documents issued and published as of {args.as_of.isoformat()}")
     while mail_sender.send_due().sent:  # in batches, until what is due has gone or waits for a retry
         pass
     return 0
