@@ -47,6 +47,11 @@ METRICS = "/metrics"
 API_V1_BATCHES = "/api/v1/batches"
 API_V1_FILE_SETS = "/api/v1/file-sets"
 API_V1_OPENAPI = "/api/v1/openapi.json"
+# The customers' requests handed to the core system (docs/INTEGRATION.md §8).
+API_V1_REQUESTS = "/api/v1/requests"
+API_V1_REQUESTS_ACK = "/api/v1/requests/ack"
+API_V1_REQUEST_STATUS = "/api/v1/requests/{code}/status"
+API_V1_REQUEST_ATTACHMENT = "/api/v1/requests/{code}/attachments/{attachment_id:int}"
 
 
 def login_url(next_path: str | None = None) -> str:
@@ -150,6 +155,14 @@ def request_url(code: str) -> str:
 
 def desk_request_url(code: str) -> str:
     return f"{DESK_DETAIL}?{urlencode({'codice': code})}"
+
+
+def api_request_status_url(code: str) -> str:
+    return f"{API_V1_REQUESTS}/{quote(code, safe='')}/status"
+
+
+def api_request_attachment_url(code: str, attachment_id: int) -> str:
+    return f"{API_V1_REQUESTS}/{quote(code, safe='')}/attachments/{attachment_id}"
 
 
 def attachment_url(attachment_id: int) -> str:
