@@ -51,7 +51,8 @@ API_V1_OPENAPI = "/api/v1/openapi.json"
 API_V1_REQUESTS = "/api/v1/requests"
 API_V1_REQUESTS_ACK = "/api/v1/requests/ack"
 API_V1_REQUEST_STATUS = "/api/v1/requests/{code}/status"
-API_V1_REQUEST_ATTACHMENT = "/api/v1/requests/{code}/attachments/{attachment_id:int}"
+# The file's id is matched as text and read by the route: a malformed id gets the API's own 404.
+API_V1_REQUEST_ATTACHMENT = "/api/v1/requests/{code}/attachments/{attachment_id}"
 
 
 def login_url(next_path: str | None = None) -> str:

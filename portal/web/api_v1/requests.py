@@ -147,6 +147,8 @@ async def get_feed(request: Request) -> Response:
 
 
 def _acknowledge(caller: keys.Caller, data: dict[str, Any]) -> dict[str, Any]:
+    if "consumer" in data and not isinstance(data["consumer"], str):  # null is not "absent"
+        raise _Refused("consumer: a name, as a string")
     cursor, consumer = _cursor("cursor", data["cursor"]), _consumer(caller, data.get("consumer"))
     with session_scope() as db:
         return feed.acknowledge(db, tenant_id=caller.tenant_id, cursor=cursor, consumer=consumer, now=clock.now())
@@ -208,8 +210,10 @@ async def get_attachment(request: Request) -> Response:
     if isinstance(caller, Response):
         return caller
     code, attachment_id = request.path_params["code"], request.path_params["attachment_id"]
+    if not re.fullmatch("[0-9]{1,18}", attachment_id):
+        return problem(404, f"no attachment {attachment_id[:40]!r} of request {code[:40]!r}")
     try:
-        found = await run_in_threadpool(_find_file, caller, code, attachment_id)
+        found = await run_in_threadpool(_find_file, caller, code, int(attachment_id))
     except NotFound as error:
         return problem(404, str(error))
     media = found.content_type if found.content_type in SAFE_TYPES else OPAQUE
