@@ -322,3 +322,35 @@ def test_a_file_is_downloaded_as_stored(portal_api):
 
     unknown = portal_api.client.get(routes.api_request_attachment_url(opened.code, opened.attachment_id + 1000), headers=key)
     assert unknown.status_code == 404 and unknown.headers["content-type"] == "application/problem+json"
+
+
+def test_the_openapi_document_names_each_operations_scope(portal_api):
+    paths = portal_api.client.get(routes.API_V1_OPENAPI).json()["paths"]
+
+    scopes = {
+        (path, method): operation["security"]
+        for path, operations in paths.items()
+        if path.startswith("/api/v1/requests")
+        for method, operation in operations.items()
+    }
+
+    assert scopes == {
+        ("/api/v1/requests", "get"): [{"apiKey": ["requests:read"]}],
+        ("/api/v1/requests/ack", "post"): [{"apiKey": ["requests:read"]}],
+        ("/api/v1/requests/{code}/status", "post"): [{"apiKey": ["requests:write"]}],
+        ("/api/v1/requests/{code}/attachments/{attachment_id}", "get"): [{"apiKey": ["requests:read"]}],
+    }
+
+
+def test_a_key_whose_name_cannot_be_a_consumer_names_its_consumer(portal_api):
+    tenant = portal_api.tenant()
+    portal_api.open_request(tenant)
+    key = bearer(portal_api.token(tenant, keys.REQUESTS_READ, name="k" * 61))
+
+    unnamed = portal_api.client.get(routes.API_V1_REQUESTS, headers=key)
+    named = portal_api.client.get(routes.API_V1_REQUESTS, params={"consumer": "core"}, headers=key)
+    ack = portal_api.client.post(routes.API_V1_REQUESTS_ACK, json={"cursor": "1"}, headers=key)
+
+    assert unnamed.status_code == 400 and "name the consumer" in unnamed.json()["detail"]
+    assert named.status_code == 200 and [e["id"] for e in named.json()["events"]] == [1]
+    assert ack.status_code == 400 and _acked(portal_api, tenant) == []
