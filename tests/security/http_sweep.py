@@ -551,7 +551,11 @@ SWEEP: dict[str, RouteEntry] = {
     # requests:read (requests:write for a status change), never a session. A customer's session, a
     # forged token or a key lacking the scope gets nothing and changes nothing.
     routes.API_V1_REQUESTS: RouteEntry(
-        "integration", GET, _feed_calls, frozenset({401, 403, 429}), own=lambda h: _requests_own(h)[routes.API_V1_REQUESTS]
+        "integration",
+        GET,
+        _feed_calls,
+        frozenset({401, 403, 429}),
+        own=lambda h: _requests_own(h)[routes.API_V1_REQUESTS],
     ),
     routes.API_V1_REQUESTS_ACK: RouteEntry(
         "integration",

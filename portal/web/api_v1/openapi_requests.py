@@ -105,7 +105,9 @@ def schemas() -> dict[str, Any]:
                 "attachments": {"type": "array", "items": _ref("RequestAttachment")},
                 "status_history": {
                     "type": "array",
-                    "items": _closed({"from": {"anyOf": [_STATUS, {"type": "null"}]}, "to": _STATUS, "at": _MOMENT, "by": _ACTOR}),
+                    "items": _closed(
+                        {"from": {"anyOf": [_STATUS, {"type": "null"}]}, "to": _STATUS, "at": _MOMENT, "by": _ACTOR}
+                    ),
                 },
             },
             "a request as it stands now",
@@ -191,7 +193,13 @@ def _refusals(scope: str, *, body: bool) -> dict[str, Any]:
 
 
 def _code() -> dict[str, Any]:
-    return {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}, "description": "the request's code"}
+    return {
+        "name": "code",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string"},
+        "description": "the request's code",
+    }
 
 
 def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
@@ -225,7 +233,10 @@ def paths() -> dict[str, Any]:
                         "true: after `since` even what was acknowledged",
                     ),
                 ],
-                "responses": {"200": _json("RequestFeed", "a page of the feed"), **_refusals(keys.REQUESTS_READ, body=False)},
+                "responses": {
+                    "200": _json("RequestFeed", "a page of the feed"),
+                    **_refusals(keys.REQUESTS_READ, body=False),
+                },
             }
         },
         routes.API_V1_REQUESTS_ACK: {
@@ -261,7 +272,13 @@ def paths() -> dict[str, Any]:
                 "security": read,
                 "parameters": [
                     _code(),
-                    {"name": "attachment_id", "in": "path", "required": True, "schema": _ID, "description": "the file's id"},
+                    {
+                        "name": "attachment_id",
+                        "in": "path",
+                        "required": True,
+                        "schema": _ID,
+                        "description": "the file's id",
+                    },
                 ],
                 "responses": {
                     "200": {

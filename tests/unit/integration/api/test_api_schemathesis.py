@@ -15,8 +15,8 @@ import schemathesis
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from portal import routes
-from portal.integration import keys
 from portal.api import api
+from portal.integration import keys
 from portal.services.common import throttle
 from portal.web.stack import protect
 from tests.unit.integration.api.conftest import Opened, bearer

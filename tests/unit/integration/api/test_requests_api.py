@@ -37,7 +37,9 @@ def _events(portal_api, tenant_id: int) -> list[tuple]:
 
 
 def _acked(portal_api, tenant_id: int) -> list[tuple]:
-    return portal_api.rows("select name, acked_seq from outbound_consumer where tenant_id = :t order by name", t=tenant_id)
+    return portal_api.rows(
+        "select name, acked_seq from outbound_consumer where tenant_id = :t order by name", t=tenant_id
+    )
 
 
 def test_the_feed_without_a_key_is_401(portal_api):
@@ -64,7 +66,9 @@ def test_a_key_without_the_scope_is_403_and_nothing_changes(portal_api):
         routes.api_request_attachment_url(opened.code, opened.attachment_id), headers=bearer(records)
     )
     status = portal_api.client.post(
-        routes.api_request_status_url(opened.code), json={"status": "resolved", "message": "Fatto"}, headers=bearer(reader)
+        routes.api_request_status_url(opened.code),
+        json={"status": "resolved", "message": "Fatto"},
+        headers=bearer(reader),
     )
 
     assert [feed.status_code, ack.status_code, file.status_code, status.status_code] == [403, 403, 403, 403]
@@ -88,7 +92,9 @@ def test_a_key_of_another_leasing_company_sees_and_changes_nothing_of_this_one(p
         routes.api_request_attachment_url(theirs.code, theirs.attachment_id), headers=bearer(key_b)
     )
     # B's own request code with A's file id: a file of another request is not found either
-    mixed = portal_api.client.get(routes.api_request_attachment_url(ours.code, theirs.attachment_id), headers=bearer(key_b))
+    mixed = portal_api.client.get(
+        routes.api_request_attachment_url(ours.code, theirs.attachment_id), headers=bearer(key_b)
+    )
     status = portal_api.client.post(
         routes.api_request_status_url(theirs.code),
         json={"status": "rejected", "message": "Respinta"},
@@ -285,7 +291,9 @@ def test_bodies_must_be_json_objects_sent_as_json(portal_api):
     answers = [
         portal_api.client.post(url, content=b'{"status": "resolved"}', headers={**key, "Content-Type": "text/plain"}),
         portal_api.client.post(url, content=b'{"status": ', headers={**key, "Content-Type": "application/json"}),
-        portal_api.client.post(routes.API_V1_REQUESTS_ACK, content=b"1", headers={**key, "Content-Type": "application/json"}),
+        portal_api.client.post(
+            routes.API_V1_REQUESTS_ACK, content=b"1", headers={**key, "Content-Type": "application/json"}
+        ),
         portal_api.client.post(routes.API_V1_REQUESTS_ACK, json={"cursor": 1}, headers=key),
         portal_api.client.post(routes.API_V1_REQUESTS_ACK, json={}, headers=key),
     ]
@@ -314,13 +322,16 @@ def test_a_file_is_downloaded_as_stored(portal_api):
     # a stored type the portal does not accept at upload goes as opaque bytes
     with portal_api.engine.begin() as connection:
         connection.execute(
-            sa.text("update request_attachment set content_type = 'text/html' where id = :a"), {"a": opened.attachment_id}
+            sa.text("update request_attachment set content_type = 'text/html' where id = :a"),
+            {"a": opened.attachment_id},
         )
     opaque = portal_api.client.get(url, headers=key)
     assert opaque.content == PDF and opaque.headers["content-type"] == "application/octet-stream"
     assert opaque.headers["content-disposition"].startswith("attachment;")
 
-    unknown = portal_api.client.get(routes.api_request_attachment_url(opened.code, opened.attachment_id + 1000), headers=key)
+    unknown = portal_api.client.get(
+        routes.api_request_attachment_url(opened.code, opened.attachment_id + 1000), headers=key
+    )
     assert unknown.status_code == 404 and unknown.headers["content-type"] == "application/problem+json"
 
 
