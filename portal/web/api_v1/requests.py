@@ -86,7 +86,7 @@ def _feed_options(request: Request, caller: keys.Caller) -> dict[str, Any]:
         raise _Refused(f"limit: a whole number from 1 to {feed.MAX_LIMIT}")
     replay = FLAGS.get(params.get("replay", "false"))
     if replay is None:
-        raise _Refused("replay: true or false")
+        raise _Refused("replay: true, false, 1 or 0")
     since = params.get("since")
     return {
         "since": None if since is None else _cursor("since", since),
@@ -112,7 +112,7 @@ async def _json_object(request: Request, fields: dict[str, bool]) -> dict[str, A
     except (ValueError, RecursionError):
         return problem(400, "the body is not valid JSON")
     if not isinstance(data, dict):
-        return problem(400, "the body is a JSON object")
+        return problem(400, "the body must be a JSON object")
     unknown = sorted(set(data) - fields.keys())
     missing = [name for name, required in fields.items() if required and name not in data]
     if unknown or missing:
