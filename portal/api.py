@@ -43,6 +43,7 @@ from portal.services.requests.queries import access_attachment
 from portal.web import metrics as prometheus
 from portal.web.api_v1.imports import post_batch, post_file_set
 from portal.web.api_v1.openapi import openapi_json
+from portal.web.api_v1.requests import get_attachment, get_feed, post_ack, post_status
 from portal.web.origin import is_json, portal_origins, same_origin
 
 NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
@@ -331,5 +332,9 @@ api = Starlette(
         Route(routes.API_V1_BATCHES, post_batch, methods=["POST"]),
         Route(routes.API_V1_FILE_SETS, post_file_set, methods=["POST"]),
         Route(routes.API_V1_OPENAPI, openapi_json, methods=["GET"]),
+        Route(routes.API_V1_REQUESTS, get_feed, methods=["GET"]),
+        Route(routes.API_V1_REQUESTS_ACK, post_ack, methods=["POST"]),
+        Route(routes.API_V1_REQUEST_STATUS, post_status, methods=["POST"]),
+        Route(routes.API_V1_REQUEST_ATTACHMENT, get_attachment, methods=["GET"]),
     ]
 )

@@ -49,6 +49,12 @@ METRICS = "/metrics"
 API_V1_BATCHES = "/api/v1/batches"
 API_V1_FILE_SETS = "/api/v1/file-sets"
 API_V1_OPENAPI = "/api/v1/openapi.json"
+# The customers' requests handed to the core system (docs/INTEGRATION.md §8).
+API_V1_REQUESTS = "/api/v1/requests"
+API_V1_REQUESTS_ACK = "/api/v1/requests/ack"
+API_V1_REQUEST_STATUS = "/api/v1/requests/{code}/status"
+# The file's id is matched as text and read by the route: a malformed id gets the API's own 404.
+API_V1_REQUEST_ATTACHMENT = "/api/v1/requests/{code}/attachments/{attachment_id}"
 
 
 def login_url(next_path: str | None = None) -> str:
@@ -158,6 +164,14 @@ def desk_request_url(code: str) -> str:
 
 def import_run_url(run_id: int) -> str:
     return f"{IMPORT_RUN}?{urlencode({'numero': run_id})}"
+
+
+def api_request_status_url(code: str) -> str:
+    return f"{API_V1_REQUESTS}/{quote(code, safe='')}/status"
+
+
+def api_request_attachment_url(code: str, attachment_id: int) -> str:
+    return f"{API_V1_REQUESTS}/{quote(code, safe='')}/attachments/{attachment_id}"
 
 
 def attachment_url(attachment_id: int) -> str:

@@ -25,12 +25,12 @@ from portal.models import ApiKey
 TOKEN_PREFIX = "plk_"  # "portal leasing key": lets secret scanners and people recognise a token
 
 RECORDS_WRITE = "records:write"  # send records (POST /api/v1/batches, /api/v1/file-sets)
-REQUESTS_READ = "requests:read"  # collect the customers' requests
-REQUESTS_WRITE = "requests:write"  # acknowledge requests and report their status changes
+REQUESTS_READ = "requests:read"  # collect the customers' requests, acknowledge the feed, fetch their files
+REQUESTS_WRITE = "requests:write"  # report the requests' status changes
 SCOPES: dict[str, str] = {
     RECORDS_WRITE: "import records: batches of records and zipped file sets",
-    REQUESTS_READ: "read the customers' requests handed to the core system",
-    REQUESTS_WRITE: "acknowledge requests and send their status changes back",
+    REQUESTS_READ: "read the customers' requests handed to the core system, their files, and acknowledge them",
+    REQUESTS_WRITE: "send the requests' status changes back, with a message to the customer",
 }
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")

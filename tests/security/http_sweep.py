@@ -67,6 +67,8 @@ class Holdings:
     totp_secret: str  # a pending authenticator enrolment, set for the sweep
     download_token: Callable[[], str]  # a fresh single-use ticket for one of the customer's exports
     api_token: Callable[..., str]  # a fresh API key of the customer's leasing company, with these scopes
+    request_files: tuple[tuple[str, int], ...] = ()  # (request code, attachment id) of the customer's files
+    settable: tuple[tuple[str, str], ...] = ()  # (request code, status) of requests in a status the API sets
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -83,6 +85,8 @@ class Holdings:
             invoices=self.invoices[:n],
             payoffs=self.payoffs[:n],
             statements=self.statements[:n],
+            request_files=self.request_files[:n],
+            settable=self.settable[:n],
         )
 
 
@@ -105,6 +109,26 @@ def holdings(app: RunningApp, who: Victim, totp_secret: str) -> Holdings:
             (row[0], row[1])
             for row in connection.execute(
                 sa.text("select id, number from invoice where customer_id = :c order by id"), {"c": who.customer_id}
+            )
+        )
+        ids = ", ".join(str(int(i)) for i in who.attachment_ids) or "0"
+        request_files = tuple(
+            (row[0], row[1])
+            for row in connection.execute(
+                sa.text(
+                    "select r.code, a.id from request_attachment a join service_request r on r.id = a.request_id"
+                    f" where a.id in ({ids}) order by a.id"
+                )
+            )
+        )
+        settable = tuple(
+            (row[0], row[1])
+            for row in connection.execute(
+                sa.text(
+                    "select code, status from service_request where customer_id = :c"
+                    " and status in ('in_progress', 'waiting_customer', 'resolved', 'rejected') order by id"
+                ),
+                {"c": who.customer_id},
             )
         )
     stored = app.private_dir / "attachments" / "stored"
@@ -162,6 +186,8 @@ def holdings(app: RunningApp, who: Victim, totp_secret: str) -> Holdings:
         totp_secret=totp_secret,
         download_token=download_token,
         api_token=api_token,
+        request_files=request_files,
+        settable=settable,
     )
 
 
@@ -340,6 +366,72 @@ def _api_credentials(h: Holdings) -> list[dict[str, str]]:
     ]
 
 
+def _lacking(h: Holdings, scope: str) -> list[dict[str, str]]:
+    """Credentials without `scope`: nothing, the victim's code or a forged token, another scheme, a
+    real key of the customer's own leasing company holding every scope but that one."""
+    others = [other for other in api_keys.SCOPES if other != scope]
+    return [
+        {},
+        {"Authorization": f"Bearer {h.who.code}"},
+        {"Authorization": f"Bearer {api_keys.TOKEN_PREFIX}{'0' * 12}.{'A' * 43}"},
+        {"Authorization": f"Basic {h.who.code}"},
+        {"Authorization": f"Bearer {h.api_token(*others)}"},
+    ]
+
+
+def _feed_calls(h: Holdings) -> list[Call]:
+    path = f"{routes.API_V1_REQUESTS}?since=0&replay=true"
+    return [Call("GET", path, headers=headers) for headers in _lacking(h, api_keys.REQUESTS_READ)]
+
+
+def _ack_calls(h: Holdings) -> list[Call]:
+    return [
+        Call("POST", routes.API_V1_REQUESTS_ACK, json={"cursor": "0"}, headers=headers)
+        for headers in _lacking(h, api_keys.REQUESTS_READ)
+    ]
+
+
+def _status_calls(h: Holdings) -> list[Call]:
+    """A status change that would reject each of the victim's requests and write to the customer."""
+    body = {"status": "rejected", "message": f"Respinta {h.who.code}"}
+    return [
+        Call("POST", routes.api_request_status_url(code), json=body, headers=headers)
+        for code in h.who.request_codes
+        for headers in _lacking(h, api_keys.REQUESTS_WRITE)
+    ]
+
+
+def _request_file_calls(h: Holdings) -> list[Call]:
+    return [
+        Call("GET", routes.api_request_attachment_url(code, attachment_id), headers=headers)
+        for code, attachment_id in h.request_files
+        for headers in _lacking(h, api_keys.REQUESTS_READ)
+    ]
+
+
+def _requests_own(h: Holdings) -> dict[str, list[Call]]:
+    """The controls, with real keys: a feed page after every event there is (empty: the company's
+    feed holds the other customer's requests too, rightly, and the sweep would count them), an
+    acknowledgement of nothing, a status change to the status the request has (which changes
+    nothing), and the customer's own file."""
+    reader = {"Authorization": f"Bearer {h.api_token(api_keys.REQUESTS_READ)}"}
+    writer = {"Authorization": f"Bearer {h.api_token(api_keys.REQUESTS_WRITE)}"}
+    return {
+        routes.API_V1_REQUESTS: [Call("GET", f"{routes.API_V1_REQUESTS}?since={'9' * 18}", headers=reader)],
+        routes.API_V1_REQUESTS_ACK: [
+            Call("POST", routes.API_V1_REQUESTS_ACK, json={"cursor": "0", "consumer": "sweep"}, headers=reader)
+        ],
+        routes.API_V1_REQUEST_STATUS: [
+            Call("POST", routes.api_request_status_url(code), json={"status": status}, headers=writer)
+            for code, status in h.settable[:1]
+        ],
+        routes.API_V1_REQUEST_ATTACHMENT: [
+            Call("GET", routes.api_request_attachment_url(code, attachment_id), headers=reader)
+            for code, attachment_id in h.request_files[:1]
+        ],
+    }
+
+
 def _hijack(h: Holdings) -> dict[str, Any]:
     """A record that would rename the victim's customer if it were imported."""
     return {
@@ -454,6 +546,37 @@ SWEEP: dict[str, RouteEntry] = {
     ),
     routes.API_V1_FILE_SETS: RouteEntry(
         "integration", POST, _api_file_sets, frozenset({401, 403, 429}), own=lambda h: _api_own(h)[1:]
+    ),
+    # The customers' requests for the core system (docs/INTEGRATION.md §8): a key of the company with
+    # requests:read (requests:write for a status change), never a session. A customer's session, a
+    # forged token or a key lacking the scope gets nothing and changes nothing.
+    routes.API_V1_REQUESTS: RouteEntry(
+        "integration",
+        GET,
+        _feed_calls,
+        frozenset({401, 403, 429}),
+        own=lambda h: _requests_own(h)[routes.API_V1_REQUESTS],
+    ),
+    routes.API_V1_REQUESTS_ACK: RouteEntry(
+        "integration",
+        POST,
+        _ack_calls,
+        frozenset({401, 403, 429}),
+        own=lambda h: _requests_own(h)[routes.API_V1_REQUESTS_ACK],
+    ),
+    routes.API_V1_REQUEST_STATUS: RouteEntry(
+        "integration",
+        POST,
+        _status_calls,
+        frozenset({401, 403, 429}),
+        own=lambda h: _requests_own(h)[routes.API_V1_REQUEST_STATUS],
+    ),
+    routes.API_V1_REQUEST_ATTACHMENT: RouteEntry(
+        "integration",
+        GET,
+        _request_file_calls,
+        frozenset({401, 403, 429}),
+        own=lambda h: _requests_own(h)[routes.API_V1_REQUEST_ATTACHMENT],
     ),
     # The API's description: public, and about no one's data.
     routes.API_V1_OPENAPI: RouteEntry(

@@ -18,9 +18,10 @@ from portal import routes
 from portal.config import settings
 from portal.integration import format as fmt
 from portal.integration import keys
+from portal.web.api_v1 import openapi_requests
 from portal.web.api_v1.problems import NO_STORE, PROBLEM
 
-SECURITY = "apiKey"
+SECURITY = openapi_requests.SECURITY
 _SCHEMAS = "#/components/schemas/"
 
 
@@ -152,6 +153,7 @@ def _components() -> dict[str, Any]:
             "missing": {"type": "array", "items": _ref("Finding"), "description": "records a full set lacks"},
         },
     }
+    schemas.update(openapi_requests.schemas())
     schemas["Problem"] = {
         "type": "object",
         "description": "RFC 9457 problem details",
@@ -218,7 +220,8 @@ def document() -> dict[str, Any]:
             "title": "Leasing portal integration API",
             "version": str(fmt.FORMAT_VERSION),
             "description": "Records from the core leasing system, in the interchange format of "
-            "docs/INTEGRATION.md. Batches and file sets are imported all-or-nothing and idempotently.",
+            "docs/INTEGRATION.md. Batches and file sets are imported all-or-nothing and idempotently. "
+            "The customers' requests go back to the core system through their feed (docs/INTEGRATION.md §8).",
         },
         "paths": {
             routes.API_V1_BATCHES: {
@@ -264,6 +267,7 @@ def document() -> dict[str, Any]:
                     },
                 }
             },
+            **openapi_requests.paths(),
         },
         "components": _components(),
     }

@@ -18,11 +18,14 @@ import portal.db
 from portal.api import api
 from portal.db import make_engine
 from portal.integration import keys
-from portal.models import Tenant
+from portal.models import Customer, Tenant, UserAccount
+from portal.models.enums import CustomerKind, UserRole
 from portal.services.common import clock, throttle
 from portal.services.common.branding import load_branding, sync_tenant
+from portal.services.requests import attachments as files
+from portal.services.requests import tickets
 from portal.web.stack import protect
-from tests.conftest import _postgres_engine, migrate
+from tests.conftest import NOW, _postgres_engine, migrate
 from tests.unit.integration.conftest import FILE_SET as SAMPLE_SET
 from tests.unit.integration.conftest import SNAPSHOT_QUERIES, file_set_copy
 
@@ -37,6 +40,19 @@ FILE_SET = {name: records for name, records in SAMPLE_SET.items() if name not in
 def sample_copy() -> dict[str, list]:
     """A copy of FILE_SET to alter."""
     return {name: records for name, records in file_set_copy().items() if name not in SHARED}
+
+
+PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n" + b"0" * 3000 + b"\n%%EOF\n"
+
+
+@dataclasses.dataclass(frozen=True)
+class Opened:
+    """A customer's request as the portal stored it: what the tests name and compare."""
+
+    code: str
+    request_id: int
+    author_id: int
+    attachment_id: int | None
 
 
 @dataclasses.dataclass
@@ -69,6 +85,49 @@ class Portal:
         with Session(self.engine) as db:
             keys.revoke_key(session=db, tenant_id=tenant_id, name=name, now=clock.now())
             db.commit()
+
+    def open_request(self, tenant_id: int, *, title: str = "Guasto al riunito", with_file: bool = True) -> Opened:
+        """A new customer of the tenant, with its account, opens a request (a PDF attached)."""
+        marker = secrets.token_hex(3)
+        with Session(self.engine) as db:
+            customer = Customer(
+                tenant_id=tenant_id,
+                code=f"C{marker}",
+                kind=CustomerKind.COMPANY,
+                denominazione=f"Cliente {marker} S.r.l.",
+                codice_fiscale="09876543210",
+                street="Via Po 1",
+                postal_code="10100",
+                city="Torino",
+                province="TO",
+            )
+            db.add(customer)
+            db.flush()
+            author = UserAccount(
+                tenant_id=tenant_id,
+                customer_id=customer.id,
+                username=f"api-{marker}",
+                role=UserRole.CUSTOMER,
+                primary_email=f"{marker}@cliente.example",
+            )
+            db.add(author)
+            db.flush()
+            staged = [files.stage(chunks=[PDF], display_name="mandato SEPA.pdf", kinds=("pdf",))] if with_file else []
+            request = tickets.open_request(
+                session=db,
+                author=author,
+                customer_id=customer.id,
+                form_key="other",
+                title=title,
+                message="Non si accende",
+                now=NOW,
+                payload={"what": title},
+                staged=staged,
+            )
+            db.commit()
+            opened = Opened(request.code, request.id, author.id, None)
+        found = self.rows("select id from request_attachment where request_id = :r", r=opened.request_id)
+        return dataclasses.replace(opened, attachment_id=found[0][0] if found else None)
 
     def rows(self, query: str, **params: Any) -> list[tuple]:
         with self.engine.connect() as connection:
@@ -108,8 +167,12 @@ def api_engine(tmp_path_factory):
 
 
 @pytest.fixture
-def portal_api(api_engine, monkeypatch) -> Portal:
+def portal_api(api_engine, monkeypatch, tmp_path) -> Portal:
     monkeypatch.setattr(portal.db, "get_engine", lambda: api_engine)
+    # the requests' files go to the test's own folder
+    monkeypatch.setattr(
+        "portal.services.requests.attachments.settings", dataclasses.replace(files.settings, private_dir=tmp_path)
+    )
     throttle.reset()
     return Portal(engine=api_engine, client=TestClient(protect(api), base_url=BASE_URL))
 

@@ -375,7 +375,15 @@ def test_the_openapi_document_is_served_without_a_key_and_names_every_record_typ
     assert answer.status_code == 200
     document = answer.json()
     assert document["openapi"] == "3.1.0"
-    assert set(document["paths"]) == {routes.API_V1_BATCHES, routes.API_V1_FILE_SETS, routes.API_V1_OPENAPI}
+    assert set(document["paths"]) == {
+        routes.API_V1_BATCHES,
+        routes.API_V1_FILE_SETS,
+        routes.API_V1_OPENAPI,
+        "/api/v1/requests",
+        "/api/v1/requests/ack",
+        "/api/v1/requests/{code}/status",
+        "/api/v1/requests/{code}/attachments/{attachment_id}",
+    }
     record_types = [record_type.name for record_type in fmt.RECORD_TYPES]
     batch = document["components"]["schemas"]["Batch"]["properties"]["records"]["properties"]
     assert list(batch) == record_types
