@@ -84,7 +84,6 @@ def hand_over(
     sets' documents are history: they are stamped as published and announced on their issue day,
     as the core system's billing did, except `announce` (a document number), left unannounced for
     the caller to announce once the accounts exist."""
-    changed = _changed(core)
     known = set(session.exec(select(Invoice.number).where(Invoice.tenant_id == tenant.id)).all())
     published = {
         number: moment
@@ -94,7 +93,8 @@ def hand_over(
         if number not in known
     }
     with _folder(directory) as folder:
-        write_feed(folder, changed)
+        write_feed(folder, _changed(core))
+        core.session.close()  # the core system's part is written: its rows need not stay in memory
         result, run = run_import(session=session, tenant_id=tenant.id, path=folder)
     _imported(result)
     _stamp_history(session, tenant.id, published, announce=announce)
@@ -173,4 +173,3 @@ def _stamp_history(
     for row in session.identity_map.values():
         if isinstance(row, Invoice) and row.number in published:
             session.expire(row, ["published_at", "notified_at"])
-

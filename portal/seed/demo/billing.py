@@ -49,9 +49,7 @@ def issue_documents(session: Session, *, tenant: Tenant, old_lease: Contract, as
     session.flush()
 
 
-def settle_history(
-    session: Session, *, customer_ids: list[int], overdue_contract: Contract, as_of: dt.date
-) -> None:
+def settle_history(session: Session, *, customer_ids: list[int], overdue_contract: Contract, as_of: dt.date) -> None:
     """The bank pays everything due before `as_of` but the latest instalment of
     `overdue_contract`; finished contracts close."""
     overdue_line = latest_instalment_before(session, overdue_contract, as_of)
