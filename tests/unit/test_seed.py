@@ -93,7 +93,8 @@ def test_the_demo_came_through_one_import_run(db, demo):
     tables was created by that run, and its counts say so (plain SQL)."""
     runs = db.execute(
         sa.text(
-            "select outcome, dry_run, created, updated, unchanged, rejected, counts from import_run where tenant_id = :t"
+            "select outcome, dry_run, created, updated, unchanged, rejected, counts"
+            " from import_run where tenant_id = :t"
         ),
         {"t": demo.id},
     ).all()
@@ -155,9 +156,8 @@ def test_seeding_is_deterministic(db, demo, tmp_path):
     portal exports them."""
     from sqlmodel import Session
 
-    from portal.integration.export import records_of
-
     from portal.db import make_engine
+    from portal.integration.export import records_of
     from portal.seed.demo import seed_demo
     from portal.services.common.branding import load_branding, sync_tenant
     from tests.conftest import _TMP, migrate
