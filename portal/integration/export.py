@@ -52,8 +52,14 @@ def _value(value: Any) -> Any:
 def records_of(session: Session, tenant_id: int) -> Records:
     """Every record of the tenant, by record type, as the format's dicts (absent fields left out);
     the reference rates, shared by every tenant, too."""
-    customers = {row.id: row for row in session.exec(select(Customer).where(Customer.tenant_id == tenant_id))}
-    contracts = {row.id: row for row in session.exec(select(Contract).where(Contract.tenant_id == tenant_id))}
+    customers = {
+        row.id: row
+        for row in session.exec(select(Customer).where(Customer.tenant_id == tenant_id).order_by(col(Customer.id)))
+    }
+    contracts = {
+        row.id: row
+        for row in session.exec(select(Contract).where(Contract.tenant_id == tenant_id).order_by(col(Contract.id)))
+    }
 
     def record(name: str, row: Any, **references: str) -> dict[str, Any]:
         # a field the row has no column for is a reference (given) or absent; "" is absent too
@@ -61,13 +67,25 @@ def records_of(session: Session, tenant_id: int) -> Records:
         return {field: value for field, value in (values | references).items() if value not in (None, "")}
 
     lines = {
-        row.id: row for row in session.exec(select(ScheduleLine).where(col(ScheduleLine.contract_id).in_(contracts)))
+        row.id: row
+        for row in session.exec(
+            select(ScheduleLine).where(col(ScheduleLine.contract_id).in_(contracts)).order_by(col(ScheduleLine.id))
+        )
     }
-    assets = session.exec(select(LeasedAsset).where(col(LeasedAsset.contract_id).in_(contracts))).all()
-    invoices = {row.id: row for row in session.exec(select(Invoice).where(Invoice.tenant_id == tenant_id))}
-    invoice_lines = session.exec(select(InvoiceLine).where(col(InvoiceLine.invoice_id).in_(invoices))).all()
+    assets = session.exec(
+        select(LeasedAsset).where(col(LeasedAsset.contract_id).in_(contracts)).order_by(col(LeasedAsset.id))
+    ).all()
+    invoices = {
+        row.id: row
+        for row in session.exec(select(Invoice).where(Invoice.tenant_id == tenant_id).order_by(col(Invoice.id)))
+    }
+    invoice_lines = session.exec(
+        select(InvoiceLine).where(col(InvoiceLine.invoice_id).in_(invoices)).order_by(col(InvoiceLine.id))
+    ).all()
     payments = session.exec(
-        select(Payment).where(col(Payment.invoice_id).in_(invoices), col(Payment.code).is_not(None))
+        select(Payment)
+        .where(col(Payment.invoice_id).in_(invoices), col(Payment.code).is_not(None))
+        .order_by(col(Payment.id))
     ).all()
     rates = session.exec(select(ReferenceRate).order_by(col(ReferenceRate.name), col(ReferenceRate.observed_on))).all()
 

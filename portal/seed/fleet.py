@@ -6,13 +6,15 @@ from __future__ import annotations
 import datetime as dt
 import random
 from decimal import Decimal
+from pathlib import Path
 
 from sqlmodel import Session
 
 from portal.models import Tenant
 from portal.seed.builders import add_customers, add_users, open_leases
 from portal.seed.euribor import EURIBOR_3M
-from portal.seed.history import collect_payments, mark_history_notified
+from portal.seed.feed import core_system, customers_by_code, hand_over
+from portal.seed.history import collect_payments
 from portal.seed.specs import VEHICLE, Address, AssetSpec, EuriborPlus, LeaseSpec, Mailbox, Supplier, UserSpec, company
 from portal.services.billing import invoices as billing
 from portal.services.contracts.lifecycle import close_finished_contracts
@@ -46,20 +48,25 @@ def plate_of(index: int) -> str:
     return f"G{letters}{100 + index % 900}{chr(65 + (index // 26) % 26)}{chr(65 + index % 7)}"
 
 
-def seed_fleet(*, session: Session, tenant: Tenant, as_of: dt.date, contracts: int = FLEET_CONTRACTS) -> dict[str, int]:
+def seed_fleet(
+    *, session: Session, tenant: Tenant, as_of: dt.date, contracts: int = FLEET_CONTRACTS, feed: Path | None = None
+) -> dict[str, int]:
+    """The fleet's contracts, documents and payments come as a file set from the core system's
+    scratch database (kept in `feed` when given, see portal/seed/feed.py), then its account."""
     rng = random.Random(50001)
-    euribor = load_series(session=session, name=EURIBOR_3M)
-    customers = add_customers(session, tenant, [FLEET])
-    add_users(session, tenant, [FLEET_ACCOUNT], customers)
-    leases = (_van_lease(rng, index=index, as_of=as_of) for index in range(contracts))
-    open_leases(session, tenant, leases, customers, series=euribor, as_of=as_of)
-    session.flush()
-    billing.issue_pending_documents(session=session, tenant_id=tenant.id, as_of=as_of)
-    session.flush()
-    fleet = customers[FLEET_CODE]
-    collect_payments(session=session, customer_ids=[fleet.id], as_of=as_of, unpaid_line_ids=set())
-    close_finished_contracts(session=session, as_of=as_of)
-    mark_history_notified(session)
+    with core_system(session, tenant) as core:
+        scratch = core.session
+        euribor = load_series(session=scratch, name=EURIBOR_3M)
+        customers = add_customers(scratch, core.tenant, [FLEET])
+        leases = (_van_lease(rng, index=index, as_of=as_of) for index in range(contracts))
+        open_leases(scratch, core.tenant, leases, customers, series=euribor, as_of=as_of)
+        scratch.flush()
+        billing.issue_pending_documents(session=scratch, tenant_id=core.tenant.id, as_of=as_of)
+        scratch.flush()
+        collect_payments(session=scratch, customer_ids=[customers[FLEET_CODE].id], as_of=as_of, unpaid_line_ids=set())
+        close_finished_contracts(session=scratch, as_of=as_of)
+        hand_over(core, session=session, tenant=tenant, directory=feed)
+    add_users(session, tenant, [FLEET_ACCOUNT], {FLEET_CODE: customers_by_code(session, tenant.id)[FLEET_CODE]})
     session.flush()
     return {"customers": 1, "contracts": contracts}
 

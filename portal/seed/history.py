@@ -1,4 +1,4 @@
-"""The past of a data set's billing: payments collected by the bank and notices already sent."""
+"""The past of a data set's billing: payments collected by the bank."""
 
 from __future__ import annotations
 
@@ -52,11 +52,3 @@ def latest_instalment_before(session: Session, contract: Contract, as_of: dt.dat
         .order_by(col(ScheduleLine.due_date).desc())
         .limit(1)
     ).first()
-
-
-def mark_history_notified(session: Session, keep: Invoice | None = None) -> None:
-    """Documents of the past were announced when they were published: no notice goes out again."""
-    for invoice in session.exec(select(Invoice).where(col(Invoice.notified_at).is_(None))).all():
-        if invoice is not keep:
-            invoice.notified_at = invoice.published_at
-            session.add(invoice)

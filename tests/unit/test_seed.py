@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal as D
 
+import sqlalchemy as sa
 from sqlmodel import col, select
 from stdnum.it import codicefiscale, iva
 
@@ -86,11 +88,76 @@ def test_invoice_numbers_follow_the_calendar(db, demo):
     assert days == sorted(days)
 
 
-def test_seeding_is_deterministic(db, demo):
-    """Seeding the same day twice yields the same plans (checked on a second, fresh database)."""
+def test_the_demo_came_through_one_import_run(db, demo):
+    """The core system's part of the demo is a file set imported once: every row of the imported
+    tables was created by that run, and its counts say so (plain SQL)."""
+    runs = db.execute(
+        sa.text(
+            "select outcome, dry_run, created, updated, unchanged, rejected, counts"
+            " from import_run where tenant_id = :t"
+        ),
+        {"t": demo.id},
+    ).all()
+    assert len(runs) == 1
+    outcome, dry_run, created, updated, unchanged, rejected, counts = runs[0]
+    assert (outcome, bool(dry_run), updated, unchanged, rejected) == ("imported", False, 0, 0, 0)
+    contract_of = "join contract c on c.id = x.contract_id where c.tenant_id = :t"
+    invoice_of = "join invoice i on i.id = x.invoice_id where i.tenant_id = :t"
+    tables = {
+        "customer": "customer x where x.tenant_id = :t",
+        "contract": "contract x where x.tenant_id = :t",
+        "schedule_line": f"schedule_line x {contract_of}",
+        "leased_asset": f"leased_asset x {contract_of}",
+        "invoice": "invoice x where x.tenant_id = :t",
+        "invoice_line": f"invoice_line x {invoice_of}",
+        "payment": f"payment x {invoice_of}",
+        "rate": "reference_rate x where :t = :t",  # shared by every tenant; the demo's are the only ones
+    }
+    rows = {
+        name: db.execute(sa.text(f"select count(*) from {table}"), {"t": demo.id}).scalar()
+        for name, table in tables.items()
+    }
+    counts = json.loads(counts) if isinstance(counts, str) else counts
+    assert {name: count["created"] for name, count in counts.items()} == rows
+    assert created == sum(rows.values()) and min(rows.values()) > 0
+
+
+def test_the_imported_history_is_no_news(db, demo):
+    """The import publishes the documents it creates, but the demo's accounts came after it: the
+    history stands as published and announced on each issue day, and only the company's newest
+    document was announced to its accounts (a notice each, plain SQL)."""
+    params = {"t": demo.id}
+    stamps = db.exec(
+        select(Invoice.issue_date, Invoice.published_at, Invoice.notified_at).where(Invoice.tenant_id == demo.id)
+    ).all()
+    assert len(stamps) > 400
+    for issued, published, notified in stamps:
+        assert published == dt.datetime.combine(issued, dt.time(8), tzinfo=dt.UTC), issued
+        assert notified is not None and notified.date() == issued
+    newest = db.execute(
+        sa.text(
+            "select i.id from invoice i join customer c on c.id = i.customer_id where c.code = '10093'"
+            " order by i.issue_date desc, i.number desc limit 1"
+        )
+    ).scalar()
+    notices = db.execute(
+        sa.text(
+            "select n.invoice_id, u.username from notification n join user_account u on u.id = n.user_id"
+            " where n.kind = 'document' and n.tenant_id = :t order by u.username"
+        ),
+        params,
+    ).all()
+    assert [tuple(row) for row in notices] == [(newest, "10093"), (newest, "10093.1")]
+
+
+def test_seeding_is_deterministic(db, demo, tmp_path):
+    """Seeding the same day twice yields the same plans (checked on a second, fresh database), and
+    the file set the seed imports, kept where it is asked to, holds the demo's records as the
+    portal exports them."""
     from sqlmodel import Session
 
     from portal.db import make_engine
+    from portal.integration.export import records_of
     from portal.seed.demo import seed_demo
     from portal.services.common.branding import load_branding, sync_tenant
     from tests.conftest import _TMP, migrate
@@ -108,8 +175,24 @@ def test_seeding_is_deterministic(db, demo):
     other = make_engine(f"sqlite:///{_TMP / 'determinism.db'}")
     migrate(other)
     with Session(other) as session:
-        seed_demo(session=session, tenant=sync_tenant(session=session, branding=load_branding("aurora")), as_of=AS_OF)
+        seed_demo(
+            session=session,
+            tenant=sync_tenant(session=session, branding=load_branding("aurora")),
+            as_of=AS_OF,
+            feed=tmp_path / "feed",
+        )
         session.flush()
         assert fingerprint(session) == fingerprint(db)
         session.rollback()
     other.dispose()
+
+    def lines(rows):
+        return sorted(json.dumps(row, sort_keys=True) for row in rows)
+
+    exported = records_of(db, demo.id)
+    kept = sorted(path.name for path in (tmp_path / "feed").iterdir())
+    assert kept == sorted([f"{name}.jsonl" for name in exported] + ["manifest.json"])
+    for name, rows in exported.items():
+        assert lines(
+            json.loads(line) for line in (tmp_path / "feed" / f"{name}.jsonl").read_text().splitlines()
+        ) == lines(rows), name

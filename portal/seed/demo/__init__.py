@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from pathlib import Path
 
 from sqlmodel import Session
 
@@ -16,35 +17,32 @@ from portal.config import settings
 from portal.models import Notification, Tenant
 from portal.models.enums import NotificationKind
 from portal.seed.builders import DEMO_PASSWORD, add_customers, add_users, grant_contracts, moment, open_leases
-from portal.seed.demo.billing import issue_documents, settle_history
+from portal.seed.demo.billing import announce, issue_documents, newest_document, settle_history
 from portal.seed.demo.contracts import LEASES, OLD_LEASE, OVERDUE_LEASE
 from portal.seed.demo.customers import ANNOUNCED_CUSTOMER, CUSTOMERS, USERS
 from portal.seed.demo.service_requests import open_requests
 from portal.seed.euribor import EURIBOR_3M, euribor_3m_observations
+from portal.seed.feed import CoreSystem, contracts_by_number, core_system, customers_by_code, hand_over
 from portal.services.common import mail_sender
 from portal.services.contracts.rates import load_series, store_observations
 
 __all__ = ["DEMO_PASSWORD", "seed_demo"]
 
 
-def seed_demo(*, session: Session, tenant: Tenant, as_of: dt.date) -> dict[str, int]:
+def seed_demo(*, session: Session, tenant: Tenant, as_of: dt.date, feed: Path | None = None) -> dict[str, int]:
+    """The core system's part is imported from a file set (kept in `feed` when given, see
+    portal/seed/feed.py); the portal's part is added after, so no account hears of the history."""
     # The order of the steps fixes the ids and the invoice numbers: keep it.
-    store_observations(session=session, name=EURIBOR_3M, observations=euribor_3m_observations())
-    euribor = load_series(session=session, name=EURIBOR_3M)
-    customers = add_customers(session, tenant, CUSTOMERS)
+    with core_system(session, tenant) as core:
+        announced = _core_records(core, as_of)
+        hand_over(core, session=session, tenant=tenant, directory=feed, announce=announced)
+    customers = customers_by_code(session, tenant.id)
+    contracts = contracts_by_number(session, tenant.id)
     users = add_users(session, tenant, USERS, customers)
-    contracts = open_leases(session, tenant, LEASES, customers, series=euribor, as_of=as_of)
     grant_contracts(session, USERS, users, contracts)
     session.flush()
 
-    issue_documents(session, tenant=tenant, old_lease=contracts[OLD_LEASE], as_of=as_of)
-    settle_history(
-        session,
-        company=customers[ANNOUNCED_CUSTOMER],
-        customer_ids=[customer.id for customer in customers.values()],
-        overdue_contract=contracts[OVERDUE_LEASE],
-        as_of=as_of,
-    )
+    announce(session, tenant_id=tenant.id, number=announced)
     open_requests(session, tenant=tenant, users=users, contracts=contracts, as_of=as_of)
     session.add(
         Notification(
@@ -60,3 +58,22 @@ def seed_demo(*, session: Session, tenant: Tenant, as_of: dt.date) -> dict[str, 
     demo_outbox = dataclasses.replace(settings.mail, backends=("outbox",))
     mail_sender.send_due(sessions=mail_sender.in_session(session), mail_settings=demo_outbox)
     return {"customers": 4, "users": 4, "contracts": 7}
+
+
+def _core_records(core: CoreSystem, as_of: dt.date) -> str:
+    """The core system's records of the demo, in its scratch database; returns the number of the
+    document the portal announces."""
+    scratch, tenant = core.session, core.tenant
+    store_observations(session=scratch, name=EURIBOR_3M, observations=euribor_3m_observations())
+    euribor = load_series(session=scratch, name=EURIBOR_3M)
+    customers = add_customers(scratch, tenant, CUSTOMERS)
+    contracts = open_leases(scratch, tenant, LEASES, customers, series=euribor, as_of=as_of)
+    scratch.flush()
+    issue_documents(scratch, tenant=tenant, old_lease=contracts[OLD_LEASE], as_of=as_of)
+    settle_history(
+        scratch,
+        customer_ids=[customer.id for customer in customers.values()],
+        overdue_contract=contracts[OVERDUE_LEASE],
+        as_of=as_of,
+    )
+    return newest_document(scratch, customers[ANNOUNCED_CUSTOMER])

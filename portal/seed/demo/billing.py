@@ -1,5 +1,6 @@
 """The demo's billing history: every document due by `as_of`, one fee waived by a credit note,
-payments collected except one overdue instalment, and the company's newest document announced."""
+payments collected except one overdue instalment (the core system's, built in its scratch
+database), and the company's newest document announced (the portal's)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from portal.config import settings
 from portal.models import Contract, Customer, Invoice, Tenant
 from portal.models.enums import PaymentMethod
 from portal.seed.builders import moment
-from portal.seed.history import collect_payments, latest_instalment_before, mark_history_notified
+from portal.seed.history import collect_payments, latest_instalment_before
 from portal.services.billing import invoices as billing
 from portal.services.billing.publication import publish
 from portal.services.contracts.lifecycle import close_finished_contracts
@@ -48,11 +49,9 @@ def issue_documents(session: Session, *, tenant: Tenant, old_lease: Contract, as
     session.flush()
 
 
-def settle_history(
-    session: Session, *, company: Customer, customer_ids: list[int], overdue_contract: Contract, as_of: dt.date
-) -> None:
+def settle_history(session: Session, *, customer_ids: list[int], overdue_contract: Contract, as_of: dt.date) -> None:
     """The bank pays everything due before `as_of` but the latest instalment of
-    `overdue_contract`; finished contracts close; only the company's newest document gets a notice."""
+    `overdue_contract`; finished contracts close."""
     overdue_line = latest_instalment_before(session, overdue_contract, as_of)
     collect_payments(
         session=session,
@@ -62,13 +61,21 @@ def settle_history(
     )
     session.flush()
     close_finished_contracts(session=session, as_of=as_of)
-    # The company's newest document is announced as the billing job would; the rest is history.
+
+
+def newest_document(session: Session, company: Customer) -> str:
+    """The number of the company's newest document: the one the data set announces."""
     latest = session.exec(
-        select(Invoice)
+        select(Invoice.number)
         .where(Invoice.customer_id == company.id)
         .order_by(col(Invoice.issue_date).desc(), col(Invoice.id).desc())
     ).first()
     if latest is None:
         raise LookupError(f"customer {company.code} has no document to announce")
-    mark_history_notified(session, keep=latest)
-    publish(session=session, invoice=latest, now=moment(latest.issue_date, 8, 5), public_url=settings.public_url)
+    return latest
+
+
+def announce(session: Session, *, tenant_id: int, number: str) -> None:
+    """The document is announced as the billing job would, on its issue day; the rest is history."""
+    invoice = session.exec(select(Invoice).where(Invoice.tenant_id == tenant_id, Invoice.number == number)).one()
+    publish(session=session, invoice=invoice, now=moment(invoice.issue_date, 8, 5), public_url=settings.public_url)

@@ -1,7 +1,7 @@
 """The format fits real data: the demo leasing company's customers, contracts, plans (indexation rows
 too) and assets, written in format v1 by a plain writer here, pass every check; imported into the
 demo tenant they change nothing, imported into an empty one they give the same rows, with no
-reconciliation warning. (The export command and the seed going through the format come later.)"""
+reconciliation warning. (The seed itself goes through the format: portal/seed/feed.py.)"""
 
 from __future__ import annotations
 
