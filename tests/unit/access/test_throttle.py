@@ -36,6 +36,7 @@ def test_the_defaults_are_the_documented_ones(monkeypatch):
         "unlock": throttle.Rule("10/hour", "3/hour"),
         "forgot_password": throttle.Rule("10/hour", "3/hour"),
         "lock_notice": throttle.Rule("", "3/day"),
+        "api_key": throttle.Rule("20/minute", ""),
     }
     assert isinstance(throttle._storage, MemoryStorage)  # no Redis configured in the tests
 
