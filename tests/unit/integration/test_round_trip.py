@@ -90,7 +90,10 @@ def screens(db: Session, customer_id: int, today: dt.date) -> dict[str, Any]:
 
 
 def test_the_demo_exported_and_imported_elsewhere_shows_the_same_figures(db, demo, tenant, tmp_path):
-    file_set = read_file_set(write_jsonl(tmp_path / "demo", records_of(db, demo.id)))
+    # Without the users: an admin's username is its customer code across the whole portal, so the
+    # demo's admins cannot be invited again by a second company (the figures are the customers' anyway).
+    records = {name: rows for name, rows in records_of(db, demo.id).items() if name != "user"}
+    file_set = read_file_set(write_jsonl(tmp_path / "demo", records))
 
     result = import_file_set(session=db, tenant_id=tenant.id, file_set=file_set)
 
