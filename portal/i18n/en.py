@@ -841,7 +841,7 @@ MESSAGES: dict[str, str] = {
     "integration.warnings_title": "Reconciliation warnings",
     "integration.missing_title": "Missing records (kept, not deleted)",
     "integration.no_rejections": "No record rejected.",
-    "integration.no_warnings": "No warning: the plans agree with the financed amounts.",
+    "integration.no_warnings": "No warning: plans, invoices and payments agree.",
     "integration.no_missing": "No missing record.",
     "integration.first_of": "The first {shown} of {total}: the whole report has them all.",
     "integration.place": "File:line",

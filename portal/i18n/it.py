@@ -841,7 +841,7 @@ MESSAGES: dict[str, str] = {
     "integration.warnings_title": "Avvisi di riconciliazione",
     "integration.missing_title": "Record mancanti (conservati, non cancellati)",
     "integration.no_rejections": "Nessun record scartato.",
-    "integration.no_warnings": "Nessun avviso: i piani quadrano con gli importi finanziati.",
+    "integration.no_warnings": "Nessun avviso: piani, fatture e pagamenti quadrano.",
     "integration.no_missing": "Nessun record mancante.",
     "integration.first_of": "I primi {shown} di {total}: il report completo li contiene tutti.",
     "integration.place": "File:riga",
