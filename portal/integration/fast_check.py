@@ -74,6 +74,8 @@ def _compiled(name: str) -> tuple[frozenset[str], dict[str, _Test]] | None:
     """The required fields and each field's test of the record type; None when the schema uses
     something beyond an object of known fields (then every record goes to the validator)."""
     schema = fmt.validator_of(name).schema  # the value types already inlined
+    if not isinstance(schema, dict):
+        return None
     if set(schema) - _WORDS - {"$schema", "$id", "type", "properties", "required", "additionalProperties"}:
         return None
     if schema.get("type") != "object" or schema.get("additionalProperties") is not False:
