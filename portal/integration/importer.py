@@ -28,7 +28,7 @@ from portal.integration.findings import Finding
 from portal.integration.readers import FileSet, Rejection
 from portal.integration.users import UserWriter, known_users, stored_users
 from portal.integration.validation import KnownKeys, Record, check
-from portal.models import Contract, Customer, LeasedAsset, ScheduleLine, UserAccount
+from portal.models import Contract, Customer, Invoice, LeasedAsset, ScheduleLine, UserAccount
 from portal.models.enums import ContractStatus, ImportOutcome, PaymentMethod, ScheduleLineKind
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
@@ -44,6 +44,14 @@ _TABLES = (
 )
 _NEW = object()  # the id of a row a dry run would create: equal to no stored id
 
+# The rows later records refer to by id, with the columns that name one among the new rows: their
+# ids come back from the INSERT. The others' ids are never read during an import.
+_REFERRED: dict[type[SQLModel], tuple[str, ...]] = {
+    Customer: ("tenant_id", "code"),
+    Contract: ("tenant_id", "number"),
+    ScheduleLine: ("contract_id", "position"),
+    Invoice: ("tenant_id", "number"),
+}
 _CUSTOMER_DEFAULTS: dict[str, Any] = {"country": "IT", "sdi_code": "0000000"}
 _CONTRACT_DEFAULTS: dict[str, Any] = {
     "status": ContractStatus.ACTIVE,
@@ -308,7 +316,7 @@ class _Writer:
             return
         self.session.flush()
         for model, rows in self.pending.items():
-            insert_rows(self.session, model, rows)
+            insert_rows(self.session, model, rows, _REFERRED.get(model, ()))
         self.pending.clear()
 
     def id_of(self, row: Any) -> Any:
