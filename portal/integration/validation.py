@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import enum
 import functools
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
@@ -120,13 +121,20 @@ def _explain(error: ValidationError) -> list[tuple[str, str]]:
             return [(field, error.message)]
 
 
+def _member(members: dict[Any, enum.Enum], kind: Callable[[Any], Any], code: Any) -> Any:
+    return members[code] if code in members else kind(code)
+
+
 @functools.cache
 def _converters(record_type: str) -> dict[str, Callable[[Any], Any]]:
     """The fields of the type that are read into another Python type, with the converter of each."""
     found: dict[str, Callable[[Any], Any]] = {}
     for field, spec in fmt.schema_of(record_type)["properties"].items():
         converter = _CONVERTERS.get(spec.get("$ref", "").rpartition("/")[2]) or _ENUMS.get((record_type, field))
-        if converter is not None:
+        if isinstance(converter, type) and issubclass(converter, enum.Enum):
+            # a code the schema let through is a member's value: a lookup before Enum's slower call
+            found[field] = functools.partial(_member, {member.value: member for member in converter}, converter)
+        elif converter is not None:
             found[field] = converter
     return found
 
