@@ -1,10 +1,11 @@
-"""Inserting an import's new rows in bulk, as multi-row INSERTs (SQLAlchemy's "insertmanyvalues" on
-PostgreSQL, the driver's executemany on SQLite), without an ORM object per row.
+"""Inserting an import's new rows in bulk: one executemany per table (the driver's own, pipelined on
+PostgreSQL), without an ORM object per row.
 
 A row is a namespace of its column values. As the ORM does for an object, a None value is left out
 of the INSERT, so the column's default applies; rows are grouped by the columns they give, each
-group one executemany. The rows other records refer to get their ids back from RETURNING, matched
-by their key (a RETURNING of many rows is in no promised order)."""
+group one executemany. The rows later records refer to get their ids from one SELECT by key
+afterwards: a RETURNING of many rows costs more (psycopg parses each multi-row INSERT, with its
+thousands of parameters, anew) and SQLite batches it only in no promised order."""
 
 from __future__ import annotations
 
@@ -14,12 +15,14 @@ from types import SimpleNamespace
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
+_BATCH = 500  # values in one IN (…): well below SQLite's limit of bound parameters
+
 
 def insert_rows(
     session: Session, model: type[SQLModel], rows: Sequence[SimpleNamespace], key: tuple[str, ...] = ()
 ) -> None:
     """Insert `rows` (their `id` None) into the model's table in the session's transaction. With a
-    `key` (columns unique in the table), each row's `id` is set."""
+    `key` (columns that name one row of the table), each row's `id` is set."""
     table: sa.Table = model.__table__  # type: ignore[attr-defined]
     groups: dict[tuple[str, ...], list[SimpleNamespace]] = {}
     for row in rows:
@@ -28,13 +31,20 @@ def insert_rows(
         )
         groups.setdefault(columns, []).append(row)
     for columns, members in groups.items():
-        parameters = [{column: getattr(row, column) for column in columns} for row in members]
-        if not key:
-            session.execute(sa.insert(table), parameters)
-            continue
-        by_key = {tuple(getattr(row, column) for column in key): row for row in members}
-        returned = session.execute(
-            sa.insert(table).returning(table.c.id, *(table.c[column] for column in key)), parameters
-        )
-        for new_id, *values in returned:
-            by_key[tuple(values)].id = new_id
+        session.execute(sa.insert(table), [{column: getattr(row, column) for column in columns} for row in members])
+    if key and rows:
+        _fetch_ids(session, table, rows, key)
+
+
+def _fetch_ids(session: Session, table: sa.Table, rows: Sequence[SimpleNamespace], key: tuple[str, ...]) -> None:
+    """The new rows' ids, read back by key: the rows of the table whose first key column has one of
+    the new rows' values (a tenant, the contracts of the new plan rows), matched on the whole key."""
+    by_key = {tuple(getattr(row, column) for column in key): row for row in rows}
+    firsts = sorted({values[0] for values in by_key})
+    columns = [table.c.id, *(table.c[column] for column in key)]
+    for start in range(0, len(firsts), _BATCH):
+        selected = sa.select(*columns).where(table.c[key[0]].in_(firsts[start : start + _BATCH]))
+        for new_id, *values in session.execute(selected):
+            row = by_key.get(tuple(values))
+            if row is not None:
+                row.id = new_id

@@ -53,7 +53,7 @@ _ENUMS: dict[tuple[str, str], Callable[[Any], Any]] = {
 }
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)  # one per record: no __dict__ each
 class Record:
     """A record that passed its schema: typed values, with its origin."""
 
