@@ -27,7 +27,7 @@ def _empty_tenant(session: Session, slug: str) -> int:
     return tenant.id
 
 
-def _timed_import(engine, tenant_id: int, path: Path) -> tuple[float, dict[str, str]]:
+def _timed_import(engine, tenant_id: int, path: Path) -> tuple[float, dict[str, tuple[int, int, int]]]:
     """Seconds to read, check and import the file set and commit; the counts it reported."""
     started = time.perf_counter()
     with Session(engine) as session:
@@ -35,10 +35,12 @@ def _timed_import(engine, tenant_id: int, path: Path) -> tuple[float, dict[str, 
         session.commit()
     elapsed = time.perf_counter() - started
     assert not result.rejections, [rejection.as_text() for rejection in result.rejections[:5]]
-    return elapsed, {
-        name: f"{counts.created:,} created, {counts.updated:,} updated, {counts.unchanged:,} unchanged"
-        for name, counts in result.counts.items()
-    }
+    return elapsed, {name: (counts.created, counts.updated, counts.unchanged) for name, counts in result.counts.items()}
+
+
+def _counted(counts: dict[str, tuple[int, int, int]]) -> str:
+    """Created/updated/unchanged of the record types the set has."""
+    return ", ".join(f"{name} {c:,}/{u:,}/{n:,}" for name, (c, u, n) in counts.items() if c or u or n)
 
 
 def main() -> None:
@@ -53,11 +55,12 @@ def main() -> None:
     path = write_jsonl(folder / "set", records)
     sizes = ", ".join(f"{len(rows):,} {name}" for name, rows in records.items())
     megabytes = sum(file.stat().st_size for file in path.iterdir()) / 2**20
-    print(f"file set: {sizes} ({megabytes:.1f} MiB of JSON Lines)")
+    print(f"file set: {sizes} ({sum(map(len, records.values())):,} records, {megabytes:.1f} MiB of JSON Lines)")
+    print(f"database: {engine.url.get_backend_name()}")
     first, counts = _timed_import(engine, first_tenant, path)
-    print(f"first import into an empty tenant: {first:.1f} s ({counts['schedule_line']} plan rows)")
+    print(f"first import into an empty tenant: {first:.1f} s (created/updated/unchanged: {_counted(counts)})")
     again, counts = _timed_import(engine, first_tenant, path)
-    print(f"the same set again: {again:.1f} s ({counts['schedule_line']} plan rows)")
+    print(f"the same set again: {again:.1f} s (created/updated/unchanged: {_counted(counts)})")
     with peak_memory() as peak:  # a run of its own: tracemalloc slows what it watches
         _timed_import(engine, memory_tenant, path)
     print(f"peak Python memory of an import: {peak[0]:.0f} MiB")

@@ -10,18 +10,19 @@ for the reconciliation checks (billing_reconcile.py).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from portal.integration.validation import Record
 from portal.models import Customer, Invoice, InvoiceLine, Payment, ReferenceRate
 from portal.models.enums import DocumentKind
 from portal.services.billing import document_files
-from portal.services.billing.publication import publish_all
+from portal.services.billing.publication import publish_new
 from portal.services.common import clock
 
 if TYPE_CHECKING:  # importer.py calls this module
@@ -87,13 +88,21 @@ class BillingWriter:
         hashes: Mapping[str, str],
         documents: Mapping[str, Callable[[], bytes]],
         document_base: Path | None,
+        payments: Sequence[Record] = (),
     ) -> None:
         self.writer = writer
         self.stored = stored
         self.hashes = hashes
         self.documents = documents
         self.document_base = document_base
-        self.created: list[Invoice] = []
+        self.created: list[Any] = []  # the new invoices (importer._Writer.upsert's namespaces)
+        # A new invoice is paid by the set's payments naming it and by nothing else (a payment
+        # already stored pays a stored invoice, unless its record here moves it): it is created with
+        # its paid amount, not updated to it after the payments.
+        self.paid_new: dict[str, Decimal] = {}
+        for record in payments:
+            number = record.values["invoice_number"]
+            self.paid_new[number] = self.paid_new.get(number, ZERO) + record.values["amount"]
         self.staged: list[str] = []  # filled as files are staged: kept or removed when the transaction ends
         self.replaced: list[str] = []
         codes = {row.id: code for code, row in writer.stored.customers.items()}
@@ -161,7 +170,8 @@ class BillingWriter:
             "corrects_invoice_id": None if corrects is None else writer.id_of(self.stored.invoices[corrects]),
         }
         fields |= self._documents(row, values)
-        on_create = {"tenant_id": writer.tenant_id, "paid_amount": ZERO, "published_at": clock.now()}
+        paid = self.paid_new.get(number, ZERO)
+        on_create = {"tenant_id": writer.tenant_id, "paid_amount": paid, "published_at": clock.now()}
         saved = writer.upsert("invoice", row, fields, Invoice, on_create=on_create)
         if row is None:
             self.created.append(saved)
@@ -261,8 +271,13 @@ class BillingWriter:
             row = self.stored.invoices.get(number)
             paid = sum(self.paid.get(number, {}).values(), ZERO)
             if row is not None and row.paid_amount != paid:
-                row.paid_amount = paid
-                self.writer.session.add(row)
+                if isinstance(row, Invoice):
+                    row.paid_amount = paid
+                    self.writer.session.add(row)
+                else:  # created by this import
+                    row.paid_amount = paid
+                    table = Invoice.__table__  # type: ignore[attr-defined]
+                    self.writer.session.execute(sa.update(table).where(table.c.id == row.id).values(paid_amount=paid))
         self.writer.flush()
 
     def publish_created(self, public_url: str) -> None:
@@ -270,5 +285,10 @@ class BillingWriter:
         bell and an e-mail to every account that may see them (`notified_at` guards a second time)."""
         if self.writer.dry_run:
             return
-        publish_all(session=self.writer.session, invoices=self.created, now=clock.now(), public_url=public_url)
+        publish_new(
+            session=self.writer.session,
+            invoice_ids=[row.id for row in self.created],
+            now=clock.now(),
+            public_url=public_url,
+        )
         self.writer.flush()

@@ -12,7 +12,8 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar
+from types import SimpleNamespace
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col, select
@@ -22,11 +23,12 @@ from portal.integration import format as fmt
 from portal.integration.billing_checks import StoredInvoice
 from portal.integration.billing_reconcile import reconcile_billing
 from portal.integration.billing_writer import BillingWriter, StoredBilling, stored_billing
+from portal.integration.bulk import insert_rows
 from portal.integration.findings import Finding
 from portal.integration.readers import FileSet, Rejection
 from portal.integration.users import UserWriter, known_users, stored_users
 from portal.integration.validation import KnownKeys, Record, check
-from portal.models import Contract, Customer, LeasedAsset, ScheduleLine, UserAccount
+from portal.models import Contract, Customer, Invoice, LeasedAsset, ScheduleLine, UserAccount
 from portal.models.enums import ContractStatus, ImportOutcome, PaymentMethod, ScheduleLineKind
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
@@ -40,9 +42,16 @@ _TABLES = (
     "payment",
     "reference_rate",
 )
-_Row = TypeVar("_Row", bound=SQLModel)
 _NEW = object()  # the id of a row a dry run would create: equal to no stored id
 
+# The rows later records refer to by id, with the columns that name one among the new rows: their
+# ids come back from the INSERT. The others' ids are never read during an import.
+_REFERRED: dict[type[SQLModel], tuple[str, ...]] = {
+    Customer: ("tenant_id", "code"),
+    Contract: ("tenant_id", "number"),
+    ScheduleLine: ("contract_id", "position"),
+    Invoice: ("tenant_id", "number"),
+}
 _CUSTOMER_DEFAULTS: dict[str, Any] = {"country": "IT", "sdi_code": "0000000"}
 _CONTRACT_DEFAULTS: dict[str, Any] = {
     "status": ContractStatus.ACTIVE,
@@ -189,6 +198,7 @@ def import_file_set(
         hashes=checked.documents,
         documents=file_set.documents,
         document_base=document_base,
+        payments=checked.records["payment"],
     )
     billing.invoices(checked.records["invoice"])
     billing.lines(checked.records["invoice_line"])
@@ -261,24 +271,27 @@ class _Writer:
         # number -> (amount, advance, residual value); (number, position) -> (kind, principal).
         self.terms = {number: (row.amount, row.advance, row.residual_value) for number, row in stored.contracts.items()}
         self.plan = {key: (row.kind, row.principal) for key, row in stored.lines.items()}
+        self.pending: dict[type[SQLModel], list[SimpleNamespace]] = {}  # new rows, inserted at the next flush
 
     def upsert(
         self,
         name: str,
-        row: _Row | None,
+        row: Any,
         values: dict[str, Any],
-        model: type[_Row],
+        model: type[SQLModel],
         *,
         on_create: dict[str, Any] | None = None,
-    ) -> _Row:
-        """Create, update or leave the row by `values`; `on_create` are set on a new row only."""
+    ) -> Any:
+        """Create, update or leave the row by `values`; `on_create` are set on a new row only. A new
+        row is a plain namespace of its values, inserted in bulk at the next `flush` (which gives
+        it its id): an ORM object per row cost more than the rest of the write."""
         counts = self.counts[name]
         if row is None:
             counts.created += 1
             values = values | (on_create or {})
-            row = model(**{key: (None if value is _NEW else value) for key, value in values.items()})
+            row = SimpleNamespace(id=None, **{key: (None if value is _NEW else value) for key, value in values.items()})
             if not self.dry_run:
-                self.session.add(row)
+                self.pending.setdefault(model, []).append(row)
             return row
         changed = {key: value for key, value in values.items() if getattr(row, key) != value}
         if not changed:
@@ -288,12 +301,23 @@ class _Writer:
         if not self.dry_run:
             for key, value in changed.items():
                 setattr(row, key, value)
-            self.session.add(row)
+            if isinstance(row, SimpleNamespace):  # created by this import: inserted, or to be at the flush
+                if row.id is not None:
+                    self.session.execute(
+                        sa.update(model.__table__).where(model.__table__.c.id == row.id).values(**changed)  # type: ignore[attr-defined]
+                    )
+            else:
+                self.session.add(row)
         return row
 
     def flush(self) -> None:
-        if not self.dry_run:
-            self.session.flush()
+        """The changes to stored rows, then the new rows, in bulk, each getting its id."""
+        if self.dry_run:
+            return
+        self.session.flush()
+        for model, rows in self.pending.items():
+            insert_rows(self.session, model, rows, _REFERRED.get(model, ()))
+        self.pending.clear()
 
     def id_of(self, row: Any) -> Any:
         return _NEW if row is None or row.id is None else row.id

@@ -13,6 +13,7 @@ import csv
 import dataclasses
 import io
 import json
+import sys
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
@@ -23,7 +24,7 @@ from portal.integration import format as fmt
 WHOLE_RECORD = "-"  # the field of a rejection that concerns the whole record or line
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class Rejection:
     file: str
     line: int
@@ -35,7 +36,7 @@ class Rejection:
         return f"{self.file}:{self.line} {self.field}: {self.reason}"
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)  # one per record read: no __dict__ each
 class SourceRecord:
     record_type: str
     file: str
@@ -173,8 +174,9 @@ def _read_jsonl(file_set: FileSet, record_type: str, name: str, text: str) -> It
         if not isinstance(value, dict):
             file_set.problems.append(Rejection(name, number, WHOLE_RECORD, "not a JSON object", record_type))
             continue
-        # null is the same as an absent field
-        yield SourceRecord(record_type, name, number, {k: v for k, v in value.items() if v is not None})
+        # null is the same as an absent field; the field names interned: json makes new strings of
+        # them for every line, and a big set holds its records whole
+        yield SourceRecord(record_type, name, number, {sys.intern(k): v for k, v in value.items() if v is not None})
 
 
 def _read_csv(file_set: FileSet, record_type: str, name: str, text: str) -> Iterator[SourceRecord]:

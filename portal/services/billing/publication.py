@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from portal import i18n, routes
@@ -16,6 +17,8 @@ from portal.services.access.scope import readers_of
 from portal.services.billing import invoices as billing
 from portal.services.billing.documents import linked
 from portal.services.common import mail, mail_templates
+
+_BATCH = 500  # ids in one IN (…): well below SQLite's limit of bound parameters
 
 
 def recipients(session: Session, invoice: Invoice) -> list[UserAccount]:
@@ -72,22 +75,28 @@ def publish(*, session: Session, invoice: Invoice, now: dt.datetime, public_url:
     return sent
 
 
-def publish_all(*, session: Session, invoices: Sequence[Invoice], now: dt.datetime, public_url: str) -> int:
-    """`publish` for many invoices (an import's): the customers without any active account get
-    no notice to write, so their invoices are stamped without a query each. Returns the e-mails sent."""
-    customer_ids = {invoice.customer_id for invoice in invoices}
-    with_accounts: set[int] = set()
-    for start in range(0, len(customer_ids), 500):
-        batch = sorted(customer_ids)[start : start + 500]
-        with_accounts.update(
+def _with_accounts(session: Session, customer_ids: set[int]) -> set[int]:
+    """The customers among `customer_ids` with an active account (the others' invoices have no reader)."""
+    found: set[int] = set()
+    ordered = sorted(customer_ids)
+    for start in range(0, len(ordered), _BATCH):
+        found.update(
             customer_id
             for customer_id in session.exec(
                 select(UserAccount.customer_id).where(
-                    col(UserAccount.customer_id).in_(batch), col(UserAccount.is_active).is_(True)
+                    col(UserAccount.customer_id).in_(ordered[start : start + _BATCH]),
+                    col(UserAccount.is_active).is_(True),
                 )
             ).all()
             if customer_id is not None
         )
+    return found
+
+
+def publish_all(*, session: Session, invoices: Sequence[Invoice], now: dt.datetime, public_url: str) -> int:
+    """`publish` for many invoices (an import's): the customers without any active account get
+    no notice to write, so their invoices are stamped without a query each. Returns the e-mails sent."""
+    with_accounts = _with_accounts(session, {invoice.customer_id for invoice in invoices})
     sent = 0
     for invoice in invoices:
         if invoice.customer_id in with_accounts:
@@ -97,6 +106,43 @@ def publish_all(*, session: Session, invoices: Sequence[Invoice], now: dt.dateti
             invoice.notified_at = now
             session.add(invoice)
     return sent
+
+
+def publish_new(*, session: Session, invoice_ids: Sequence[int], now: dt.datetime, public_url: str) -> int:
+    """`publish_all` for the invoices of `invoice_ids`, just inserted in bulk (an import's): those
+    of customers without an active account are stamped, as `publish` would, by a few UPDATEs of
+    many rows; the others are loaded and published one by one. Returns the e-mails sent."""
+    table = Invoice.__table__  # type: ignore[attr-defined]
+    customer_of: dict[int, int] = {}
+    for start in range(0, len(invoice_ids), _BATCH):
+        batch = invoice_ids[start : start + _BATCH]
+        rows = session.execute(sa.select(table.c.id, table.c.customer_id).where(table.c.id.in_(batch)))
+        customer_of.update((invoice_id, customer_id) for invoice_id, customer_id in rows)
+    with_accounts = _with_accounts(session, set(customer_of.values()))
+    paper = dict(
+        session.execute(
+            sa.select(Customer.__table__.c.id, Customer.__table__.c.paper_invoices).where(  # type: ignore[attr-defined]
+                Customer.__table__.c.id.in_(sorted(set(customer_of.values()) - with_accounts))  # type: ignore[attr-defined]
+            )
+        ).all()
+    )
+    for asked in (False, True):
+        quiet = [i for i, customer_id in customer_of.items() if paper.get(customer_id) is asked]
+        for start in range(0, len(quiet), _BATCH):
+            session.execute(
+                sa.update(table)
+                .where(table.c.id.in_(quiet[start : start + _BATCH]), table.c.notified_at.is_(None))
+                .values(paper_copy=asked, notified_at=now)
+            )
+    read = sorted(i for i, customer_id in customer_of.items() if customer_id in with_accounts)
+    invoices: list[Invoice] = []
+    for start in range(0, len(read), _BATCH):
+        invoices.extend(
+            session.exec(
+                select(Invoice).where(col(Invoice.id).in_(read[start : start + _BATCH])).order_by(col(Invoice.id))
+            )
+        )
+    return publish_all(session=session, invoices=invoices, now=now, public_url=public_url)
 
 
 def run_billing(
