@@ -84,7 +84,18 @@ def schema_rejections(source: SourceRecord) -> list[Rejection]:
     for error in sorted(validator.iter_errors(source.values), key=lambda e: (list(e.absolute_path), e.message)):
         for field, reason in _explain(error):
             found.setdefault(field, Rejection(source.file, source.line, field, reason, source.record_type))
+    for field in _fields_with_nul(source.values):
+        found.setdefault(field, Rejection(source.file, source.line, field, NUL_REASON, source.record_type))
     return list(found.values())
+
+
+# JSON and CSV can carry U+0000, the schemas' strings allow it, but no database text column holds it
+# (PostgreSQL refuses the whole transaction): it is a rejection like any malformed value.
+NUL_REASON = "holds the character U+0000 (NUL), which no text may contain"
+
+
+def _fields_with_nul(values: Mapping[str, Any]) -> list[str]:
+    return [field for field, value in values.items() if isinstance(value, str) and "\x00" in value]
 
 
 def _explain(error: ValidationError) -> list[tuple[str, str]]:
@@ -157,7 +168,7 @@ def check(file_set: FileSet, *, known: KnownKeys) -> Checked:
                 continue
             # The compiled checks pass nearly every record at a fraction of the validator's cost;
             # what they do not pass, the validator looks at and words.
-            if not fast_check.passes(record_type.name, source.values):
+            if not fast_check.passes(record_type.name, source.values) or _fields_with_nul(source.values):
                 problems = schema_rejections(source)
                 if problems:
                     rejections.extend(problems)

@@ -432,6 +432,8 @@ _ACCOUNT_TABLES = (
 _REQUEST_TABLES = (
     "notification_read",
     "notification",
+    "webhook_delivery",  # the events handed to the core system (portal/integration/outbound)
+    "request_event",
     "request_attachment",
     "request_contact",
     "request_status_change",

@@ -68,6 +68,11 @@ def duplicate_invoice_line(records: Records) -> None:
 # (what is wrong, the change, the expected rejections as "file:line field: reason")
 CASES: list[tuple[str, Callable[[Records], None], list[str]]] = [
     (
+        "a NUL character in a text (schemathesis found PostgreSQL refusing it)",
+        change(**{"customer:1:street": "Via Po\u00002"}),
+        ["customer.jsonl:2 street: holds the character U+0000 (NUL), which no text may contain"],
+    ),
+    (
         "bad decimal",
         change(**{"contract:0:amount": "12.000,00"}),
         [f"contract.jsonl:1 amount: '12.000,00' is not {MONEY}"],
