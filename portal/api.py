@@ -41,6 +41,7 @@ from portal.services.contracts.statements import build_statement, statement_year
 from portal.services.requests import attachments as files
 from portal.services.requests.queries import access_attachment
 from portal.web import metrics as prometheus
+from portal.web.api_v1.auth import bearer_token
 from portal.web.api_v1.imports import post_batch, post_file_set
 from portal.web.api_v1.openapi import openapi_json
 from portal.web.api_v1.requests import get_attachment, get_feed, post_ack, post_status
@@ -294,11 +295,6 @@ async def ready(request: Request) -> Response:
     return JSONResponse(body, status_code=200 if up else 503, headers=NO_STORE)
 
 
-def _bearer_token(request: Request) -> str:
-    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
-    return credentials.strip() if scheme.lower() == "bearer" else ""
-
-
 async def metrics(request: Request) -> Response:
     """Prometheus's scrape (docs/DEPLOY.md): 404 while PORTAL_METRICS_TOKEN is unset, 401 without
     that token as a bearer (compared in constant time), else the text format. Never proxied by the
@@ -307,7 +303,7 @@ async def metrics(request: Request) -> Response:
     if not expected:
         return _not_found()
     # Digests of equal length: the comparison's time tells nothing, not even the token's length.
-    given = hashlib.sha256(_bearer_token(request).encode()).digest()
+    given = hashlib.sha256(bearer_token(request).encode()).digest()
     if not hmac.compare_digest(given, hashlib.sha256(expected.encode()).digest()):
         return Response(status_code=401, headers={**NO_STORE, "WWW-Authenticate": "Bearer"})
     body = await run_in_threadpool(prometheus.exposition)

@@ -356,7 +356,7 @@ class _Writer:
             values: dict[str, Any] = {field: record.values.get(field) for field in fields}
             values["payment_method"] = record.values.get("payment_method", contract.payment_method)
             values["contract_id"] = self.id_of(contract)
-            values["customer_id"] = _NEW if contract.customer_id is None else contract.customer_id
+            values["customer_id"] = self.or_new(contract.customer_id)
             key = (record.key[0], record.key[1])
             row = self.upsert("schedule_line", self.stored.lines.get(key), values, ScheduleLine)
             self.plan[key] = (values["kind"], values["principal"])
@@ -369,7 +369,7 @@ class _Writer:
             contract = self.stored.contracts[record.values["contract_number"]]
             values = {field: record.values.get(field) for field in fields}
             values["contract_id"] = self.id_of(contract)
-            values["customer_id"] = _NEW if contract.customer_id is None else contract.customer_id
+            values["customer_id"] = self.or_new(contract.customer_id)
             row = self.upsert("leased_asset", self.stored.assets.get(record.key[0]), values, LeasedAsset)
             self.stored.assets[record.key[0]] = row
         self.flush()

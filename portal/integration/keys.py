@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import hmac
 import re
 import secrets
@@ -21,6 +20,7 @@ import secrets
 from sqlmodel import Session, col, select
 
 from portal.models import ApiKey
+from portal.services.access.sessions import token_digest
 
 TOKEN_PREFIX = "plk_"  # "portal leasing key": lets secret scanners and people recognise a token
 
@@ -51,10 +51,6 @@ class Caller:
     scopes: frozenset[str]
 
 
-def digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
-
-
 def create_key(*, session: Session, tenant_id: int, name: str, scopes: list[str], now: dt.datetime) -> str:
     """A new key for the tenant; returns the token, which is never stored and never shown again."""
     if not NAME.match(name):
@@ -72,7 +68,12 @@ def create_key(*, session: Session, tenant_id: int, name: str, scopes: list[str]
     scopes = sorted(set(scopes))
     session.add(
         ApiKey(
-            tenant_id=tenant_id, name=name, key_id=key_id, secret_digest=digest(secret), scopes=scopes, created_at=now
+            tenant_id=tenant_id,
+            name=name,
+            key_id=key_id,
+            secret_digest=token_digest(secret),
+            scopes=scopes,
+            created_at=now,
         )
     )
     session.flush()
@@ -101,8 +102,8 @@ def resolve(*, session: Session, token: str, now: dt.datetime) -> Caller | None:
     found = _TOKEN.match(token)
     key = session.exec(select(ApiKey).where(ApiKey.key_id == found.group(1))).first() if found else None
     # Compared even when no row matched (against a digest of nothing): a miss costs the same time.
-    stored = key.secret_digest if key is not None else digest("")
-    given = digest(found.group(2)) if found else digest("-")
+    stored = key.secret_digest if key is not None else token_digest("")
+    given = token_digest(found.group(2)) if found else token_digest("-")
     if not hmac.compare_digest(given.encode(), stored.encode()) or key is None or key.revoked_at is not None:
         return None
     key.last_used_at = now

@@ -9,6 +9,7 @@ import dataclasses
 from decimal import Decimal
 from pathlib import PurePath
 from typing import ClassVar
+from urllib.parse import urlsplit
 
 import reflex as rx
 from reflex_components_radix.themes.base import LiteralAccentColor
@@ -56,7 +57,8 @@ class RunLine:
     has_missing: bool
 
 
-def _count(value: int, lang: str) -> str:
+def count_text(value: int, lang: str) -> str:
+    """A count as the integration pages show it: 2.025, 0."""
     return i18n.number(value, lang, digits=0)
 
 
@@ -82,12 +84,12 @@ def run_line(run: RunSummary, lang: str) -> RunLine:
         scope=i18n.translate(lang, "integration.full_set" if run.full else "integration.partial_set"),
         outcome=run.outcome,
         outcome_label=i18n.translate(lang, f"integration.outcome_{run.outcome}"),
-        created=_count(run.created, lang),
-        updated=_count(run.updated, lang),
-        unchanged=_count(run.unchanged, lang),
-        rejected=_count(run.rejected, lang),
-        warnings=_count(run.warnings, lang),
-        missing=_count(run.missing, lang),
+        created=count_text(run.created, lang),
+        updated=count_text(run.updated, lang),
+        unchanged=count_text(run.unchanged, lang),
+        rejected=count_text(run.rejected, lang),
+        warnings=count_text(run.warnings, lang),
+        missing=count_text(run.missing, lang),
         has_rejected=run.rejected > 0,
         has_warnings=run.warnings > 0,
         has_missing=run.missing > 0,
@@ -121,12 +123,13 @@ def delivery_line(row: DeliveryRow, lang: str) -> DeliveryLine:
     return DeliveryLine(
         delivery_id=row.id,
         created=i18n.date_time(row.created_at, lang),
-        endpoint=row.endpoint_url,
+        # the address without its query: a receiver may have put a token of its own there
+        endpoint=urlsplit(row.endpoint_url)._replace(query="", fragment="").geturl(),
         event=f"{row.event_type} #{row.event_id}",
         request_code=row.request_code,
         state=row.state,
         state_label=i18n.translate(lang, f"integration.delivery_{row.state}"),
-        attempts=_count(row.attempts, lang),
+        attempts=count_text(row.attempts, lang),
         last_answer=answer,
         when="–" if when is None else i18n.date_time(when, lang),
     )

@@ -24,7 +24,7 @@ from portal.components.ui import (
     table_region,
 )
 from portal.db import session_scope
-from portal.pages.integration import RunLine, run_line
+from portal.pages.integration import RunLine, count_text, run_line
 from portal.services.access.accounts import Principal
 from portal.services.common import clock, downloads
 from portal.services.integration.runs import FIRST, RunDetail, RunSummary, import_run, write_report
@@ -142,11 +142,11 @@ class ImportRunState(SessionState):
             CountLine(
                 record_type=_type_name(count.record_type, lang),
                 code=count.record_type,
-                created=i18n.number(count.created, lang, digits=0),
-                updated=i18n.number(count.updated, lang, digits=0),
-                unchanged=i18n.number(count.unchanged, lang, digits=0),
-                rejected=i18n.number(count.rejected, lang, digits=0),
-                missing=i18n.number(count.missing, lang, digits=0),
+                created=count_text(count.created, lang),
+                updated=count_text(count.updated, lang),
+                unchanged=count_text(count.unchanged, lang),
+                rejected=count_text(count.rejected, lang),
+                missing=count_text(count.missing, lang),
             )
             for count in self._detail.counts
         ]

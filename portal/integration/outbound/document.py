@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
 from sqlmodel import Session, col, select
 
@@ -14,14 +15,14 @@ from portal.models import (
     Customer,
     LeasedAsset,
     RequestAttachment,
-    RequestMessage,
-    RequestStatusChange,
     ServiceRequest,
     UserAccount,
 )
 from portal.models.enums import UserRole
 from portal.models.outbound import RequestEvent
+from portal.services.requests.queries import Thread, person_name, threads_of
 
+Row = TypeVar("Row", Customer, Contract, LeasedAsset)
 CUSTOMER, SERVICE_DESK, CORE_SYSTEM = "customer", "service_desk", "core_system"
 
 
@@ -67,24 +68,40 @@ def attachment_data(attachment: RequestAttachment) -> dict[str, Any]:
 
 def request_data(session: Session, request: ServiceRequest) -> dict[str, Any]:
     """The request with its thread, files (metadata; the bytes by id through the API) and history."""
-    messages = session.exec(
-        select(RequestMessage)
-        .where(RequestMessage.request_id == request.id)
-        .order_by(col(RequestMessage.created_at), col(RequestMessage.id))
-    ).all()
-    attachments = session.exec(
-        select(RequestAttachment).where(RequestAttachment.request_id == request.id).order_by(col(RequestAttachment.id))
-    ).all()
-    history = session.exec(
-        select(RequestStatusChange)
-        .where(RequestStatusChange.request_id == request.id)
-        .order_by(col(RequestStatusChange.created_at), col(RequestStatusChange.id))
-    ).all()
-    people_ids = {m.author_id for m in messages} | {h.changed_by_id for h in history}
-    people = {u.id: u for u in session.exec(select(UserAccount).where(col(UserAccount.id).in_(people_ids))).all()}
-    customer = session.get(Customer, request.customer_id)
-    contract = session.get(Contract, request.contract_id) if request.contract_id else None
-    asset = session.get(LeasedAsset, request.asset_id) if request.asset_id else None
+    return requests_data(session, [request])[0]
+
+
+def _by_id(session: Session, model: type[Row], ids: set[int | None]) -> dict[int, Row]:
+    wanted = sorted(key for key in ids if key is not None)
+    return {row.id: row for row in session.exec(select(model).where(col(model.id).in_(wanted)))}  # type: ignore[attr-defined]
+
+
+def requests_data(session: Session, requests: Sequence[ServiceRequest]) -> list[dict[str, Any]]:
+    """`request_data` of many requests, with a few queries for all of them (a feed's page)."""
+    threads = threads_of(session, [request.id for request in requests])
+    customers = _by_id(session, Customer, {request.customer_id for request in requests})
+    contracts = _by_id(session, Contract, {request.contract_id for request in requests})
+    assets = _by_id(session, LeasedAsset, {request.asset_id for request in requests})
+    return [
+        _document(
+            request,
+            threads[request.id],
+            customers.get(request.customer_id),
+            contracts.get(request.contract_id) if request.contract_id else None,
+            assets.get(request.asset_id) if request.asset_id else None,
+        )
+        for request in requests
+    ]
+
+
+def _document(
+    request: ServiceRequest,
+    thread: Thread,
+    customer: Customer | None,
+    contract: Contract | None,
+    asset: LeasedAsset | None,
+) -> dict[str, Any]:
+    messages, attachments, history, people = thread.messages, thread.attachments, thread.history, thread.people
     files_of: dict[int | None, list[int]] = {}
     for attachment in attachments:
         files_of.setdefault(attachment.message_id, []).append(attachment.id)
@@ -105,7 +122,7 @@ def request_data(session: Session, request: ServiceRequest) -> dict[str, Any]:
             {
                 "id": message.id,
                 "author": actor_of(people.get(message.author_id)),
-                "author_name": _name(people.get(message.author_id)),
+                "author_name": person_name(people.get(message.author_id)),
                 "body": message.body,
                 "created_at": iso(message.created_at),
                 "attachment_ids": files_of.get(message.id, []),
@@ -136,7 +153,3 @@ def answers_of(payload: dict[str, Any]) -> dict[str, Any]:
         for field in fields
         if isinstance(field, dict) and isinstance(field.get("key"), str) and field.get("type") != "display"
     }
-
-
-def _name(user: UserAccount | None) -> str:
-    return "" if user is None else user.full_name or user.username

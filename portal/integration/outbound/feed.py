@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from portal.integration.outbound.document import event_data, iso, request_data
+from portal.integration.outbound.document import event_data, iso, requests_data
 from portal.integration.outbound.errors import InvalidInput, NotFound
 from portal.integration.outbound.events import last_number
 from portal.models import RequestAttachment, ServiceRequest
@@ -104,7 +104,7 @@ def feed(
         "next_cursor": str(page[-1].seq if page else after),
         "has_more": more,
         "events": [event_data(event, requests[event.request_id].code) for event in page],
-        "requests": [request_data(session, requests[request_id]) for request_id in order],
+        "requests": requests_data(session, [requests[request_id] for request_id in order]),
     }
 
 
@@ -161,9 +161,6 @@ class AttachmentFile:
     size: int
     sha256: str
     path: Path
-
-    def read_bytes(self) -> bytes:
-        return self.path.read_bytes()
 
 
 def attachment(session: Session, *, tenant_id: int, code: str, attachment_id: int) -> AttachmentFile:

@@ -27,6 +27,7 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from portal.db import session_scope
@@ -374,6 +375,8 @@ def deliveries(session: Session, *, tenant_id: int, limit: int = 100) -> list[De
         select(WebhookDelivery, WebhookEndpoint.url)
         .join(WebhookEndpoint, col(WebhookEndpoint.id) == WebhookDelivery.endpoint_id)
         .where(WebhookDelivery.tenant_id == tenant_id)
+        # the whole request: the log never shows it (sqlmodel types the column as its value)
+        .options(defer(WebhookDelivery.payload))  # pyright: ignore[reportArgumentType]
         .order_by(col(WebhookDelivery.id).desc())
         .limit(max(1, min(limit, 1000)))
     ).all()

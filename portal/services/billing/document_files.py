@@ -11,7 +11,6 @@ the move leaves a row whose file is still staged: `path_of` finishes the move.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,10 +30,6 @@ def _folder(name: str, base: Path | None) -> Path:
     folder = root(base) / name
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-def sha256_of(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def stage(data: bytes, base: Path | None = None) -> str:

@@ -93,23 +93,8 @@ def _with_accounts(session: Session, customer_ids: set[int]) -> set[int]:
     return found
 
 
-def publish_all(*, session: Session, invoices: Sequence[Invoice], now: dt.datetime, public_url: str) -> int:
-    """`publish` for many invoices (an import's): the customers without any active account get
-    no notice to write, so their invoices are stamped without a query each. Returns the e-mails sent."""
-    with_accounts = _with_accounts(session, {invoice.customer_id for invoice in invoices})
-    sent = 0
-    for invoice in invoices:
-        if invoice.customer_id in with_accounts:
-            sent += publish(session=session, invoice=invoice, now=now, public_url=public_url)
-        elif invoice.notified_at is None:  # what publish does when nobody may read the invoice
-            invoice.paper_copy = linked(session, Customer, invoice.customer_id).paper_invoices
-            invoice.notified_at = now
-            session.add(invoice)
-    return sent
-
-
 def publish_new(*, session: Session, invoice_ids: Sequence[int], now: dt.datetime, public_url: str) -> int:
-    """`publish_all` for the invoices of `invoice_ids`, just inserted in bulk (an import's): those
+    """`publish` for the invoices of `invoice_ids`, just inserted in bulk (an import's): those
     of customers without an active account are stamped, as `publish` would, by a few UPDATEs of
     many rows; the others are loaded and published one by one. Returns the e-mails sent."""
     table = Invoice.__table__  # type: ignore[attr-defined]
@@ -142,7 +127,7 @@ def publish_new(*, session: Session, invoice_ids: Sequence[int], now: dt.datetim
                 select(Invoice).where(col(Invoice.id).in_(read[start : start + _BATCH])).order_by(col(Invoice.id))
             )
         )
-    return publish_all(session=session, invoices=invoices, now=now, public_url=public_url)
+    return sum(publish(session=session, invoice=invoice, now=now, public_url=public_url) for invoice in invoices)
 
 
 def run_billing(

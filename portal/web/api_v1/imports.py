@@ -31,7 +31,8 @@ ZIPS = ("application/zip", "application/x-zip-compressed")  # the second: what W
 FLAGS = {"true": True, "1": True, "false": False, "0": False}
 
 
-def _refuse_constant(name: str) -> Any:
+def refuse_constant(name: str) -> Any:
+    """json.loads' parse_constant: NaN and Infinity are not JSON."""
     raise ValueError(f"{name} is not JSON")
 
 
@@ -63,7 +64,7 @@ async def post_batch(request: Request) -> Response:
     if isinstance(body, Response):
         return body
     try:
-        data = json.loads(body, parse_constant=_refuse_constant)
+        data = json.loads(body, parse_constant=refuse_constant)
         _, dry_run = batch_options(data)
     except (ValueError, RecursionError) as error:  # BatchError is a ValueError, as JSON's own errors
         return problem(400, str(error) if isinstance(error, BatchError) else "the body is not valid JSON")

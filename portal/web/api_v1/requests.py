@@ -27,7 +27,7 @@ from portal.services.common import clock
 from portal.services.requests.file_kinds import KINDS
 from portal.web.api_v1.auth import authorize
 from portal.web.api_v1.bodies import media_type, read_limited
-from portal.web.api_v1.imports import FLAGS, JSON
+from portal.web.api_v1.imports import FLAGS, JSON, refuse_constant
 from portal.web.api_v1.problems import NO_STORE, problem
 
 # What the outbound services accept, checked here as strictly as the OpenAPI document states it
@@ -96,10 +96,6 @@ def _feed_options(request: Request, caller: keys.Caller) -> dict[str, Any]:
     }
 
 
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
 async def _json_object(request: Request, fields: dict[str, bool]) -> dict[str, Any] | Response:
     """The body as a JSON object of those fields (name: required), or the answer to send."""
     if media_type(request) != JSON:
@@ -108,7 +104,7 @@ async def _json_object(request: Request, fields: dict[str, bool]) -> dict[str, A
     if isinstance(body, Response):
         return body
     try:
-        data = json.loads(body, parse_constant=_refuse_constant)
+        data = json.loads(body, parse_constant=refuse_constant)
     except (ValueError, RecursionError):
         return problem(400, "the body is not valid JSON")
     if not isinstance(data, dict):

@@ -65,7 +65,7 @@ def test_a_new_request_is_in_the_feed_with_its_payload_thread_and_files(db, demo
 
     # the core system downloads the file by the id the feed gave
     file = outbound.attachment(db, tenant_id=demo.id, code=request.code, attachment_id=attachment_id)
-    assert file.read_bytes() == PDF and hashlib.sha256(file.read_bytes()).hexdigest() == file.sha256
+    assert file.path.read_bytes() == PDF and hashlib.sha256(file.path.read_bytes()).hexdigest() == file.sha256
 
 
 def test_every_change_is_one_event_numbered_without_gaps(db, demo, customer, desk):
