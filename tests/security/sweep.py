@@ -257,7 +257,6 @@ SWEEP: dict[str, Attempts] = {
             "/profilo",
         )
     ],
-    "ProfileState.set_profile_language": _value("/profilo", "en", "it"),
     "SecurityState.load": _none("/profilo"),
     "SecurityState.change_password": lambda v: [
         Attempt(

@@ -84,11 +84,6 @@ class ProfileState(SessionState):
         await self._load_readers()  # the pages that read the language follow it at once (state/i18n.py)
         return [self._apply_language(language), rx.toast.success(i18n.translate(language, "profile.saved"))]
 
-    @rx.event
-    @guard(SIGNED_IN)
-    def set_profile_language(self, principal: Principal, value: str):
-        self.profile_language = value if isinstance(value, str) and value in i18n.LANGUAGES else self.profile_language
-
 
 def personal_card() -> rx.Component:
     def item(label_key: str, value, value_id: str) -> rx.Component:
@@ -175,8 +170,10 @@ def settings_card() -> rx.Component:
                         *[rx.el.option(option.label, value=option.value) for option in language_options()],
                         id="profile-language",
                         name="language",
-                        value=ProfileState.profile_language,
-                        on_change=ProfileState.set_profile_language,
+                        # uncontrolled, as the other fields: a controlled select shows the saved value
+                        # again until the server answers, and a quick save sent that one
+                        default_value=ProfileState.profile_language,
+                        key=ProfileState.profile_language,
                         class_name="portal-select",
                     ),
                 ),
