@@ -28,6 +28,8 @@ from portal.services.contracts.queries import (
     plan_row_count,
 )
 from portal.services.contracts.statements import statement_years
+from portal.services.documents.library import documents_for
+from portal.pages.documents import DocumentRow, document_rows
 from portal.state.contract_choices import ContractChoicesState
 from portal.state.exports import ExportState
 from portal.state.rows import Option
@@ -173,6 +175,7 @@ class ContractsState(ContractChoicesState, ExportState):
     _detail: ContractDetail | None = None
     _series: list[tuple[dt.date, Decimal]] = []
     _progress: Progress | None = None
+    contract_documents: rx.Field[list[DocumentRow]] = rx.field(default_factory=list)  # published for the chosen contract (issue 15)
 
     @rx.event
     @guard(CUSTOMER, otherwise=redirect_to(routes.HOME))
@@ -188,6 +191,8 @@ class ContractsState(ContractChoicesState, ExportState):
             self._detail = detail
             self._series = balance_series(session=db, contract=detail.contract) if detail else []
             self._progress = instalment_progress(session=db, contract=detail.contract, today=today) if detail else None
+            published = documents_for(session=db, scope=scope, contract_id=detail.contract.id) if detail else []
+        self.contract_documents = document_rows(published, self.lang)
         self.selected = detail.contract.number if detail else ""
         self.not_found = bool(wanted) and detail is None
         self.loaded = True
