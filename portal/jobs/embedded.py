@@ -8,8 +8,9 @@ them in-process:
 - on SQLite (`make run`, the embedded default), which procrastinate cannot serve, a loop calling the
   same functions: the outbox sender and the webhook sender, woken by the commit that queued mail or
   a delivery (and every POLL_SECONDS for the retries), the attachment sweep at start and hourly,
-  the billing run daily at BILLING_CRON, the insurance reminders daily at REMINDERS_CRON. The outbox and the webhook deliveries are the durable part
-  there: a mail or a delivery written before a crash is sent after the restart.
+  the billing run daily at BILLING_CRON, the insurance reminders daily at REMINDERS_CRON. The outbox
+  and the webhook deliveries are the durable part there: a mail or a delivery written before a crash
+  is sent after the restart.
 """
 
 from __future__ import annotations

@@ -287,6 +287,7 @@ def publish_form() -> rx.Component:
                 gap="3",
             ),
             on_submit=state.publish,
+            id="desk-doc-publish-form",
         ),
         title=tr("docs.desk.publish_title"),
         title_id="desk-doc-publish-title",

@@ -171,7 +171,7 @@ def customer_row(row: CustomerRow) -> rx.Component:
                         class_name="invite-button",
                     ),
                 ),
-            )
+            ),
         ),
         class_name="customer-row",
         data_code=row.code,

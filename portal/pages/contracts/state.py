@@ -14,6 +14,7 @@ from stdnum import iban as iban_numbers
 from portal import i18n, routes
 from portal.db import session_scope
 from portal.models.enums import ContractStatus
+from portal.pages.documents import DocumentRow, document_rows
 from portal.services.access.accounts import Principal
 from portal.services.common import clock
 from portal.services.common.xlsx import safe_filename
@@ -29,7 +30,6 @@ from portal.services.contracts.queries import (
 )
 from portal.services.contracts.statements import statement_years
 from portal.services.documents.library import documents_for
-from portal.pages.documents import DocumentRow, document_rows
 from portal.state.contract_choices import ContractChoicesState
 from portal.state.exports import ExportState
 from portal.state.rows import Option
@@ -175,7 +175,8 @@ class ContractsState(ContractChoicesState, ExportState):
     _detail: ContractDetail | None = None
     _series: list[tuple[dt.date, Decimal]] = []
     _progress: Progress | None = None
-    contract_documents: rx.Field[list[DocumentRow]] = rx.field(default_factory=list)  # published for the chosen contract (issue 15)
+    # the documents published for the chosen contract (issue 15)
+    contract_documents: rx.Field[list[DocumentRow]] = rx.field(default_factory=list)
 
     @rx.event
     @guard(CUSTOMER, otherwise=redirect_to(routes.HOME))
