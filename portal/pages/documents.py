@@ -267,7 +267,7 @@ def ask_item(item: AskRow) -> rx.Component:
                 rx.text(
                     tr("docs.last_sent"),
                     " ",
-                    document_link(item.file_name, href=item.file_url),
+                    document_link(item.file_name, href=item.file_url, underline="always"),
                     rx.cond(item.expires != "", rx.fragment(" – ", tr("docs.expires_on"), " ", item.expires)),
                     size="2",
                 ),
