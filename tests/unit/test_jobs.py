@@ -49,7 +49,16 @@ def _retry_wait(task, attempts: int, now: dt.datetime) -> float | None:
 
 
 @pytest.mark.parametrize(
-    "name", ["send_mail", "drain_outbox", "deliver_webhook", "retry_webhooks", "sweep_attachments", "daily_billing", "insurance_reminders"]
+    "name",
+    [
+        "send_mail",
+        "drain_outbox",
+        "deliver_webhook",
+        "retry_webhooks",
+        "sweep_attachments",
+        "daily_billing",
+        "insurance_reminders",
+    ],
 )
 def test_a_failed_job_is_retried_with_exponential_backoff_then_given_up(name):
     task = tasks.app.tasks[name]
