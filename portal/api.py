@@ -38,6 +38,8 @@ from portal.services.contracts.payoff_pdf import payoff_filename, payoff_pdf
 from portal.services.contracts.queries import access_contract
 from portal.services.contracts.statement_pdf import statement_filename, statement_pdf
 from portal.services.contracts.statements import build_statement, statement_years
+from portal.services.documents.asks import access_upload
+from portal.services.documents.library import access_document
 from portal.services.requests import attachments as files
 from portal.services.requests.queries import access_attachment
 from portal.web import metrics as prometheus
@@ -262,6 +264,44 @@ async def request_attachment(request: Request) -> Response:
     )
 
 
+def _stored_file(path, name: str, media: str) -> Response:
+    """A stored file as it came: PDFs open in the browser, anything else is downloaded; sandboxed."""
+    inline = media.startswith("image/") or media == "application/pdf"
+    return FileResponse(
+        path,
+        media_type=media,
+        filename=name,
+        content_disposition_type="inline" if inline else "attachment",
+        headers={**NO_STORE, "Content-Security-Policy": "sandbox"},
+    )
+
+
+async def published_document(request: Request) -> Response:
+    """A document the company published (issue 15), unchanged, for whoever may read it (the
+    customer's readers of its contract, the service desk); 404 for anyone else."""
+    with session_scope() as db:
+        user = _signed_in_user(request, db)
+        document_id = request.path_params["document_id"]
+        document = access_document(session=db, user=user, document_id=document_id) if user is not None else None
+        if document is None:
+            return _not_found()
+        path, name = files.path_of(document.storage_key), document.display_name
+    return _stored_file(path, name, downloads.PDF)
+
+
+async def document_upload(request: Request) -> Response:
+    """A file the customer sent for a document the company asked for: for the customer's readers
+    of the ask and the service desk; 404 for anyone else."""
+    with session_scope() as db:
+        user = _signed_in_user(request, db)
+        upload_id = request.path_params["upload_id"]
+        upload = access_upload(session=db, user=user, upload_id=upload_id) if user is not None else None
+        if upload is None:
+            return _not_found()
+        path, name, media = files.path_of(upload.storage_key), upload.display_name, upload.content_type
+    return _stored_file(path, name, media)
+
+
 async def payoff_estimate(request: Request) -> Response:
     """The early-termination estimate of one of the user's active contracts, as PDF."""
     number, today = request.path_params["number"], clock.today()
@@ -324,6 +364,8 @@ api = Starlette(
         Route(routes.API_STATEMENT, annual_statement),
         Route(routes.API_TOTP_QR, totp_qr),
         Route(routes.API_DOWNLOAD, download),
+        Route(routes.API_PUBLISHED_DOCUMENT, published_document),
+        Route(routes.API_DOCUMENT_UPLOAD, document_upload),
         # The integration's API: API keys instead of sessions (portal/web/api_v1/).
         Route(routes.API_V1_BATCHES, post_batch, methods=["POST"]),
         Route(routes.API_V1_FILE_SETS, post_file_set, methods=["POST"]),

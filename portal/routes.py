@@ -29,6 +29,8 @@ DESK_BROADCAST = "/operatore/comunicazioni"
 FORM_PREVIEW = "/operatore/anteprima-moduli"
 INTEGRATION = "/operatore/integrazione"
 IMPORT_RUN = "/operatore/integrazione/importazione"
+DOCUMENTS = "/documenti"  # issue 15: documents both ways
+DESK_DOCUMENTS = "/operatore/documenti"
 
 
 # HTTP routes beside Reflex's websocket (portal/api.py): the patterns it serves and the links pages build.
@@ -40,6 +42,8 @@ API_INVOICE = "/api/documenti/fattura/{invoice_id:int}.{fmt:str}"
 API_STATEMENT = "/api/documenti/rendiconto/{number}/{year:int}.pdf"
 API_TOTP_QR = "/api/totp/qr.svg"
 API_DOWNLOAD = "/api/download/{token}"
+API_PUBLISHED_DOCUMENT = "/api/documenti/pubblicati/{document_id:int}.pdf"
+API_DOCUMENT_UPLOAD = "/api/documenti/inviati/{upload_id:int}"
 # Public, for the proxy and the orchestrator (issue 13): the process answers; its database and Redis answer.
 API_HEALTH = "/api/health"
 API_READY = "/api/ready"
@@ -90,6 +94,8 @@ LANDINGS = frozenset(
         FORM_PREVIEW,
         INTEGRATION,
         IMPORT_RUN,
+        DOCUMENTS,
+        DESK_DOCUMENTS,
     }
 )
 _MAX_LANDING = 512
@@ -185,3 +191,15 @@ def totp_qr_url(version: int | str) -> str:
 
 def download_url(token: str) -> str:
     return f"/api/download/{token}"
+
+
+def published_document_url(document_id: int) -> str:
+    return f"/api/documenti/pubblicati/{document_id}.pdf"
+
+
+def document_upload_url(upload_id: int) -> str:
+    return f"/api/documenti/inviati/{upload_id}"
+
+
+def desk_documents_url(customer_code: str) -> str:
+    return f"{DESK_DOCUMENTS}?{urlencode({'cliente': customer_code})}"

@@ -43,6 +43,8 @@ MENU = (
     MenuEntry(routes.ASSETS, "menu.assets", "truck", "customer"),
     MenuEntry(routes.OPERATOR_CUSTOMERS, "menu.customers", "users", "operator"),
     MenuEntry(routes.REQUESTS, "menu.requests", "messages-square", "customer"),
+    MenuEntry(routes.DOCUMENTS, "docs.menu", "folder-open", "customer"),
+    MenuEntry(routes.DESK_DOCUMENTS, "docs.menu", "folder-open", "operator"),
     MenuEntry(routes.DESK, "menu.requests", "messages-square", "operator"),
     MenuEntry(routes.INTEGRATION, "menu.integration", "database", "operator"),
     MenuEntry(routes.PROFILE, "menu.profile", "user-round"),

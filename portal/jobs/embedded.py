@@ -8,8 +8,9 @@ them in-process:
 - on SQLite (`make run`, the embedded default), which procrastinate cannot serve, a loop calling the
   same functions: the outbox sender and the webhook sender, woken by the commit that queued mail or
   a delivery (and every POLL_SECONDS for the retries), the attachment sweep at start and hourly,
-  the billing run daily at BILLING_CRON. The outbox and the webhook deliveries are the durable part
-  there: a mail or a delivery written before a crash is sent after the restart.
+  the billing run daily at BILLING_CRON, the insurance reminders daily at REMINDERS_CRON. The outbox
+  and the webhook deliveries are the durable part there: a mail or a delivery written before a crash
+  is sent after the restart.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from croniter import croniter
 from portal.config import JOB_WORKER_SEPARATE, settings
 from portal.integration.outbound import webhooks
 from portal.jobs import billing, tasks
+from portal.jobs import documents as document_jobs
 from portal.jobs import mail as jobs_mail
 from portal.services.common import clock, mail
 
@@ -51,6 +53,10 @@ def next_billing_run(after: dt.datetime) -> dt.datetime:
     return croniter(tasks.BILLING_CRON, after.astimezone(dt.UTC)).get_next(dt.datetime)
 
 
+def next_reminders_run(after: dt.datetime) -> dt.datetime:
+    return croniter(tasks.REMINDERS_CRON, after.astimezone(dt.UTC)).get_next(dt.datetime)
+
+
 def deliver_webhooks() -> webhooks.DeliveryReport:
     """The webhook deliveries that are due (the SQLite loop's share of the PostgreSQL jobs)."""
     webhooks.wake.clear()
@@ -61,6 +67,7 @@ async def run_in_process() -> None:
     """The SQLite loop; a failure is logged and tried again on the next round."""
     last_sweep: float | None = None
     billing_at = next_billing_run(clock.now())
+    reminders_at = next_reminders_run(clock.now())
     while True:
         try:
             if last_sweep is None or time.monotonic() - last_sweep >= SWEEP_EVERY_SECONDS:
@@ -73,6 +80,11 @@ async def run_in_process() -> None:
                 issued = await asyncio.to_thread(billing.run, as_of=clock.today())
                 logger.info("daily billing: %s documents issued", issued)
                 billing_at = next_billing_run(clock.now())
+            if clock.now() >= reminders_at:
+                reminders_at = clock.now() + BILLING_RETRY  # until it has succeeded
+                reminded = await asyncio.to_thread(document_jobs.run, as_of=clock.today())
+                logger.info("insurance reminders: %s sent", reminded)
+                reminders_at = next_reminders_run(clock.now())
             await asyncio.to_thread(jobs_mail.send)
             await asyncio.to_thread(deliver_webhooks)
         except Exception:  # a database or disk hiccup must not end the jobs for the app's life

@@ -9,6 +9,7 @@ The jobs live in the portal's own database (the procrastinate_* tables, created 
   `retry_webhooks` every minute: the deliveries due again (their own backoff, RETRY_DELAYS in
   portal/integration/outbound/webhooks.py) and any written without a job;
 - `sweep_attachments` hourly, `daily_billing` once a day (cron, deferred once for all workers);
+- `insurance_reminders` once a day: the reminders before accepted insurance certificates lapse;
 - `retry_stalled_jobs` every minute: the jobs of a worker that stopped beating (killed, machine lost)
   run again; a worker also does it when it starts; `remove_old_jobs` daily: succeeded jobs after a week.
 A job that raises is retried with exponential backoff (RETRY); the tasks are idempotent, so a job
@@ -32,6 +33,7 @@ from sqlmodel import Session
 from portal.config import settings
 from portal.integration.outbound import webhooks
 from portal.jobs import billing
+from portal.jobs import documents as document_jobs
 from portal.jobs import mail as jobs_mail
 from portal.models.mail import MailOutbox
 from portal.models.outbound import WebhookDelivery
@@ -44,6 +46,7 @@ WEBHOOKS_CRON = "* * * * *"
 SWEEP_CRON = "17 * * * *"
 # 05:00 UTC: 06:00 or 07:00 in Rome, before the customers' day starts; procrastinate reads crons in UTC.
 BILLING_CRON = "0 5 * * *"
+REMINDERS_CRON = "10 5 * * *"  # the insurance expiry reminders (issue 15), after the billing run
 STALLED_CRON = "* * * * *"
 CLEANUP_CRON = "40 3 * * *"
 KEEP_JOBS_HOURS = 7 * 24
@@ -132,6 +135,13 @@ def sweep_attachments(timestamp: int) -> None:
 def daily_billing(timestamp: int) -> int:
     """The billing run of the day in Rome (idempotent: a second run issues nothing)."""
     return billing.run(as_of=clock.today())
+
+
+@app.periodic(cron=REMINDERS_CRON, periodic_id="insurance_reminders")
+@app.task(name="insurance_reminders", queueing_lock="insurance_reminders", retry=RETRY)
+def insurance_reminders(timestamp: int) -> int:
+    """The insurance expiry reminders of the day (idempotent: each threshold is sent once)."""
+    return document_jobs.run(as_of=clock.today())
 
 
 @app.periodic(cron=STALLED_CRON, periodic_id="retry_stalled_jobs")

@@ -9,6 +9,7 @@ from portal.models.audit import AuditEvent
 from portal.models.billing import Invoice, InvoiceLine, Payment
 from portal.models.contract import Contract, LeasedAsset, ReferenceRate, ScheduleLine
 from portal.models.customer import Customer
+from portal.models.document import DocumentAsk, DocumentUpload, ExpiryReminder, PublishedDocument
 from portal.models.download import DownloadTicket
 from portal.models.integration import ImportRun
 from portal.models.mail import MailMessage
@@ -43,7 +44,10 @@ __all__ = [
     "AuditEvent",
     "Contract",
     "Customer",
+    "DocumentAsk",
+    "DocumentUpload",
     "DownloadTicket",
+    "ExpiryReminder",
     "ImportRun",
     "Invoice",
     "InvoiceLine",
@@ -56,6 +60,7 @@ __all__ = [
     "OutboundConsumer",
     "OutboundSequence",
     "PasswordResetToken",
+    "PublishedDocument",
     "Payment",
     "ReferenceRate",
     "RegistrationRequest",

@@ -81,6 +81,7 @@ class NotificationKind(CodedEnum):
     BROADCAST = "broadcast"  # from the leasing company to every customer
     REQUEST = "request"  # from the service desk about one request
     DOCUMENT = "document"  # a new invoice or credit note was published
+    DOCUMENT_AREA = "document_area"  # the Documenti area: a document published or asked for (issue 15)
 
 
 class ImportOutcome(CodedEnum):

@@ -142,6 +142,13 @@ def customer_row(row: CustomerRow) -> rx.Component:
         ),
         rx.el.td(status_badge(row.status, row.status_label)),
         rx.el.td(
+            rx.link(
+                tr("docs.desk.link"),
+                href=f"{routes.DESK_DOCUMENTS}?cliente={row.code}",
+                size="2",
+                class_name="customer-documents-link",
+                margin_right="0.75rem",
+            ),
             rx.cond(
                 row.status == "requested",
                 rx.button(
@@ -164,7 +171,7 @@ def customer_row(row: CustomerRow) -> rx.Component:
                         class_name="invite-button",
                     ),
                 ),
-            )
+            ),
         ),
         class_name="customer-row",
         data_code=row.code,

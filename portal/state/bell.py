@@ -20,6 +20,7 @@ KIND_ICONS = {
     NotificationKind.BROADCAST: "megaphone",
     NotificationKind.REQUEST: "message-square-text",
     NotificationKind.DOCUMENT: "receipt-text",
+    NotificationKind.DOCUMENT_AREA: "folder-open",
 }
 
 
@@ -40,6 +41,8 @@ def notice_link(notice: Notice, operator: bool) -> str:
         return routes.desk_request_url(notice.request_code) if operator else routes.request_url(notice.request_code)
     if notice.invoice_number:
         return routes.BILLING
+    if notice.kind is NotificationKind.DOCUMENT_AREA and not operator:  # the document area's news (issue 15)
+        return routes.DOCUMENTS
     return routes.NOTIFICATIONS
 
 

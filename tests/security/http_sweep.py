@@ -69,6 +69,8 @@ class Holdings:
     api_token: Callable[..., str]  # a fresh API key of the customer's leasing company, with these scopes
     request_files: tuple[tuple[str, int], ...] = ()  # (request code, attachment id) of the customer's files
     settable: tuple[tuple[str, str], ...] = ()  # (request code, status) of requests in a status the API sets
+    document_ids: tuple[int, ...] = ()  # documents published to the customer (issue 15)
+    upload_ids: tuple[int, ...] = ()  # files the customer sent for the documents the desk asked for
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -87,6 +89,8 @@ class Holdings:
             statements=self.statements[:n],
             request_files=self.request_files[:n],
             settable=self.settable[:n],
+            document_ids=self.document_ids[:n],
+            upload_ids=self.upload_ids[:n],
         )
 
 
@@ -127,6 +131,23 @@ def holdings(app: RunningApp, who: Victim, totp_secret: str) -> Holdings:
                 sa.text(
                     "select code, status from service_request where customer_id = :c"
                     " and status in ('in_progress', 'waiting_customer', 'resolved', 'rejected') order by id"
+                ),
+                {"c": who.customer_id},
+            )
+        )
+        documents = tuple(
+            (row[0], row[1])
+            for row in connection.execute(
+                sa.text("select id, storage_key from published_document where customer_id = :c order by id"),
+                {"c": who.customer_id},
+            )
+        )
+        uploads = tuple(
+            (row[0], row[1])
+            for row in connection.execute(
+                sa.text(
+                    "select u.id, u.storage_key from document_upload u join document_ask a on a.id = u.ask_id"
+                    " where a.customer_id = :c order by u.id"
                 ),
                 {"c": who.customer_id},
             )
@@ -179,7 +200,11 @@ def holdings(app: RunningApp, who: Victim, totp_secret: str) -> Holdings:
         main_user_id=main_user,
         attachment_ids=who.attachment_ids,
         storage_keys=keys,
-        file_bytes=(*((stored / key).read_bytes() for key in keys), export),
+        file_bytes=(
+            *((stored / key).read_bytes() for key in keys),
+            *((stored / key).read_bytes() for _, key in (*documents, *uploads)),
+            export,
+        ),
         invoices=invoices,
         payoffs=tuple(payoffs),
         statements=tuple(statements),
@@ -188,6 +213,8 @@ def holdings(app: RunningApp, who: Victim, totp_secret: str) -> Holdings:
         api_token=api_token,
         request_files=request_files,
         settable=settable,
+        document_ids=tuple(document_id for document_id, _ in documents),
+        upload_ids=tuple(upload_id for upload_id, _ in uploads),
     )
 
 
@@ -266,6 +293,14 @@ def _payoffs(h: Holdings) -> list[Call]:
 
 def _statements(h: Holdings) -> list[Call]:
     return _gets(*(routes.statement_url(number, year) for number, year in h.statements))
+
+
+def _published(h: Holdings) -> list[Call]:
+    return _gets(*(routes.published_document_url(i) for i in h.document_ids))
+
+
+def _document_uploads(h: Holdings) -> list[Call]:
+    return _gets(*(routes.document_upload_url(i) for i in h.upload_ids))
 
 
 def _download(h: Holdings) -> list[Call]:
@@ -518,6 +553,11 @@ SWEEP: dict[str, RouteEntry] = {
         "signed_in", GET, _plain(routes.totp_qr_url(1)), NOT_FOUND, own=lambda h: [Call("GET", routes.totp_qr_url(1))]
     ),
     routes.API_DOWNLOAD: RouteEntry("signed_in", GET, _download, NOT_FOUND, own=_download),
+    # issue 15: the customer's readers of the contract, and the service desk
+    routes.API_PUBLISHED_DOCUMENT: RouteEntry("signed_in", GET, _published, NOT_FOUND, own=lambda h: _published(h)[:1]),
+    routes.API_DOCUMENT_UPLOAD: RouteEntry(
+        "signed_in", GET, _document_uploads, NOT_FOUND, own=lambda h: _document_uploads(h)[:1]
+    ),
     # For the proxy and the orchestrator: "alive" and "database and Redis reachable", nothing of anyone's.
     routes.API_HEALTH: RouteEntry(
         "public", GET, _plain(routes.API_HEALTH), frozenset({200}), own=_plain(routes.API_HEALTH)

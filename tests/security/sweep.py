@@ -361,6 +361,48 @@ SWEEP: dict[str, Attempts] = {
     "FormPreviewState.set_field": _form_field("/operatore/anteprima-moduli", "early_termination"),
     "FormPreviewState.upload": _files("/operatore/anteprima-moduli"),
     "FormPreviewState.remove_attachment": _index("/operatore/anteprima-moduli"),
+    # documents both ways (issue 15): the customer's page, and the desk's (a customer must be refused)
+    "DocumentsState.load": _none("/documenti"),
+    "DocumentsState.choose_ask": lambda v: (
+        [Attempt({"ask_id": i}, "/documenti") for i in v.document_ask_ids]
+        + [Attempt({"ask_id": str(i)}, "/documenti") for i in v.document_ask_ids]
+    ),
+    "DocumentsState.cancel_upload": _none("/documenti"),
+    "DocumentsState.send": lambda v: [
+        Attempt(_form(expires_on="2100-01-01"), "/documenti", before=(("load", {}), ("choose_ask", {"ask_id": i})))
+        for i in v.document_ask_ids
+    ],
+    "DocumentsState.upload": _files("/documenti"),
+    "DocumentsState.remove_attachment": _index("/documenti"),
+    "DeskDocumentsState.load": lambda v: [Attempt({}, "/operatore/documenti", {"cliente": v.code})],
+    "DeskDocumentsState.open_customer": lambda v: [Attempt(_form(code=v.code), "/operatore/documenti")],
+    "DeskDocumentsState.publish": lambda v: [
+        Attempt(
+            _form(title=f"sweep {v.code}", category="other", contract=str(contract_id)),
+            "/operatore/documenti",
+            {"cliente": v.code},
+            before=(("load", {}),),
+        )
+        for contract_id in v.contract_ids
+    ],
+    "DeskDocumentsState.ask": lambda v: [
+        Attempt(
+            _form(kind="other", contract=str(contract_id), note="sweep", due_on="2100-01-01"),
+            "/operatore/documenti",
+            {"cliente": v.code},
+            before=(("load", {}),),
+        )
+        for contract_id in v.contract_ids
+    ],
+    "DeskDocumentsState.accept_upload": lambda v: [
+        Attempt({"ask_id": i}, "/operatore/documenti", {"cliente": v.code}) for i in v.document_ask_ids
+    ],
+    "DeskDocumentsState.reject_upload": lambda v: [
+        Attempt(_form(ask_id=str(i), reason="sweep"), "/operatore/documenti", {"cliente": v.code})
+        for i in v.document_ask_ids
+    ],
+    "DeskDocumentsState.upload": _files("/operatore/documenti"),
+    "DeskDocumentsState.remove_attachment": _index("/operatore/documenti"),
     # the integration's import runs belong to the leasing company, not to a customer: guessed run ids
     "IntegrationState.load": _none("/operatore/integrazione"),
     "IntegrationState.next_page": _none("/operatore/integrazione"),

@@ -33,6 +33,7 @@ class Victim:
     attachment_ids: tuple[int, ...]
     notification_ids: tuple[int, ...]
     markers: tuple[str, ...]  # texts only B's rows hold
+    document_ask_ids: tuple[int, ...] = ()  # the documents the desk asked B for (issue 15)
 
     @property
     def contract_number(self) -> str:
@@ -72,6 +73,8 @@ def victim(app: RunningApp, code: str) -> Victim:
         *_column(app, "select username from user_account where customer_id = :c", **c),
         *_column(app, "select primary_email from user_account where customer_id = :c", **c),
         *_column(app, "select last_name from user_account where customer_id = :c", **c),
+        *_column(app, "select title from published_document where customer_id = :c", **c),
+        *_column(app, "select sha256 from published_document where customer_id = :c", **c),
     ]
     return Victim(
         code=code,
@@ -94,6 +97,7 @@ def victim(app: RunningApp, code: str) -> Victim:
         # Only distinctive texts count: not a short value (a module "1"), not a word the portal itself
         # writes (a surname such as "Conti" is also Italian for "accounts" in the catalogues).
         markers=tuple(sorted({m for m in markers if m and len(m) >= 5 and m not in _PORTAL_WORDS})),
+        document_ask_ids=_column(app, "select id from document_ask where customer_id = :c order by id", **c),
     )
 
 
@@ -118,6 +122,9 @@ _OWNED = {
     " or notification_id in (select id from notification where user_id in"
     " (select id from user_account where customer_id = :c))",
     "user_session": "user_id in (select id from user_account where customer_id = :c)",
+    "published_document": "customer_id = :c or contract_id in (select id from contract where customer_id = :c)",
+    "document_ask": "customer_id = :c or contract_id in (select id from contract where customer_id = :c)",
+    "document_upload": "ask_id in (select id from document_ask where customer_id = :c)",
     "password_reset_token": "user_id in (select id from user_account where customer_id = :c)",
 }
 _ACTIVITY = {"last_login_at", "last_seen_at"}

@@ -30,6 +30,7 @@ def test_the_periodic_jobs_are_registered_with_their_schedules():
         "retry_stalled_jobs": "* * * * *",
         "sweep_attachments": "17 * * * *",
         "daily_billing": "0 5 * * *",
+        "insurance_reminders": "10 5 * * *",
         "remove_old_jobs": "40 3 * * *",
     }
     # a periodic job waits in the queue at most once: a slow worker does not pile them up
@@ -48,7 +49,16 @@ def _retry_wait(task, attempts: int, now: dt.datetime) -> float | None:
 
 
 @pytest.mark.parametrize(
-    "name", ["send_mail", "drain_outbox", "deliver_webhook", "retry_webhooks", "sweep_attachments", "daily_billing"]
+    "name",
+    [
+        "send_mail",
+        "drain_outbox",
+        "deliver_webhook",
+        "retry_webhooks",
+        "sweep_attachments",
+        "daily_billing",
+        "insurance_reminders",
+    ],
 )
 def test_a_failed_job_is_retried_with_exponential_backoff_then_given_up(name):
     task = tasks.app.tasks[name]
@@ -62,6 +72,15 @@ def test_the_app_runs_the_daily_billing_at_the_cron_hour():
     assert embedded.next_billing_run(rome_evening) == dt.datetime(2026, 12, 8, 5, 0, tzinfo=dt.UTC)
     assert embedded.next_billing_run(dt.datetime(2026, 12, 8, 5, 0, tzinfo=dt.UTC)) == dt.datetime(
         2026, 12, 9, 5, 0, tzinfo=dt.UTC
+    )
+
+
+def test_the_app_runs_the_insurance_reminders_daily_after_the_billing():
+    assert embedded.next_reminders_run(dt.datetime(2026, 12, 8, 5, 0, tzinfo=dt.UTC)) == dt.datetime(
+        2026, 12, 8, 5, 10, tzinfo=dt.UTC
+    )
+    assert embedded.next_reminders_run(dt.datetime(2026, 12, 8, 5, 10, tzinfo=dt.UTC)) == dt.datetime(
+        2026, 12, 9, 5, 10, tzinfo=dt.UTC
     )
 
 

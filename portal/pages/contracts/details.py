@@ -8,6 +8,7 @@ from portal.components.layout import column, icon_label, plain_list, row, two_co
 from portal.components.ui import card, document_link, link_button, status_badge
 from portal.pages.contracts.charts import charts
 from portal.pages.contracts.state import ContractsState, StatementLink
+from portal.pages.documents import DocumentRow
 from portal.state.i18n import tr
 
 # Amounts and dates: one piece each, never broken across lines.
@@ -90,6 +91,38 @@ def statement_item(item: StatementLink) -> rx.Component:
     )
 
 
+def published_item(item: DocumentRow) -> rx.Component:
+    return rx.el.li(
+        document_link(icon_label("file-text", item.title), href=item.url, class_name="contract-document-link"),
+        rx.text(
+            item.category,
+            " – ",
+            item.date,
+            " – ",
+            item.size,
+            " – SHA-256 ",
+            rx.el.code(item.sha256, class_name="document-sha256"),
+            size="1",
+            color_scheme="gray",
+            word_break="break-all",
+        ),
+        padding_y="0.3rem",
+    )
+
+
+def published_documents() -> rx.Component:
+    """The documents the company published for this contract (issue 15)."""
+    published = ContractsState.contract_documents
+    return rx.box(
+        rx.heading(tr("docs.contract_section"), as_="h3", size="3", margin_top="1rem", margin_bottom="0.25rem"),
+        rx.cond(
+            published.length() > 0,
+            plain_list(published, published_item, "contract-published-documents"),
+            rx.text(tr("docs.contract_none"), color_scheme="gray", size="2"),
+        ),
+    )
+
+
 def documents() -> rx.Component:
     statements = ContractsState.statements
     return card(
@@ -99,6 +132,7 @@ def documents() -> rx.Component:
             plain_list(statements, statement_item, "statement-list"),
             rx.text(tr("documents.none"), color_scheme="gray", size="2"),
         ),
+        published_documents(),
         rx.link(
             icon_label("receipt-text", tr("documents.invoices")),
             href=ContractsState.fields.billing_url,

@@ -14,6 +14,7 @@ from stdnum import iban as iban_numbers
 from portal import i18n, routes
 from portal.db import session_scope
 from portal.models.enums import ContractStatus
+from portal.pages.documents import DocumentRow, document_rows
 from portal.services.access.accounts import Principal
 from portal.services.common import clock
 from portal.services.common.xlsx import safe_filename
@@ -28,6 +29,7 @@ from portal.services.contracts.queries import (
     plan_row_count,
 )
 from portal.services.contracts.statements import statement_years
+from portal.services.documents.library import documents_for
 from portal.state.contract_choices import ContractChoicesState
 from portal.state.exports import ExportState
 from portal.state.rows import Option
@@ -173,6 +175,8 @@ class ContractsState(ContractChoicesState, ExportState):
     _detail: ContractDetail | None = None
     _series: list[tuple[dt.date, Decimal]] = []
     _progress: Progress | None = None
+    # the documents published for the chosen contract (issue 15)
+    contract_documents: rx.Field[list[DocumentRow]] = rx.field(default_factory=list)
 
     @rx.event
     @guard(CUSTOMER, otherwise=redirect_to(routes.HOME))
@@ -188,6 +192,8 @@ class ContractsState(ContractChoicesState, ExportState):
             self._detail = detail
             self._series = balance_series(session=db, contract=detail.contract) if detail else []
             self._progress = instalment_progress(session=db, contract=detail.contract, today=today) if detail else None
+            published = documents_for(session=db, scope=scope, contract_id=detail.contract.id) if detail else []
+        self.contract_documents = document_rows(published, self.lang)
         self.selected = detail.contract.number if detail else ""
         self.not_found = bool(wanted) and detail is None
         self.loaded = True

@@ -246,3 +246,18 @@ def primary_email_changed(recipient: Recipient, *, new_address: str) -> Outgoing
     return _compose(
         recipient, kind="primary_email_changed", subject_key="mail.email_changed.subject", paragraphs=paragraphs
     )
+
+
+# --- issue 15 (documents both ways): a published document, an ask, its outcome, an expiry reminder ---
+
+
+def document_news(recipient: Recipient, *, kind: str, subject_key: str, text: str, link: str) -> OutgoingMail:
+    """News from the document area: what happened (already in the reader's words) and the link."""
+    t = functools.partial(translate, recipient.lang)
+    return _compose(
+        recipient,
+        kind=kind,
+        subject_key=subject_key,
+        paragraphs=[text],
+        action=(t("docs.mail_action"), link),
+    )

@@ -31,7 +31,7 @@ from sqlalchemy import event
 from sqlmodel import Session, col, select
 
 from portal.config import settings
-from portal.models import RequestAttachment, ServiceRequest
+from portal.models import DocumentUpload, PublishedDocument, RequestAttachment, ServiceRequest
 from portal.services.requests.file_kinds import (
     HEAD_BYTES,
     KINDS,
@@ -240,14 +240,23 @@ def discard(staged: StagedFile, base: Path | None = None) -> None:
     (staging(base) / staged.storage_key).unlink(missing_ok=True)
 
 
+# The rows whose files live here: the requests' attachments, and the document area's files (issue 15).
+_KEY_COLUMNS = (RequestAttachment.storage_key, PublishedDocument.storage_key, DocumentUpload.storage_key)
+
+
+def _claimed(session: Session, keys: list[str]) -> set[str]:
+    """Which of `keys` a committed row points to."""
+    found: set[str] = set()
+    for column in _KEY_COLUMNS:
+        found.update(session.exec(select(column).where(col(column).in_(keys))).all())
+    return found
+
+
 def unclaimed(*, session: Session, staged: Sequence[StagedFile], base: Path | None = None) -> list[StagedFile]:
     """The files still staged that no committed row points to: after a crash between a commit and
     the move, a form may still list files that already belong to a request; those are not its
     own to send again or to throw away."""
-    keys = [item.storage_key for item in staged]
-    claimed = set(
-        session.exec(select(RequestAttachment.storage_key).where(col(RequestAttachment.storage_key).in_(keys))).all()
-    )
+    claimed = _claimed(session, [item.storage_key for item in staged])
     return [item for item in staged if item.storage_key not in claimed and (staging(base) / item.storage_key).exists()]
 
 
@@ -277,12 +286,7 @@ def sweep(*, session: Session, base: Path | None = None, now: float | None = Non
     def committed(keys: list[str]) -> set[str]:
         found: set[str] = set()
         for start in range(0, len(keys), 500):
-            batch = keys[start : start + 500]
-            found.update(
-                session.exec(
-                    select(RequestAttachment.storage_key).where(col(RequestAttachment.storage_key).in_(batch))
-                ).all()
-            )
+            found.update(_claimed(session, keys[start : start + 500]))
         return found
 
     staged_paths = [path for path in staging(base).iterdir() if path.is_file()]

@@ -1,0 +1,1 @@
+"""Documents both ways (issue 15): published documents, document asks, expiry reminders."""
