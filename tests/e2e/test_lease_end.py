@@ -132,7 +132,8 @@ def _read_terms(app) -> tuple[dt.date, D, D, D]:
     end, residual, vat_rate, rate = db_rows(
         app, "select end_date, residual_value, vat_rate, annual_rate from contract where number = :n", n=NUMBER
     )[0]
-    return dt.date.fromisoformat(str(end)), D(str(residual)), D(str(vat_rate)), D(str(rate))
+    # SQLite hands numbers back as floats: the stored values have two decimals (rates: six)
+    return dt.date.fromisoformat(str(end)), _cents(D(str(residual))), _cents(D(str(vat_rate))), D(str(rate))
 
 
 def test_copies_of_documentation_with_their_legal_deadline(new_page, app, mailbox, tidy):
@@ -167,6 +168,8 @@ def test_copies_of_documentation_with_their_legal_deadline(new_page, app, mailbo
     due = today + dt.timedelta(days=90)
     assert (form_key, str(due_on)) == ("copies_119", due.isoformat())
     expect(customer.locator("#request-due")).to_have_text(_short(due))  # 90 days: no warning yet
+    visit(customer, app, f"/richieste/dettaglio?codice={code}")  # the page at rest, without the sent toast
+    expect(customer.locator("#request-due")).to_have_text(_short(due))
     assert_accessible(customer, "the request with its legal deadline")
 
     # the desk: requests with a legal deadline, the nearest first; the demo's is due in 10 days
