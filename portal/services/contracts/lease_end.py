@@ -194,11 +194,12 @@ def customer_views(*, session: Session, scope: Scope, today: dt.date) -> list[Le
 
 
 def _entry(key: str, value: str, display: dict[str, str]) -> dict[str, Any]:
-    """A payload field in the form engine's format (form_payload.render_payload reads it)."""
+    """A payload field in the form engine's format (form_payload.render_payload reads it); typed
+    text, so the feed's `answers` (integration/outbound/document.answers_of) carry its plain value."""
     name = f"lease_end.field.{key}"
     return {
         "key": key,
-        "type": "display",
+        "type": "text",
         "name": name,
         "label": {lang: i18n.translate(lang, name) for lang in i18n.LANGUAGES},
         "value": value,

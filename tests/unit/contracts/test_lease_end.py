@@ -9,6 +9,7 @@ from decimal import Decimal as D
 import pytest
 from sqlmodel import select
 
+from portal.integration.outbound.document import request_data
 from portal.models import Contract, ServiceRequest, UserAccount
 from portal.services.access.accounts import principal_for
 from portal.services.contracts import lease_end
@@ -120,6 +121,17 @@ def test_a_choice_becomes_a_request_and_a_second_is_refused(db, demo):
         "vat": str(vat),
         "total": str(contract.residual_value + vat),
     }
+    # the core system's feed: the answers as plain values, and no legal deadline
+    document = request_data(db, request)
+    assert document["answers"] == {
+        "contract": "99120",
+        "choice": "purchase",
+        "end_date": contract.end_date.isoformat(),
+        "residual_value": str(contract.residual_value),
+        "vat": str(vat),
+        "total": str(contract.residual_value + vat),
+    }
+    assert document["due_on"] is None and document["contract_number"] == "99120"
     before = db.exec(select(ServiceRequest.id).where(ServiceRequest.form_key == "lease_end")).all()
     with pytest.raises(LeaseEndRefused) as refused:
         _choose(db, "50731", "99120", "return")

@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from portal.forms import registry
 from portal.forms.copies_119 import earliest_day
+from portal.integration.outbound.document import request_data
 from portal.models import ServiceRequest, UserAccount
 from portal.services.access.accounts import principal_for
 from portal.services.requests import queries, tickets
@@ -71,6 +72,7 @@ def test_a_submitted_request_is_due_90_days_later(db, demo):
         public_url="http://portal.test",
     )
     assert request.due_on == AS_OF + dt.timedelta(days=90)
+    assert request_data(db, request)["due_on"] == (AS_OF + dt.timedelta(days=90)).isoformat()  # the core's feed
     # a form without a legal deadline leaves it empty
     other = tickets.open_from_form(
         session=db,
