@@ -38,6 +38,26 @@ def definitions(*items, columns: str, row_gap: str, **props) -> rx.Component:
     )
 
 
+def deadline_badge(due_state, label) -> rx.Component:
+    """The warning of a near or past legal deadline, in words (never colour alone)."""
+    return rx.cond(
+        label != "",
+        rx.badge(
+            rx.icon("alarm-clock", size=12),
+            label,
+            color_scheme=rx.cond(due_state == "overdue", "red", "amber"),
+            variant="soft",
+            class_name="deadline-badge",
+            data_state=due_state,
+        ),
+    )
+
+
+def due_text(due, due_state, label, element_id: str | None = None) -> rx.Component:
+    """The deadline's day and its warning."""
+    return rx.hstack(rx.text(due), deadline_badge(due_state, label), spacing="2", align="center", id=element_id)
+
+
 def summary(state, show_customer: bool = False) -> rx.Component:
     rows = [
         (tr("requests.code"), state.info.code),
@@ -55,6 +75,13 @@ def summary(state, show_customer: bool = False) -> rx.Component:
         definitions(
             *[rx.fragment(rx.el.dt(label), rx.el.dd(value)) for label, value in rows],
             rx.cond(state.info.asset != "", rx.fragment(rx.el.dt(tr("requests.machine")), rx.el.dd(state.info.asset))),
+            rx.cond(
+                state.info.due != "",
+                rx.fragment(
+                    rx.el.dt(tr("deadline.due_on")),
+                    rx.el.dd(due_text(state.info.due, state.info.due_state, state.info.due_label, "request-due")),
+                ),
+            ),
             rx.cond(
                 state.info.contacts != "",
                 rx.fragment(rx.el.dt(tr("requests.contacts")), rx.el.dd(state.info.contacts)),

@@ -90,3 +90,16 @@ class ImportOutcome(CodedEnum):
     IMPORTED = "imported"  # every record valid, written
     VALID = "valid"  # a dry run: every record valid, nothing written
     REJECTED = "rejected"  # a record was rejected: nothing written
+
+
+class ProductCode(CodedEnum):
+    """The product families the catalogue names (product.<code>): Contract.product_code."""
+
+    VEHICLE = "vehicle"  # leasing targato
+    EQUIPMENT = "equipment"  # leasing strumentale
+
+
+# End of lease (issue 15): the products whose lease may be extended, and by how many months. A
+# vehicle's residual value is a real part of its price (often 20%), worth financing for another
+# year; equipment's is a token 1% of the amount, bought back at the end: no extension is offered.
+EXTENSION_MONTHS: dict[str, int] = {ProductCode.VEHICLE: 12}

@@ -29,6 +29,8 @@ class ServiceRequest(SQLModel, table=True):
     asset_id: int | None = Field(default=None, foreign_key="leased_asset.id", index=True)
     created_at: dt.datetime = timestamp_field()
     updated_at: dt.datetime = timestamp_field()
+    # The day the company must answer by, for a request with a legal deadline (art. 119 TUB: 90 days).
+    due_on: dt.date | None = Field(default=None, index=True)
 
 
 class RequestMessage(SQLModel, table=True):

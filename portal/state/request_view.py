@@ -16,6 +16,7 @@ from portal.services.access.accounts import Principal
 from portal.services.requests.form_engine import AttachmentRule
 from portal.services.requests.form_payload import render_payload
 from portal.services.requests.queries import AttachmentSummary, RequestDetail, access_request, account, detail_for
+from portal.state.rows import due_date
 from portal.state.staging import StagingState, size_text
 
 REPLY_FILES = AttachmentRule(kinds=("image", "video", "pdf"), max_files=5)
@@ -38,6 +39,9 @@ class RequestInfo:
     asset: str = ""
     contacts: str = ""
     is_open: bool = False
+    due: str = ""  # the legal deadline (art. 119 TUB), "" without one
+    due_state: str = ""
+    due_label: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -139,10 +143,16 @@ class RequestViewState(StagingState, mixin=True):
             return RequestInfo()
         request, lang = self._detail.request, self.lang
         form = registry().get(request.form_key)
+        kind_key = f"form.{request.form_key}.title"  # a request no form opens (lease_end) has its title too
+        due = due_date(request.due_on, is_open=request.status.is_open, lang=lang)
         return RequestInfo(
             code=request.code,
             title=request.title,
-            form=form.title(lang) if form else request.form_key,
+            form=form.title(lang)
+            if form
+            else i18n.translate(lang, kind_key)
+            if i18n.is_known(kind_key)
+            else request.form_key,
             status=request.status.value,
             status_label=i18n.translate(lang, f"request_status.{request.status.value}"),
             created=i18n.date_time(request.created_at, lang),
@@ -151,6 +161,9 @@ class RequestViewState(StagingState, mixin=True):
             asset=self._detail.asset_label,
             contacts=", ".join(self._detail.contacts),
             is_open=request.status.is_open,
+            due=due.due,
+            due_state=due.state,
+            due_label=due.label,
         )
 
     @rx.var

@@ -296,6 +296,12 @@ SWEEP: dict[str, Attempts] = {
     "ContractsState.load": _contract_page("/contratti"),
     "ContractsState.choose": lambda v: [Attempt({"number": n}, "/contratti") for n in v.contract_numbers],
     "ContractsState.export_all_plans": _none("/contratti"),
+    # issue 15: an end-of-lease choice for each of the victim's contracts, from the attacker's page
+    "ContractsState.choose_end": lambda v: [
+        Attempt({"number": n, "choice": choice}, "/contratti")
+        for n in v.contract_numbers
+        for choice in ("purchase", "return", "extension")
+    ],
     "ContractsState.search_contracts": _contract_search("/contratti"),
     "PlanState.load": _contract_page("/contratti/piano"),
     "PlanState.export": _export_of("/contratti/piano"),

@@ -118,6 +118,8 @@ def _document(
         "payload": copy.deepcopy(request.payload),
         "created_at": iso(request.created_at),
         "updated_at": iso(request.updated_at),
+        # a legal deadline (art. 119 TUB copies: 90 days), ISO YYYY-MM-DD; null for other requests
+        "due_on": request.due_on.isoformat() if request.due_on else None,
         "messages": [
             {
                 "id": message.id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal.components.layout import column, icon_label, plain_list, row, two_columns
+from portal.components.lease_end import lease_end_card
 from portal.components.ui import card, document_link, link_button, status_badge
 from portal.pages.contracts.charts import charts
 from portal.pages.contracts.state import ContractsState, StatementLink
@@ -191,5 +192,19 @@ def value_groups() -> list[rx.Component]:
     ]
 
 
+def end_of_lease() -> rx.Component:
+    """Within 120 days of the end: the options, with their buttons for a user who may write requests."""
+    state = ContractsState
+    item = state.lease_end
+    return rx.cond(
+        state.has_lease_end,
+        rx.cond(
+            state.may_choose_end,
+            lease_end_card(item, on_confirm=lambda choice: state.choose_end(item.number, choice)),
+            lease_end_card(item, on_confirm=None),
+        ),
+    )
+
+
 def details() -> rx.Component:
-    return column(summary(), charts(), *value_groups(), documents())
+    return column(summary(), end_of_lease(), charts(), *value_groups(), documents())

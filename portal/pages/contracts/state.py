@@ -12,6 +12,7 @@ import reflex as rx
 from stdnum import iban as iban_numbers
 
 from portal import i18n, routes
+from portal.config import settings
 from portal.db import session_scope
 from portal.models.enums import ContractStatus
 from portal.pages.documents import DocumentRow, document_rows
@@ -19,6 +20,7 @@ from portal.services.access.accounts import Principal
 from portal.services.common import clock
 from portal.services.common.xlsx import safe_filename
 from portal.services.contracts.exports import export_plan
+from portal.services.contracts.lease_end import LeaseEndRefused, LeaseEndView, contract_view, state_choice
 from portal.services.contracts.queries import (
     ContractChoice,
     ContractDetail,
@@ -32,8 +34,9 @@ from portal.services.contracts.statements import statement_years
 from portal.services.documents.library import documents_for
 from portal.state.contract_choices import ContractChoicesState
 from portal.state.exports import ExportState
+from portal.state.lease_end import LeaseEndCard, lease_end_card
 from portal.state.rows import Option
-from portal.state.session import CUSTOMER, Audience, guard, guarded_by, redirect_to
+from portal.state.session import CUSTOMER, REQUEST_WRITER, Audience, guard, guarded_by, redirect_to, refuse_with
 
 
 @dataclasses.dataclass(frozen=True)
@@ -177,6 +180,8 @@ class ContractsState(ContractChoicesState, ExportState):
     _progress: Progress | None = None
     # the documents published for the chosen contract (issue 15)
     contract_documents: rx.Field[list[DocumentRow]] = rx.field(default_factory=list)
+    _lease_end: LeaseEndView | None = None  # the end-of-lease options, within 120 days of the end
+    may_choose_end: bool = False  # the user may submit requests (a sub-user may be refused)
 
     @rx.event
     @guard(CUSTOMER, otherwise=redirect_to(routes.HOME))
@@ -193,7 +198,11 @@ class ContractsState(ContractChoicesState, ExportState):
             self._series = balance_series(session=db, contract=detail.contract) if detail else []
             self._progress = instalment_progress(session=db, contract=detail.contract, today=today) if detail else None
             published = documents_for(session=db, scope=scope, contract_id=detail.contract.id) if detail else []
+            self._lease_end = (
+                contract_view(session=db, scope=scope, number=detail.contract.number, today=today) if detail else None
+            )
         self.contract_documents = document_rows(published, self.lang)
+        self.may_choose_end = principal.may_submit_requests
         self.selected = detail.contract.number if detail else ""
         self.not_found = bool(wanted) and detail is None
         self.loaded = True
@@ -205,6 +214,33 @@ class ContractsState(ContractChoicesState, ExportState):
     @guard(CUSTOMER, otherwise=redirect_to(routes.HOME))
     def choose(self, principal: Principal, number: str):
         return rx.redirect(routes.contract_url(number if isinstance(number, str) else None))
+
+    @rx.event
+    @guard(REQUEST_WRITER, otherwise=refuse_with("subusers.not_allowed"))
+    def choose_end(self, principal: Principal, number: str, choice: str):
+        """The customer's end-of-lease choice for contract `number` (checked again in the user's
+        scope): a request for the service desk; a second open choice is refused, nothing changes."""
+        scope = principal.customer_scope
+        number = number if isinstance(number, str) else ""
+        today = clock.today()
+        try:
+            with session_scope() as db:
+                request = state_choice(
+                    session=db,
+                    author_id=principal.user_id,
+                    scope=scope,
+                    number=number,
+                    choice=choice if isinstance(choice, str) else "",
+                    today=today,
+                    now=clock.now(),
+                    public_url=settings.public_url,
+                )
+                code = request.code
+        except LeaseEndRefused as refused:
+            return rx.toast.error(self._t(refused.key), id="lease-end-refused")
+        with session_scope() as db:
+            self._lease_end = contract_view(session=db, scope=scope, number=number, today=today)
+        return rx.toast.success(self._t("lease_end.sent", code=code))
 
     @rx.event(background=True)
     @guarded_by("_exporter")  # a background handler cannot take the guard: _export runs it (state/exports.py)
@@ -233,6 +269,14 @@ class ContractsState(ContractChoicesState, ExportState):
     @rx.var
     def fields(self) -> ContractFields:
         return contract_fields(self._detail, self.lang) if self._detail is not None else ContractFields()
+
+    @rx.var
+    def has_lease_end(self) -> bool:
+        return self._lease_end is not None
+
+    @rx.var
+    def lease_end(self) -> LeaseEndCard:
+        return lease_end_card(self._lease_end, self.lang) if self._lease_end is not None else LeaseEndCard()
 
     @rx.var
     def statements(self) -> list[StatementLink]:

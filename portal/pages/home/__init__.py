@@ -6,12 +6,30 @@ import reflex as rx
 
 from portal import routes
 from portal.components.layout import column, page_body, two_columns
+from portal.components.lease_end import lease_end_panel
 from portal.components.shell import template
+from portal.components.ui import card
 from portal.pages.home.panels import contracts_panel, requests_panel, self_service_panel, situation_panel
 from portal.pages.home.state import HomeState
 from portal.state.i18n import tr
 
 __all__ = ["HomeState"]
+
+
+def lease_end_home() -> rx.Component:
+    """The contracts near their end, with their options' figures and a link to choose on the contract."""
+    return rx.cond(
+        HomeState.lease_ends.length() > 0,
+        card(
+            rx.foreach(
+                HomeState.lease_ends,
+                lambda item: lease_end_panel(item, prefix="home-lease-end", link_to_contract=True),
+            ),
+            title=tr("lease_end.title"),
+            title_id="home-lease-end-title",
+            id="home-lease-end",
+        ),
+    )
 
 
 @template(route=routes.HOME, title_key="home.title", on_load=HomeState.load)
@@ -23,6 +41,7 @@ def home() -> rx.Component:
             HomeState.is_operator,
             requests_panel(),
             column(
+                lease_end_home(),
                 two_columns(situation_panel(), contracts_panel()),
                 two_columns(self_service_panel(), requests_panel()),
             ),

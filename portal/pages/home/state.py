@@ -11,8 +11,10 @@ from portal.db import session_scope
 from portal.forms import registry
 from portal.services.access.accounts import Principal
 from portal.services.common import clock
+from portal.services.contracts.lease_end import LeaseEndView, customer_views
 from portal.services.home import HomeSummary, home_summary
 from portal.services.requests.queries import RequestRow, latest_requests_of_tenant
+from portal.state.lease_end import LeaseEndCard, lease_end_card
 from portal.state.rows import FormLink, RequestLine, form_link, request_line
 from portal.state.session import SIGNED_IN, SessionState, guard
 
@@ -35,6 +37,7 @@ class HomeState(SessionState):
     may_submit: bool = False
     _summary: HomeSummary | None = None
     _tenant_requests: list[RequestRow] = []
+    _lease_ends: list[LeaseEndView] = []  # the contracts within 120 days of their end (issue 15)
 
     @rx.event
     @guard(SIGNED_IN)
@@ -51,6 +54,9 @@ class HomeState(SessionState):
                     session=db, scope=principal.scope, today=clock.today(), user_id=principal.user_id
                 )
                 self._tenant_requests = []
+            self._lease_ends = (
+                customer_views(session=db, scope=principal.scope, today=clock.today()) if principal.scope else []
+            )
         self.loaded = True
 
     @rx.var
@@ -119,6 +125,10 @@ class HomeState(SessionState):
             )
             for card in self._summary.contracts
         ]
+
+    @rx.var
+    def lease_ends(self) -> list[LeaseEndCard]:
+        return [lease_end_card(view, self.lang) for view in self._lease_ends]
 
     @rx.var
     def request_rows(self) -> list[RequestLine]:

@@ -21,6 +21,7 @@ from portal.seed.demo.billing import announce, issue_documents, newest_document,
 from portal.seed.demo.contracts import LEASES, OLD_LEASE, OVERDUE_LEASE
 from portal.seed.demo.customers import ANNOUNCED_CUSTOMER, CUSTOMERS, USERS
 from portal.seed.demo.documents import add_documents
+from portal.seed.demo.lease_end import add_core_lease_end, add_lease_end
 from portal.seed.demo.service_requests import open_requests
 from portal.seed.euribor import EURIBOR_3M, euribor_3m_observations
 from portal.seed.feed import CoreSystem, contracts_by_number, core_system, customers_by_code, hand_over
@@ -46,6 +47,7 @@ def seed_demo(*, session: Session, tenant: Tenant, as_of: dt.date, feed: Path | 
     announce(session, tenant_id=tenant.id, number=announced)
     open_requests(session, tenant=tenant, users=users, contracts=contracts, as_of=as_of)
     add_documents(session, tenant=tenant, users=users, contracts=contracts, as_of=as_of)
+    add_lease_end(session, tenant=tenant, as_of=as_of)
     session.add(
         Notification(
             tenant_id=tenant.id,
@@ -70,6 +72,7 @@ def _core_records(core: CoreSystem, as_of: dt.date) -> str:
     euribor = load_series(session=scratch, name=EURIBOR_3M)
     customers = add_customers(scratch, tenant, CUSTOMERS)
     contracts = open_leases(scratch, tenant, LEASES, customers, series=euribor, as_of=as_of)
+    customers |= add_core_lease_end(scratch, tenant=tenant, series=euribor, as_of=as_of)
     scratch.flush()
     issue_documents(scratch, tenant=tenant, old_lease=contracts[OLD_LEASE], as_of=as_of)
     settle_history(

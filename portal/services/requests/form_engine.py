@@ -138,6 +138,9 @@ class FormDefinition:
     reauthenticate: bool = False  # issue 11: submitted only after a recent password + code (state/reauth.py)
     # A document computed from the answers so far (e.g. the payoff estimate as PDF): its URL.
     download: Callable[[FormContext], str | None] | None = None
+    # A legal deadline: the company must answer within this many days of the submission (art. 119
+    # c.4 TUB: 90); the request's due_on, shown to the customer and on the service desk.
+    deadline_days: int | None = None
     # Catalogue entries a form outside portal/forms brings with it: {language: {key: text}}.
     messages: Mapping[str, Mapping[str, str]] = dataclasses.field(default_factory=dict)
 

@@ -141,7 +141,10 @@ def acknowledge(*, session: Session, request: ServiceRequest, author: UserAccoun
     """The confirmation e-mail of a new request, to its author, and the notice to the contacts to
     notify; both queued in the request's transaction."""
     tenant = tenant_of(session=session, tenant_id=request.tenant_id)
-    text = i18n.translate(author.language.value, "requests.ack_body", code=request.code)
+    lang = author.language.value
+    text = i18n.translate(lang, "requests.ack_body", code=request.code)
+    if request.due_on is not None:  # a legal deadline (art. 119 TUB): the customer is told the date
+        text += "\n\n" + i18n.translate(lang, "requests.ack_due", date=i18n.long_date(request.due_on, lang))
     _mail_update(session, request, author, status=RequestStatus.SUBMITTED, text=text, public_url=public_url)
     _mail_contacts(session, tenant=tenant, request=request, opened=True, now=request.created_at)
 

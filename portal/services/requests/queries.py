@@ -24,7 +24,9 @@ from portal.models import (
 )
 from portal.models.enums import RequestStatus, UserRole
 from portal.services.access.scope import Scope, scope_of
+from portal.services.common.clock import ROME
 from portal.services.common.snapshot import snapshot
+from portal.services.requests.deadlines import WARN_DAYS
 from portal.services.requests.form_engine import FormContext, context_for
 
 PAGE_SIZE = 20
@@ -83,6 +85,8 @@ class RequestFilter:
     form_key: str = ""
     customer: str = ""  # operators: name or code
     older_than_days: int = 0  # operators: not updated for at least this many days
+    deadline: str = ""  # operators: "with" a legal deadline, "due_soon" (within WARN_DAYS or past)
+    by_deadline: bool = False  # operators: the nearest legal deadline first
 
 
 def _status_condition(status: str) -> sa.ColumnElement[bool]:
@@ -134,10 +138,17 @@ def desk_requests(
         )
     if flt.older_than_days > 0:
         query = query.where(col(ServiceRequest.updated_at) <= now - dt.timedelta(days=flt.older_than_days))
+    due_on = col(ServiceRequest.due_on)
+    if flt.deadline == "with":
+        query = query.where(due_on.is_not(None))
+    elif flt.deadline == "due_soon":
+        query = query.where(due_on <= now.astimezone(ROME).date() + dt.timedelta(days=WARN_DAYS))
     total = int(session.exec(select(sa.func.count()).select_from(query.subquery())).one())
     updated = col(ServiceRequest.updated_at)
-    order = updated.asc() if flt.older_than_days > 0 else updated.desc()
-    rows = session.exec(query.order_by(order, col(ServiceRequest.id).desc()).offset(max(0, offset)).limit(limit)).all()
+    order = [updated.asc() if flt.older_than_days > 0 else updated.desc()]
+    if flt.by_deadline:  # the nearest deadline first, requests without one after
+        order = [due_on.is_(None), due_on.asc(), *order]
+    rows = session.exec(query.order_by(*order, col(ServiceRequest.id).desc()).offset(max(0, offset)).limit(limit)).all()
     return [_request_row(row, customer_name) for row, customer_name in rows], total
 
 
@@ -154,6 +165,7 @@ class RequestRow:
     status: RequestStatus
     updated_at: dt.datetime
     customer_name: str = ""
+    due_on: dt.date | None = None  # a legal deadline (art. 119 TUB)
 
 
 def _request_row(request: ServiceRequest, customer_name: str = "") -> RequestRow:
@@ -164,6 +176,7 @@ def _request_row(request: ServiceRequest, customer_name: str = "") -> RequestRow
         status=request.status,
         updated_at=request.updated_at,
         customer_name=customer_name,
+        due_on=request.due_on,
     )
 
 
@@ -208,6 +221,7 @@ class RequestSummary:
     payload: dict[str, Any]
     created_at: dt.datetime
     updated_at: dt.datetime
+    due_on: dt.date | None
 
 
 @dataclasses.dataclass(frozen=True)

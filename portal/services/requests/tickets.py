@@ -48,6 +48,7 @@ def open_request(
     asset_id: int | None = None,
     contacts: Sequence[str] = (),
     staged: Sequence[files.StagedFile] = (),
+    due_on: dt.date | None = None,
 ) -> ServiceRequest:
     """Store a request with its first message, contacts and files. The code comes from the row's
     own id, so two requests submitted at the same moment can never collide."""
@@ -64,6 +65,7 @@ def open_request(
         asset_id=asset_id,
         created_at=now,
         updated_at=now,
+        due_on=due_on,
     )
     session.add(request)
     session.flush()
@@ -105,7 +107,8 @@ def open_from_form(
     staged: Sequence[files.StagedFile] = (),
 ) -> ServiceRequest:
     """A request from a form's checked answers: tied to the contract and the asset chosen (only
-    within the author's scope), titled after the form in `lang`, acknowledged by e-mail."""
+    within the author's scope), titled after the form in `lang`, acknowledged by e-mail. A form
+    with a legal deadline dates the answer `deadline_days` after `today`."""
     author = account(session=session, user_id=author_id)
     ctx = context_for(session=session, user=author, scope=scope, lang=lang, today=today, values=values)
 
@@ -128,9 +131,17 @@ def open_from_form(
         asset_id=asset_id_in_scope(session=session, scope=scope, code=asset_code) if asset_code else None,
         contacts=parse_contacts(answer(definition.contacts_field)),
         staged=staged,
+        due_on=deadline(definition, today),
     )
     acknowledge(session=session, request=request, author=author, public_url=public_url)
     return request
+
+
+def deadline(definition: FormDefinition, submitted_on: dt.date) -> dt.date | None:
+    """The day a request from this form must be answered by, if the form has a legal deadline."""
+    if definition.deadline_days is None:
+        return None
+    return submitted_on + dt.timedelta(days=definition.deadline_days)
 
 
 def _record_status(

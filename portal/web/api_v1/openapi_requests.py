@@ -101,6 +101,11 @@ def schemas() -> dict[str, Any]:
                 "payload": {"type": "object", "description": "the whole form as the customer saw it"},
                 "created_at": _MOMENT,
                 "updated_at": _MOMENT,
+                "due_on": {
+                    "type": ["string", "null"],
+                    "format": "date",
+                    "description": "the legal deadline (art. 119 TUB copies), if the request has one",
+                },
                 "messages": {"type": "array", "items": _ref("RequestMessage")},
                 "attachments": {"type": "array", "items": _ref("RequestAttachment")},
                 "status_history": {

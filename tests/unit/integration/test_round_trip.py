@@ -100,7 +100,7 @@ def test_the_demo_exported_and_imported_elsewhere_shows_the_same_figures(db, dem
     assert result.outcome is ImportOutcome.IMPORTED, [r.as_text() for r in result.rejections[:5]]
     db.expire_all()
     codes = db.exec(select(Customer.code).where(Customer.tenant_id == demo.id).order_by(Customer.code)).all()
-    assert codes == ["10093", "12006", "20417", "30882", "41250"]
+    assert codes == ["10093", "12006", "20417", "30882", "41250", "50731"]
     for code in codes:
         original = db.exec(select(Customer).where(Customer.tenant_id == demo.id, Customer.code == code)).one()
         imported = db.exec(select(Customer).where(Customer.tenant_id == tenant.id, Customer.code == code)).one()

@@ -60,8 +60,15 @@ def _errors(form_key, db, values, username="10093"):
     return {key: message for key, (message, _params) in errors.items()}
 
 
-def test_the_registry_holds_the_five_forms():
-    assert list(registry()) == ["iban_change", "address_change", "other", "early_termination", "machine_ticket"]
+def test_the_registry_holds_the_six_forms():
+    assert list(registry()) == [
+        "iban_change",
+        "address_change",
+        "other",
+        "early_termination",
+        "machine_ticket",
+        "copies_119",
+    ]
     for form in registry().values():
         keys = [field.key for field in form.fields]
         assert len(keys) == len(set(keys))
