@@ -178,6 +178,21 @@ def signed_in_tools() -> list[rx.Component]:
     return [bell()]
 
 
+def help_link(current: str) -> rx.Component:
+    """The header's "?": the guide at the section that explains this page (routes.GUIDE_SECTION_OF),
+    or at its start; its name says which ("Aiuto: Fatture e pagamenti")."""
+    section = routes.GUIDE_SECTION_OF.get(current)
+    name = tr("guide.help") + ": " + tr(f"guide.section.{section or 'start'}")
+    return rx.link(
+        rx.icon("circle-help", aria_hidden="true", size=22),
+        href=routes.guide_url(section),
+        aria_label=name,
+        title=name,
+        id="help-link",
+        class_name="portal-help-link",
+    )
+
+
 def header(current: str) -> rx.Component:
     return rx.el.header(
         rx.box(height="4px", background=BRAND.primary_color),
@@ -193,6 +208,7 @@ def header(current: str) -> rx.Component:
                 align="center",
             ),
             rx.hstack(
+                help_link(current),
                 language_switch(),
                 rx.cond(
                     SessionState.signed_in,
@@ -235,6 +251,14 @@ def footer() -> rx.Component:
                 BRAND.support_phone,
                 size="1",
                 color_scheme="gray",
+                as_="p",
+                margin_top="0.4rem",
+            ),
+            rx.text(
+                rx.link(tr("footer.guide"), href=routes.GUIDE, id="footer-guide"),
+                " · ",
+                rx.link(tr("footer.accessibility"), href=routes.ACCESSIBILITY, id="footer-accessibility"),
+                size="1",
                 as_="p",
                 margin_top="0.4rem",
             ),
