@@ -182,7 +182,8 @@ def help_link(current: str) -> rx.Component:
     """The header's "?": the guide at the section that explains this page (routes.GUIDE_SECTION_OF),
     or at its start; its name says which ("Aiuto: Fatture e pagamenti")."""
     section = routes.GUIDE_SECTION_OF.get(current)
-    name = tr("guide.help") + ": " + tr(f"guide.section.{section or 'start'}")
+    key = f"guide.section.{section or 'start'}"
+    name = f"{tr('guide.help')}: {tr(key)}"
     return rx.link(
         rx.icon("circle-help", aria_hidden="true", size=22),
         href=routes.guide_url(section),
@@ -255,9 +256,11 @@ def footer() -> rx.Component:
                 margin_top="0.4rem",
             ),
             rx.text(
-                rx.link(tr("footer.guide"), href=routes.GUIDE, id="footer-guide"),
+                rx.link(tr("footer.guide"), href=routes.GUIDE, id="footer-guide", underline="always"),
                 " · ",
-                rx.link(tr("footer.accessibility"), href=routes.ACCESSIBILITY, id="footer-accessibility"),
+                rx.link(
+                    tr("footer.accessibility"), href=routes.ACCESSIBILITY, id="footer-accessibility", underline="always"
+                ),
                 size="1",
                 as_="p",
                 margin_top="0.4rem",

@@ -879,7 +879,6 @@ MESSAGES: dict[str, str] = {
     "guide.no_results": "No results for “{query}”: try other words.",
     "guide.kind_section": "Guide",
     "guide.kind_faq": "FAQ",
-    "guide.open_result": "Open: {title}",
     "guide.back_to_contents": "Back to the contents",
     "guide.help": "Help",
     "guide.section.start": "guide and FAQ",

@@ -879,7 +879,6 @@ MESSAGES: dict[str, str] = {
     "guide.no_results": "Nessun risultato per «{query}»: prova con altre parole.",
     "guide.kind_section": "Guida",
     "guide.kind_faq": "Domanda frequente",
-    "guide.open_result": "Apri: {title}",
     "guide.back_to_contents": "Torna all'indice",
     "guide.help": "Aiuto",
     "guide.section.start": "guida e domande frequenti",

@@ -58,7 +58,6 @@ class HitView:
     is_faq: bool
     title: str
     kind: str
-    label: str  # the button's accessible name
     snippet: str
 
 
@@ -103,7 +102,6 @@ class GuideState(SessionState):
                 is_faq=hit.kind == "faq",
                 title=hit.title,
                 kind=kinds[hit.kind],
-                label=self._t("guide.open_result", title=hit.title),
                 snippet=hit.snippet,
             )
             for hit in search(guide_of(self.lang), self.query)
@@ -209,29 +207,20 @@ def contents() -> rx.Component:
 
 
 def hit_item(hit: HitView) -> rx.Component:
+    # The button's name is what it shows (2.5.3): the title and the kind; the snippet follows it.
     return rx.el.li(
         rx.button(
-            rx.vstack(
-                rx.hstack(
-                    rx.text(hit.title, weight="bold", size="3"),
-                    rx.badge(hit.kind, variant="soft", color_scheme=rx.cond(hit.is_faq, "amber", "gray")),
-                    spacing="2",
-                    align="center",
-                    wrap="wrap",
-                ),
-                rx.text(hit.snippet, size="2", color_scheme="gray", text_align="left"),
-                spacing="1",
-                align="start",
-            ),
+            rx.text(hit.title, weight="bold", size="3", text_align="left"),
+            rx.badge(hit.kind, variant="soft", color_scheme=rx.cond(hit.is_faq, "amber", "gray")),
             variant="ghost",
             on_click=GuideState.open_result(hit.key, hit.is_faq),
-            aria_label=hit.label,
             class_name="guide-hit",
             height="auto",
-            padding="0.5rem",
-            width="100%",
+            padding="0.35rem 0.5rem",
             justify="start",
+            wrap="wrap",
         ),
+        rx.text(hit.snippet, size="2", color_scheme="gray", as_="p", padding_x="0.5rem", margin_bottom="0.5rem"),
         list_style="none",
     )
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 import dataclasses
 import re
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 from portal import i18n
 from portal.services.common.branding import TENANTS_DIR
@@ -150,11 +152,12 @@ def _chosen_files(lang: str, tenant: str | None, tenants_dir: Path, default_dir:
     return files
 
 
+_T = TypeVar("_T")
 _lock = threading.Lock()
-_cache: dict[tuple, tuple[tuple, object]] = {}
+_cache: dict[tuple, tuple[tuple, Any]] = {}
 
 
-def _cached(key: tuple, paths: list[Path], build):
+def _cached(key: tuple, paths: list[Path], build: Callable[[], _T]) -> _T:
     signature = _signature(paths)
     with _lock:
         hit = _cache.get(key)

@@ -33,9 +33,11 @@ def test_front_matter_and_title():
     assert split_front_matter("---\ntitle: A: b\norder: 3\n---\nbody") == ({"title": "A: b", "order": "3"}, "body")
     assert split_front_matter("no front matter\n---\n") == ({}, "no front matter\n---\n")
     section = parse_section("billing", "# Fatture e pagamenti\n\nTesto *qui*.\n", 2)
+    assert section is not None
     assert (section.title, section.body, section.order) == ("Fatture e pagamenti", "Testo *qui*.", 1002)
     # A heading that is not the first thing stays in the body; the key is the title.
     section = parse_section("x", "Prima riga.\n# Titolo\n", 0)
+    assert section is not None
     assert (section.title, section.body) == ("x", "Prima riga.\n# Titolo")
     assert parse_section("gone", "  \n") is None
 
@@ -91,11 +93,12 @@ def test_an_edited_file_is_read_again(tmp_path):
     path.write_text("# Home nuova\n\nTesto cambiato.\n", encoding="utf-8")
     stat = path.stat()
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
-    second = load_guide(lang="it", tenant=None, tenants_dir=tmp_path, default_dir=root)
-    assert second.section("home").title == "Home nuova" and second.section("home").body == "Testo cambiato."
+    home = load_guide(lang="it", tenant=None, tenants_dir=tmp_path, default_dir=root).section("home")
+    assert home is not None and (home.title, home.body) == ("Home nuova", "Testo cambiato.")
     # A new file appears too.
     _write(root / "it" / "assets.md", "# Beni\n\nI beni.\n")
-    assert load_guide(lang="it", tenant=None, tenants_dir=tmp_path, default_dir=root).section("assets").title == "Beni"
+    assets = load_guide(lang="it", tenant=None, tenants_dir=tmp_path, default_dir=root).section("assets")
+    assert assets is not None and assets.title == "Beni"
 
 
 def test_placeholders_are_filled():

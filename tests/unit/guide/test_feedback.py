@@ -49,6 +49,7 @@ def test_a_report_is_mailed_to_the_accessibility_contact(db, demo):
     events = id_mark(db, AuditEvent)
     assert _send(db) is Feedback.SENT
     [message] = mails_after(db, mark)
+    assert message.body_text is not None
     assert (message.to_address, message.kind) == (CONTACT, "accessibility_feedback")
     assert message.subject == "Aurora Leasing – Segnalazione di accessibilità"
     assert "Da: Maria Rossi <maria.rossi@example.org>" in message.body_text
@@ -63,6 +64,7 @@ def test_without_name_and_page(db, demo):
     mark = mail_mark(db)
     assert _send(db, name="", page="") is Feedback.SENT
     [message] = mails_after(db, mark)
+    assert message.body_text is not None
     assert "Da: (non indicato) <maria.rossi@example.org>" in message.body_text
     assert "Pagina o funzione: (non indicato)" in message.body_text
 
