@@ -50,6 +50,12 @@ def test_help_from_billing_search_and_english(new_page, app, mailbox):
     expect(page.locator("#guide-results-count")).to_contain_text("for “password temporanea”")
     assert_accessible(page, "guide in English")
 
+    # On a phone the "?" still fits in the header, beside the language, the bell and the avatar.
+    page.set_viewport_size({"width": 390, "height": 844})
+    visit(page, app, "/fatture-e-pagamenti")
+    expect(page.get_by_role("link", name="Help: Invoices and payments")).to_be_in_viewport()
+    assert page.evaluate("document.querySelector('header.portal-header').scrollWidth") <= 390
+
 
 def test_visitor_sends_an_accessibility_report(new_page, app, mailbox):
     page = new_page()
