@@ -185,7 +185,7 @@ def help_link(current: str) -> rx.Component:
     key = f"guide.section.{section or 'start'}"
     name = f"{tr('guide.help')}: {tr(key)}"
     return rx.link(
-        rx.icon("circle-help", aria_hidden="true", size=22),
+        rx.icon("circle-help", aria_hidden="true", size=20),
         href=routes.guide_url(section),
         aria_label=name,
         title=name,
@@ -215,7 +215,8 @@ def header(current: str) -> rx.Component:
                     SessionState.signed_in,
                     rx.hstack(*signed_in_tools(), user_badge(), logout_dialog(), spacing="3", align="center"),
                 ),
-                spacing="4",
+                # Tighter on a phone: the header must fit 320 px (1.4.10) with the "?" in it.
+                spacing=rx.breakpoints(initial="2", sm="4"),
                 align="center",
             ),
             justify="between",
