@@ -9,6 +9,7 @@ from portal.components.shell import add_pages
 from portal.config import settings
 from portal.jobs.embedded import background as background_jobs
 from portal.pages import (  # noqa: F401  (each page module declares its page)
+    accessibility,
     assets,
     billing,
     contracts,
@@ -20,6 +21,7 @@ from portal.pages import (  # noqa: F401  (each page module declares its page)
     documents,
     forgot_password,
     form_preview,
+    guide,
     home,
     integration,
     integration_run,

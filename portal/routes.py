@@ -31,6 +31,29 @@ INTEGRATION = "/operatore/integrazione"
 IMPORT_RUN = "/operatore/integrazione/importazione"
 DOCUMENTS = "/documenti"  # issue 15: documents both ways
 DESK_DOCUMENTS = "/operatore/documenti"
+GUIDE = "/guida"  # public: the FAQ helps before signing in (docs/GUIDE.md)
+ACCESSIBILITY = "/accessibilita"  # public: the accessibility statement and its feedback form
+
+# The guide's section (services/guide, a file's name) that explains each page: the header's "?"
+# opens the guide there; a page not listed opens the guide at its start.
+GUIDE_SECTION_OF = {
+    HOME: "home",
+    BILLING: "billing",
+    CONTRACTS: "contracts",
+    PLAN: "contracts",
+    ASSETS: "assets",
+    REQUESTS: "requests",
+    NEW_REQUEST: "requests",
+    REQUEST_DETAIL: "requests",
+    NOTIFICATIONS: "notifications",
+    PROFILE: "profile",
+    DOCUMENTS: "documents",
+    LOGIN: "access",
+    REGISTER: "access",
+    FORGOT_PASSWORD: "access",
+    UNLOCK: "access",
+    RESET_PASSWORD: "access",
+}
 
 
 # HTTP routes beside Reflex's websocket (portal/api.py): the patterns it serves and the links pages build.
@@ -96,6 +119,8 @@ LANDINGS = frozenset(
         IMPORT_RUN,
         DOCUMENTS,
         DESK_DOCUMENTS,
+        GUIDE,
+        ACCESSIBILITY,
     }
 )
 _MAX_LANDING = 512
@@ -187,6 +212,11 @@ def attachment_url(attachment_id: int) -> str:
 def totp_qr_url(version: int | str) -> str:
     """The QR code of a pending authenticator enrolment; the version defeats the browser's cache."""
     return f"{API_TOTP_QR}?v={version}"
+
+
+def guide_url(section: str | None = None) -> str:
+    """The guide, opened at `section` (a key of GUIDE_SECTION_OF's values) or at its start."""
+    return f"{GUIDE}?{urlencode({'sezione': section})}" if section else GUIDE
 
 
 def download_url(token: str) -> str:

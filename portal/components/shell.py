@@ -180,6 +180,22 @@ def signed_in_tools() -> list[rx.Component]:
     return [bell()]
 
 
+def help_link(current: str) -> rx.Component:
+    """The header's "?": the guide at the section that explains this page (routes.GUIDE_SECTION_OF),
+    or at its start; its name says which ("Aiuto: Fatture e pagamenti")."""
+    section = routes.GUIDE_SECTION_OF.get(current)
+    key = f"guide.section.{section or 'start'}"
+    name = f"{tr('guide.help')}: {tr(key)}"
+    return rx.link(
+        rx.icon("circle-help", aria_hidden="true", size=20),
+        href=routes.guide_url(section),
+        aria_label=name,
+        title=name,
+        id="help-link",
+        class_name="portal-help-link",
+    )
+
+
 def header(current: str) -> rx.Component:
     return rx.el.header(
         rx.box(height="4px", background=BRAND.primary_color),
@@ -195,12 +211,14 @@ def header(current: str) -> rx.Component:
                 align="center",
             ),
             rx.hstack(
+                help_link(current),
                 language_switch(),
                 rx.cond(
                     SessionState.signed_in,
                     rx.hstack(*signed_in_tools(), user_badge(), logout_dialog(), spacing="3", align="center"),
                 ),
-                spacing="4",
+                # Tighter on a phone: the header must fit 320 px (1.4.10) with the "?" in it.
+                spacing=rx.breakpoints(initial="2", sm="4"),
                 align="center",
             ),
             justify="between",
@@ -237,6 +255,16 @@ def footer() -> rx.Component:
                 BRAND.support_phone,
                 size="1",
                 color_scheme="gray",
+                as_="p",
+                margin_top="0.4rem",
+            ),
+            rx.text(
+                rx.link(tr("footer.guide"), href=routes.GUIDE, id="footer-guide", underline="always"),
+                " · ",
+                rx.link(
+                    tr("footer.accessibility"), href=routes.ACCESSIBILITY, id="footer-accessibility", underline="always"
+                ),
+                size="1",
                 as_="p",
                 margin_top="0.4rem",
             ),

@@ -216,6 +216,21 @@ SWEEP: dict[str, Attempts] = {
     "LoginState.back_to_credentials": _none("/login"),
     "ForgotPasswordState.load": _none("/password-dimenticata"),
     "ForgotPasswordState.submit": _public_account("/password-dimenticata", lambda v: {"email": v.emails[0]}),
+    # the guide and the accessibility statement (issue 15): public, no customer data
+    "GuideState.load": lambda v: [Attempt({}, "/guida", {"sezione": "billing"})],
+    "GuideState.search": lambda v: [Attempt(_form(query=v.contract_number), "/guida")],
+    "GuideState.clear_search": _none("/guida"),
+    "GuideState.open_result": lambda v: [
+        Attempt({"key": "temporary-password", "is_faq": True}, "/guida"),
+        Attempt({"key": v.contract_number, "is_faq": False}, "/guida"),
+    ],
+    "GuideState.show_questions": lambda v: [Attempt({"keys": ["contacts", v.contract_number]}, "/guida")],
+    "AccessibilityState.load": _none("/accessibilita"),
+    "AccessibilityState.reread": _none("/accessibilita"),
+    "AccessibilityState.submit": _public_account(
+        "/accessibilita",
+        lambda v: {"email": v.emails[0], "name": "", "page": v.contract_number, "description": "Una prova di invio."},
+    ),
     "UnlockState.load": lambda v: [Attempt({}, "/login-bloccata", {"utente": v.code})],
     "UnlockState.submit": _public_account(
         "/login-bloccata",

@@ -112,6 +112,9 @@ CASES: list[Case] = [
     *_cases("registration", "tax_code", {"homoglyph": "RSSMRА80A01H501U", "null": None}),
     *_cases("registration", "email", {"long": EMAIL_TRICKS["long"], "homoglyph": HOMOGLYPH_EMAIL, "dict": {"a": 1}}),
     *_cases("reset", "new_password", {"long": LONG, "list": ["Sicura-2030!x"]}),
+    *_cases("accessibility", "email", {**EMAIL_TRICKS, **WRONG_TYPES}),
+    *_cases("accessibility", "name", {"long": LONG, "crlf": CRLF, "nul": NUL}),
+    *_cases("accessibility", "description", {"long": LONG, "nul": NUL, "esc": ESC, "rtl": RTL, **WRONG_TYPES}),
     # profile settings and sub-users, signed in
     *_cases("profile", "secondary_email", {**EMAIL_TRICKS, **WRONG_TYPES}),
     *_cases("profile", "primary_email", {"long": EMAIL_TRICKS["long"], "crlf-header": EMAIL_TRICKS["crlf-header"]}),
@@ -315,6 +318,14 @@ TARGETS: dict[str, tuple[bool, Sender]] = {  # (signed in as the customer, sende
             "/reimposta-password",
             {"new_password": "", "confirm_password": ""},
             error=lambda field: "password_error",
+        ),
+    ),
+    "accessibility": (
+        False,
+        _public(
+            "portal.pages.accessibility.AccessibilityState",
+            "/accessibilita",
+            {"name": "", "email": "maria.rossi@example.org", "page": "", "description": "Un problema di prova."},
         ),
     ),
     "profile": (True, _profile),

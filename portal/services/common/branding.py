@@ -67,15 +67,20 @@ class Branding:
     rea_office: str
     rea_number: str
     share_capital: str
+    # Optional: where the accessibility statement's feedback form writes (the support address if unset).
+    accessibility_email: str = ""
 
 
 def load_branding_file(path: Path) -> Branding:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     fields = {field.name for field in dataclasses.fields(Branding)}
-    missing = fields - data.keys()
+    optional = {field.name for field in dataclasses.fields(Branding) if field.default is not dataclasses.MISSING}
+    missing = fields - optional - data.keys()
     if missing:
         raise ValueError(f"{path.name}: missing {', '.join(sorted(missing))}")
-    branding = Branding(**{key: str(data[key]).strip() for key in fields})
+    branding = Branding(**{key: str(data[key]).strip() for key in fields if key in data})
+    if not branding.accessibility_email:
+        branding = dataclasses.replace(branding, accessibility_email=branding.support_email)
     if not _HEX_COLOUR.match(branding.primary_color):
         raise ValueError(f"{path.name}: primary_color must look like #0b3a6e")
     if branding.accent_color not in RADIX_SCALES:

@@ -4,11 +4,13 @@ colour and legal footer). The wording lives in the message catalogues under "mai
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import functools
 import html
 
 from sqlmodel import Session
 
+from portal import i18n
 from portal.i18n import translate
 from portal.models import Tenant, UserAccount
 from portal.services.common.branding import tenant_of
@@ -86,6 +88,32 @@ def _compose(
         html=body_html,
         user_id=recipient.user_id,
         tenant_id=tenant.id,
+    )
+
+
+def accessibility_feedback(
+    recipient: Recipient,
+    *,
+    name: str,
+    email: str,
+    page: str,
+    description: str,
+    reporter_lang: str,
+    received: dt.datetime,
+) -> OutgoingMail:
+    """A report from the accessibility statement's form, to the company's accessibility contact."""
+    t = functools.partial(translate, recipient.lang)
+    none = t("mail.accessibility.none")
+    paragraphs = [
+        t("mail.accessibility.body", when=i18n.date_time(received, recipient.lang)),
+        t("mail.accessibility.reporter", name=name or none, email=email),
+        t("mail.accessibility.page", page=page or none),
+        t("mail.accessibility.language", language=t(f"language.{reporter_lang}")),
+        t("mail.accessibility.description") + "\n" + description,
+        t("mail.accessibility.deadline"),
+    ]
+    return _compose(
+        recipient, kind="accessibility_feedback", subject_key="mail.accessibility.subject", paragraphs=paragraphs
     )
 
 

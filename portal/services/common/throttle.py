@@ -40,6 +40,8 @@ DEFAULT_RULES: dict[str, Rule] = {
     # Failed API key attempts (portal/web/api_v1/auth.py), per client address; a valid key is never
     # refused by it, so nobody sharing an address with the core system can lock the integration out.
     "api_key": Rule(per_client="20/minute", per_subject=""),
+    # The accessibility statement's feedback form (services/guide/feedback.py); subject: the reporter's address.
+    "accessibility_feedback": Rule(per_client="5/hour", per_subject="3/hour"),
 }
 
 
