@@ -11,6 +11,7 @@ from portal.jobs.embedded import background as background_jobs
 from portal.pages import (  # noqa: F401  (each page module declares its page)
     assets,
     billing,
+    complaints,
     contracts,
     desk,
     desk_broadcast,

@@ -29,6 +29,12 @@ DESK_BROADCAST = "/operatore/comunicazioni"
 FORM_PREVIEW = "/operatore/anteprima-moduli"
 INTEGRATION = "/operatore/integrazione"
 IMPORT_RUN = "/operatore/integrazione/importazione"
+COMPLAINTS = "/reclami"
+NEW_COMPLAINT = "/reclami/nuovo"
+COMPLAINT_DETAIL = "/reclami/dettaglio"
+ABF = "/reclami/arbitro-bancario-finanziario"
+DESK_COMPLAINTS = "/operatore/reclami"
+DESK_COMPLAINT_DETAIL = "/operatore/reclami/dettaglio"
 
 
 # HTTP routes beside Reflex's websocket (portal/api.py): the patterns it serves and the links pages build.
@@ -90,6 +96,12 @@ LANDINGS = frozenset(
         FORM_PREVIEW,
         INTEGRATION,
         IMPORT_RUN,
+        COMPLAINTS,
+        NEW_COMPLAINT,
+        COMPLAINT_DETAIL,
+        ABF,
+        DESK_COMPLAINTS,
+        DESK_COMPLAINT_DETAIL,
     }
 )
 _MAX_LANDING = 512
@@ -160,6 +172,14 @@ def request_url(code: str) -> str:
 
 def desk_request_url(code: str) -> str:
     return f"{DESK_DETAIL}?{urlencode({'codice': code})}"
+
+
+def complaint_url(code: str) -> str:
+    return f"{COMPLAINT_DETAIL}?{urlencode({'codice': code})}"
+
+
+def desk_complaint_url(code: str) -> str:
+    return f"{DESK_COMPLAINT_DETAIL}?{urlencode({'codice': code})}"
 
 
 def import_run_url(run_id: int) -> str:

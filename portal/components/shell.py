@@ -44,6 +44,8 @@ MENU = (
     MenuEntry(routes.OPERATOR_CUSTOMERS, "menu.customers", "users", "operator"),
     MenuEntry(routes.REQUESTS, "menu.requests", "messages-square", "customer"),
     MenuEntry(routes.DESK, "menu.requests", "messages-square", "operator"),
+    MenuEntry(routes.COMPLAINTS, "menu.complaints", "message-square-warning", "customer"),
+    MenuEntry(routes.DESK_COMPLAINTS, "menu.complaints", "message-square-warning", "operator"),
     MenuEntry(routes.INTEGRATION, "menu.integration", "database", "operator"),
     MenuEntry(routes.PROFILE, "menu.profile", "user-round"),
 )

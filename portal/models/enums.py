@@ -81,6 +81,7 @@ class NotificationKind(CodedEnum):
     BROADCAST = "broadcast"  # from the leasing company to every customer
     REQUEST = "request"  # from the service desk about one request
     DOCUMENT = "document"  # a new invoice or credit note was published
+    COMPLAINT = "complaint"  # a complaint (reclamo) was acknowledged or answered
 
 
 class ImportOutcome(CodedEnum):
@@ -89,3 +90,11 @@ class ImportOutcome(CodedEnum):
     IMPORTED = "imported"  # every record valid, written
     VALID = "valid"  # a dry run: every record valid, nothing written
     REJECTED = "rejected"  # a record was rejected: nothing written
+
+
+class ComplaintOutcome(CodedEnum):
+    """How the company answered a complaint (reclamo), as its yearly report counts them."""
+
+    ACCEPTED = "accepted"  # accolto
+    PARTIAL = "partial"  # parzialmente accolto
+    REJECTED = "rejected"  # respinto

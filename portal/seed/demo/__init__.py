@@ -20,6 +20,7 @@ from portal.seed.builders import DEMO_PASSWORD, add_customers, add_users, grant_
 from portal.seed.demo.billing import announce, issue_documents, newest_document, settle_history
 from portal.seed.demo.contracts import LEASES, OLD_LEASE, OVERDUE_LEASE
 from portal.seed.demo.customers import ANNOUNCED_CUSTOMER, CUSTOMERS, USERS
+from portal.seed.demo.complaints import file_complaints
 from portal.seed.demo.service_requests import open_requests
 from portal.seed.euribor import EURIBOR_3M, euribor_3m_observations
 from portal.seed.feed import CoreSystem, contracts_by_number, core_system, customers_by_code, hand_over
@@ -44,6 +45,7 @@ def seed_demo(*, session: Session, tenant: Tenant, as_of: dt.date, feed: Path | 
 
     announce(session, tenant_id=tenant.id, number=announced)
     open_requests(session, tenant=tenant, users=users, contracts=contracts, as_of=as_of)
+    file_complaints(session, users=users, contracts=contracts, as_of=as_of)
     session.add(
         Notification(
             tenant_id=tenant.id,

@@ -31,7 +31,7 @@ from sqlalchemy import event
 from sqlmodel import Session, col, select
 
 from portal.config import settings
-from portal.models import RequestAttachment, ServiceRequest
+from portal.models import ComplaintAttachment, RequestAttachment, ServiceRequest
 from portal.services.requests.file_kinds import (
     HEAD_BYTES,
     KINDS,
@@ -244,11 +244,16 @@ def unclaimed(*, session: Session, staged: Sequence[StagedFile], base: Path | No
     """The files still staged that no committed row points to: after a crash between a commit and
     the move, a form may still list files that already belong to a request; those are not its
     own to send again or to throw away."""
-    keys = [item.storage_key for item in staged]
-    claimed = set(
-        session.exec(select(RequestAttachment.storage_key).where(col(RequestAttachment.storage_key).in_(keys))).all()
-    )
+    claimed = claimed_keys(session, [item.storage_key for item in staged])
     return [item for item in staged if item.storage_key not in claimed and (staging(base) / item.storage_key).exists()]
+
+
+def claimed_keys(session: Session, keys: Sequence[str]) -> set[str]:
+    """The storage keys a committed row points to: a request's file or a complaint's."""
+    found: set[str] = set()
+    for table in (RequestAttachment, ComplaintAttachment):
+        found.update(session.exec(select(table.storage_key).where(col(table.storage_key).in_(keys))).all())
+    return found
 
 
 def path_of(storage_key: str, base: Path | None = None) -> Path:
@@ -277,12 +282,7 @@ def sweep(*, session: Session, base: Path | None = None, now: float | None = Non
     def committed(keys: list[str]) -> set[str]:
         found: set[str] = set()
         for start in range(0, len(keys), 500):
-            batch = keys[start : start + 500]
-            found.update(
-                session.exec(
-                    select(RequestAttachment.storage_key).where(col(RequestAttachment.storage_key).in_(batch))
-                ).all()
-            )
+            found.update(claimed_keys(session, keys[start : start + 500]))
         return found
 
     staged_paths = [path for path in staging(base).iterdir() if path.is_file()]
