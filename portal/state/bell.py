@@ -20,6 +20,7 @@ KIND_ICONS = {
     NotificationKind.BROADCAST: "megaphone",
     NotificationKind.REQUEST: "message-square-text",
     NotificationKind.DOCUMENT: "receipt-text",
+    NotificationKind.COMPLAINT: "message-square-warning",
 }
 
 
@@ -40,6 +41,10 @@ def notice_link(notice: Notice, operator: bool) -> str:
         return routes.desk_request_url(notice.request_code) if operator else routes.request_url(notice.request_code)
     if notice.invoice_number:
         return routes.BILLING
+    if notice.kind is NotificationKind.COMPLAINT and not operator:
+        # the notice's title starts with the complaint's code (services/complaints/filing.py)
+        code = notice.subject.split(" ", 1)[0]
+        return routes.complaint_url(code) if code.startswith("REC-") else routes.COMPLAINTS
     return routes.NOTIFICATIONS
 
 

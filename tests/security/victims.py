@@ -33,6 +33,8 @@ class Victim:
     attachment_ids: tuple[int, ...]
     notification_ids: tuple[int, ...]
     markers: tuple[str, ...]  # texts only B's rows hold
+    complaint_codes: tuple[str, ...] = ()
+    complaint_attachment_ids: tuple[int, ...] = ()
 
     @property
     def contract_number(self) -> str:
@@ -55,6 +57,7 @@ def victim(app: RunningApp, code: str) -> Victim:
     customer_id = _column(app, "select id from customer where code = :c", c=code)[0]
     users = "select id from user_account where customer_id = :c"
     requests = "select id from service_request where customer_id = :c"
+    complaints = "select id from complaint where customer_id = :c"
     c = {"c": customer_id}
     markers = [
         *_column(app, "select denominazione from customer where id = :c", **c),
@@ -72,6 +75,10 @@ def victim(app: RunningApp, code: str) -> Victim:
         *_column(app, "select username from user_account where customer_id = :c", **c),
         *_column(app, "select primary_email from user_account where customer_id = :c", **c),
         *_column(app, "select last_name from user_account where customer_id = :c", **c),
+        *_column(app, "select code from complaint where customer_id = :c", **c),
+        *_column(app, "select subject from complaint where customer_id = :c", **c),
+        *_column(app, "select body from complaint where customer_id = :c", **c),
+        *_column(app, f"select display_name from complaint_attachment where complaint_id in ({complaints})", **c),
     ]
     return Victim(
         code=code,
@@ -93,6 +100,10 @@ def victim(app: RunningApp, code: str) -> Victim:
         # Short values (a module "1") would match anything: only distinctive texts count.
         # Only distinctive texts count: not a short value (a module "1"), not a word the portal itself
         # writes (a surname such as "Conti" is also Italian for "accounts" in the catalogues).
+        complaint_codes=_column(app, "select code from complaint where customer_id = :c order by id", **c),
+        complaint_attachment_ids=_column(
+            app, f"select id from complaint_attachment where complaint_id in ({complaints}) order by id", **c
+        ),
         markers=tuple(sorted({m for m in markers if m and len(m) >= 5 and m not in _PORTAL_WORDS})),
     )
 
@@ -117,6 +128,8 @@ _OWNED = {
     "notification_read": "user_id in (select id from user_account where customer_id = :c)"
     " or notification_id in (select id from notification where user_id in"
     " (select id from user_account where customer_id = :c))",
+    "complaint": "customer_id = :c",
+    "complaint_attachment": "complaint_id in (select id from complaint where customer_id = :c)",
     "user_session": "user_id in (select id from user_account where customer_id = :c)",
     "password_reset_token": "user_id in (select id from user_account where customer_id = :c)",
 }

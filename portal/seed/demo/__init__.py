@@ -18,9 +18,9 @@ from portal.models import Notification, Tenant
 from portal.models.enums import NotificationKind
 from portal.seed.builders import DEMO_PASSWORD, add_customers, add_users, grant_contracts, moment, open_leases
 from portal.seed.demo.billing import announce, issue_documents, newest_document, settle_history
+from portal.seed.demo.complaints import file_complaints
 from portal.seed.demo.contracts import LEASES, OLD_LEASE, OVERDUE_LEASE
 from portal.seed.demo.customers import ANNOUNCED_CUSTOMER, CUSTOMERS, USERS
-from portal.seed.demo.complaints import file_complaints
 from portal.seed.demo.service_requests import open_requests
 from portal.seed.euribor import EURIBOR_3M, euribor_3m_observations
 from portal.seed.feed import CoreSystem, contracts_by_number, core_system, customers_by_code, hand_over

@@ -309,3 +309,13 @@ def test_the_demo_shows_an_open_complaint_near_its_deadline_and_an_answered_one(
     assert any(str(r.received_on) == (AS_OF - dt.timedelta(days=52)).isoformat() for r in open_ones)
     assert any(r.outcome == "partial" for r in answered)
     assert db.exec(select(MailMessage).where(MailMessage.kind == "complaint")).first() is None  # history: no mail
+
+
+def test_the_bell_links_the_acknowledgement_to_the_complaint(db, demo):
+    from portal.services.requests import bell
+    from portal.state.bell import KIND_ICONS, notice_link
+
+    complaint = _file(db)
+    latest, _ = bell.notices(session=db, user=_user(db, "10093"), limit=1, with_total=False)
+    assert latest[0].kind is NotificationKind.COMPLAINT and NotificationKind.COMPLAINT in KIND_ICONS
+    assert notice_link(latest[0], operator=False) == f"/reclami/dettaglio?codice={complaint.code}"
