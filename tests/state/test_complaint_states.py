@@ -8,7 +8,7 @@ from sqlmodel import select
 from portal.db import session_scope
 from portal.models import Complaint, ComplaintAttachment, Contract, DownloadTicket, Notification, UserAccount
 from portal.pages.complaints.customer import ComplaintDetailState, NewComplaintState
-from portal.pages.complaints.desk import DeskComplaintDetailState
+from portal.pages.complaints.desk import DeskComplaintDetailState, DeskComplaintsState
 from tests.state.conftest import id_mark, redirect_target, rows_after, toast_of
 
 
@@ -107,3 +107,16 @@ def test_the_desk_answers_after_confirming_and_a_customer_cannot(signed_in):
             row.answer, row.outcome, row.answered_on, row.answered_by_id = None, None, None, None
             db.add(row)
             db.commit()
+
+
+def test_a_customer_on_the_desks_queue_is_sent_away_with_nothing(signed_in):
+    customer = signed_in("20417")
+    customer.visit("/operatore/reclami")
+    result = customer.run(DeskComplaintsState, "load")
+    assert redirect_target(result) == "/reclami"
+    page = customer.state(DeskComplaintsState)
+    assert (page.rows, page.figures, page.years, page.loaded) == ([], [], [], False)
+    desk = signed_in("servicedesk")
+    desk.visit("/operatore/reclami")
+    desk.run(DeskComplaintsState, "load")
+    assert _demo_complaint("10093", answered=False).code in [row.code for row in desk.state(DeskComplaintsState).rows]

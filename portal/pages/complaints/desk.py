@@ -69,7 +69,7 @@ class DeskComplaintsState(SessionState):
     _rows: list[ComplaintRow] = []
     _figures: YearFigures | None = None
 
-    def _show(self, principal: Principal) -> None:
+    def _read_queue(self, principal: Principal) -> None:
         today = clock.today()
         with session_scope() as db:
             self._rows = desk_complaints(
@@ -83,26 +83,26 @@ class DeskComplaintsState(SessionState):
     @rx.event
     @guard(OPERATOR, otherwise=TO_COMPLAINTS)
     def load(self, principal: Principal):
-        self._show(principal)
+        self._read_queue(principal)
         self.loaded = True
 
     @rx.event
     @guard(OPERATOR, otherwise=TO_COMPLAINTS)
     def toggle_answered(self, principal: Principal, checked: bool):
         self.show_answered = checked is True
-        self._show(principal)
+        self._read_queue(principal)
 
     @rx.event
     @guard(OPERATOR, otherwise=TO_COMPLAINTS)
     def choose_year(self, principal: Principal, value: str):
         self.year = value if isinstance(value, str) else ""  # one not offered falls back to this year
-        self._show(principal)
+        self._read_queue(principal)
 
     @rx.event
     @guard(OPERATOR, otherwise=TO_COMPLAINTS)
     def export_figures(self, principal: Principal):
         """The chosen year's figures as CSV, through a one-time download ticket (the operator's company only)."""
-        self._show(principal)
+        self._read_queue(principal)
         figures = self._figures
         if figures is None:
             return None
