@@ -12,6 +12,7 @@ from portal.pages import (  # noqa: F401  (each page module declares its page)
     accessibility,
     assets,
     billing,
+    complaints,
     contracts,
     desk,
     desk_broadcast,

@@ -54,6 +54,12 @@ GUIDE_SECTION_OF = {
     UNLOCK: "access",
     RESET_PASSWORD: "access",
 }
+COMPLAINTS = "/reclami"
+NEW_COMPLAINT = "/reclami/nuovo"
+COMPLAINT_DETAIL = "/reclami/dettaglio"
+ABF = "/reclami/arbitro-bancario-finanziario"
+DESK_COMPLAINTS = "/operatore/reclami"
+DESK_COMPLAINT_DETAIL = "/operatore/reclami/dettaglio"
 
 
 # HTTP routes beside Reflex's websocket (portal/api.py): the patterns it serves and the links pages build.
@@ -121,6 +127,12 @@ LANDINGS = frozenset(
         DESK_DOCUMENTS,
         GUIDE,
         ACCESSIBILITY,
+        COMPLAINTS,
+        NEW_COMPLAINT,
+        COMPLAINT_DETAIL,
+        ABF,
+        DESK_COMPLAINTS,
+        DESK_COMPLAINT_DETAIL,
     }
 )
 _MAX_LANDING = 512
@@ -191,6 +203,14 @@ def request_url(code: str) -> str:
 
 def desk_request_url(code: str) -> str:
     return f"{DESK_DETAIL}?{urlencode({'codice': code})}"
+
+
+def complaint_url(code: str) -> str:
+    return f"{COMPLAINT_DETAIL}?{urlencode({'codice': code})}"
+
+
+def desk_complaint_url(code: str) -> str:
+    return f"{DESK_COMPLAINT_DETAIL}?{urlencode({'codice': code})}"
 
 
 def import_run_url(run_id: int) -> str:

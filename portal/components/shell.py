@@ -46,6 +46,8 @@ MENU = (
     MenuEntry(routes.DOCUMENTS, "docs.menu", "folder-open", "customer"),
     MenuEntry(routes.DESK_DOCUMENTS, "docs.menu", "folder-open", "operator"),
     MenuEntry(routes.DESK, "menu.requests", "messages-square", "operator"),
+    MenuEntry(routes.COMPLAINTS, "menu.complaints", "message-square-warning", "customer"),
+    MenuEntry(routes.DESK_COMPLAINTS, "menu.complaints", "message-square-warning", "operator"),
     MenuEntry(routes.INTEGRATION, "menu.integration", "database", "operator"),
     MenuEntry(routes.PROFILE, "menu.profile", "user-round"),
 )

@@ -7,6 +7,7 @@ A table's `__tablename__` is annotated `ClassVar[str]`: SQLModel defines its def
 from portal.models.api_key import ApiKey
 from portal.models.audit import AuditEvent
 from portal.models.billing import Invoice, InvoiceLine, Payment
+from portal.models.complaint import Complaint, ComplaintAttachment
 from portal.models.contract import Contract, LeasedAsset, ReferenceRate, ScheduleLine
 from portal.models.customer import Customer
 from portal.models.document import DocumentAsk, DocumentUpload, ExpiryReminder, PublishedDocument
@@ -42,6 +43,8 @@ from portal.models.user import (
 __all__ = [
     "ApiKey",
     "AuditEvent",
+    "Complaint",
+    "ComplaintAttachment",
     "Contract",
     "Customer",
     "DocumentAsk",

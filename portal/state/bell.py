@@ -21,6 +21,7 @@ KIND_ICONS = {
     NotificationKind.REQUEST: "message-square-text",
     NotificationKind.DOCUMENT: "receipt-text",
     NotificationKind.DOCUMENT_AREA: "folder-open",
+    NotificationKind.COMPLAINT: "message-square-warning",
 }
 
 
@@ -43,6 +44,10 @@ def notice_link(notice: Notice, operator: bool) -> str:
         return routes.BILLING
     if notice.kind is NotificationKind.DOCUMENT_AREA and not operator:  # the document area's news (issue 15)
         return routes.DOCUMENTS
+    if notice.kind is NotificationKind.COMPLAINT and not operator:
+        # the notice's title starts with the complaint's code (services/complaints/filing.py)
+        code = notice.subject.split(" ", 1)[0]
+        return routes.complaint_url(code) if code.startswith("REC-") else routes.COMPLAINTS
     return routes.NOTIFICATIONS
 
 

@@ -192,6 +192,35 @@ def _public_account(
     return lambda v: [Attempt(_form(**build(v)), path, query or {})]
 
 
+def _complaint_page(path: str) -> Attempts:
+    return lambda v: [Attempt({}, path, {"codice": code}) for code in v.complaint_codes]
+
+
+def _complaint_files(path: str) -> Attempts:
+    """B's complaint files (and guessed ids), asked for from a complaint page of the attacker's."""
+    return lambda v: [
+        Attempt({"attachment_id": wanted}, path, {"codice": v.complaint_codes[0] if v.complaint_codes else ""})
+        for wanted in (*v.complaint_attachment_ids, 1, 2, "x")
+    ]
+
+
+def _complaint_answer(v: Victim) -> list[Attempt]:
+    """A customer asking to answer B's complaint: the desk's handlers refuse customers."""
+    path = "/operatore/reclami/dettaglio"
+    return [
+        Attempt(_form(answer="sweep: an answer to someone else's complaint", outcome="accepted"), path, {"codice": c})
+        for c in v.complaint_codes
+    ]
+
+
+def _complaint_filed_on(v: Victim) -> list[Attempt]:
+    """A complaint filed about B's contracts: none may name them."""
+    return [
+        Attempt(_form(subject="sweep", contract=number, body="sweep: a complaint about B's contract"), "/reclami/nuovo")
+        for number in v.contract_numbers
+    ]
+
+
 SWEEP: dict[str, Attempts] = {
     # shared states
     "I18nState.choose_language": lambda v: [Attempt({"lang": lang}, "/") for lang in ("en", "it", "xx")],
@@ -357,7 +386,27 @@ SWEEP: dict[str, Attempts] = {
     "NewRequestState.submit": _submit_form("/richieste/nuova", "submit"),
     "NewRequestState.upload": _files("/richieste/nuova"),
     "NewRequestState.remove_attachment": _index("/richieste/nuova"),
+    "ComplaintsState.load": _none("/reclami"),
+    "NewComplaintState.load": _none("/reclami/nuovo"),
+    "NewComplaintState.submit": _complaint_filed_on,
+    "NewComplaintState.upload": _files("/reclami/nuovo"),
+    "NewComplaintState.remove_attachment": _index("/reclami/nuovo"),
+    "NewComplaintState.search_contracts": _contract_search("/reclami/nuovo"),
+    "ComplaintDetailState.load": _complaint_page("/reclami/dettaglio"),
+    "ComplaintDetailState.download": _complaint_files("/reclami/dettaglio"),
+    "AbfState.load": _none("/reclami/arbitro-bancario-finanziario"),
     # operator pages (a customer must be refused; test_operator_handlers_refuse_a_customer)
+    "DeskComplaintsState.load": _none("/operatore/reclami"),
+    "DeskComplaintsState.toggle_answered": lambda v: [Attempt({"checked": True}, "/operatore/reclami")],
+    "DeskComplaintsState.choose_year": _value("/operatore/reclami", "2026", "1999", "x"),
+    "DeskComplaintsState.export_figures": _none("/operatore/reclami"),
+    "DeskComplaintDetailState.load": _complaint_page("/operatore/reclami/dettaglio"),
+    "DeskComplaintDetailState.download": _complaint_files("/operatore/reclami/dettaglio"),
+    "DeskComplaintDetailState.ask_answer": _complaint_answer,
+    "DeskComplaintDetailState.cancel_answer": _none("/operatore/reclami/dettaglio"),
+    "DeskComplaintDetailState.confirm_answer": lambda v: [
+        Attempt({}, "/operatore/reclami/dettaglio", {"codice": c}, before=(("load", {}),)) for c in v.complaint_codes
+    ],
     "DeskState.load": _none("/operatore/richieste"),
     "DeskState.apply": lambda v: [
         Attempt(_form(customer=v.code, status="", form_key="", age=""), "/operatore/richieste")

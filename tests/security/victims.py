@@ -34,6 +34,8 @@ class Victim:
     notification_ids: tuple[int, ...]
     markers: tuple[str, ...]  # texts only B's rows hold
     document_ask_ids: tuple[int, ...] = ()  # the documents the desk asked B for (issue 15)
+    complaint_codes: tuple[str, ...] = ()
+    complaint_attachment_ids: tuple[int, ...] = ()
 
     @property
     def contract_number(self) -> str:
@@ -56,6 +58,7 @@ def victim(app: RunningApp, code: str) -> Victim:
     customer_id = _column(app, "select id from customer where code = :c", c=code)[0]
     users = "select id from user_account where customer_id = :c"
     requests = "select id from service_request where customer_id = :c"
+    complaints = "select id from complaint where customer_id = :c"
     c = {"c": customer_id}
     markers = [
         *_column(app, "select denominazione from customer where id = :c", **c),
@@ -75,6 +78,10 @@ def victim(app: RunningApp, code: str) -> Victim:
         *_column(app, "select last_name from user_account where customer_id = :c", **c),
         *_column(app, "select title from published_document where customer_id = :c", **c),
         *_column(app, "select sha256 from published_document where customer_id = :c", **c),
+        *_column(app, "select code from complaint where customer_id = :c", **c),
+        *_column(app, "select subject from complaint where customer_id = :c", **c),
+        *_column(app, "select body from complaint where customer_id = :c", **c),
+        *_column(app, f"select display_name from complaint_attachment where complaint_id in ({complaints})", **c),
     ]
     return Victim(
         code=code,
@@ -96,6 +103,10 @@ def victim(app: RunningApp, code: str) -> Victim:
         # Short values (a module "1") would match anything: only distinctive texts count.
         # Only distinctive texts count: not a short value (a module "1"), not a word the portal itself
         # writes (a surname such as "Conti" is also Italian for "accounts" in the catalogues).
+        complaint_codes=_column(app, "select code from complaint where customer_id = :c order by id", **c),
+        complaint_attachment_ids=_column(
+            app, f"select id from complaint_attachment where complaint_id in ({complaints}) order by id", **c
+        ),
         markers=tuple(sorted({m for m in markers if m and len(m) >= 5 and m not in _PORTAL_WORDS})),
         document_ask_ids=_column(app, "select id from document_ask where customer_id = :c order by id", **c),
     )
@@ -121,6 +132,8 @@ _OWNED = {
     "notification_read": "user_id in (select id from user_account where customer_id = :c)"
     " or notification_id in (select id from notification where user_id in"
     " (select id from user_account where customer_id = :c))",
+    "complaint": "customer_id = :c",
+    "complaint_attachment": "complaint_id in (select id from complaint where customer_id = :c)",
     "user_session": "user_id in (select id from user_account where customer_id = :c)",
     "published_document": "customer_id = :c or contract_id in (select id from contract where customer_id = :c)",
     "document_ask": "customer_id = :c or contract_id in (select id from contract where customer_id = :c)",

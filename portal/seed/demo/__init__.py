@@ -18,6 +18,7 @@ from portal.models import Notification, Tenant
 from portal.models.enums import NotificationKind
 from portal.seed.builders import DEMO_PASSWORD, add_customers, add_users, grant_contracts, moment, open_leases
 from portal.seed.demo.billing import announce, issue_documents, newest_document, settle_history
+from portal.seed.demo.complaints import file_complaints
 from portal.seed.demo.contracts import LEASES, OLD_LEASE, OVERDUE_LEASE
 from portal.seed.demo.customers import ANNOUNCED_CUSTOMER, CUSTOMERS, USERS
 from portal.seed.demo.documents import add_documents
@@ -48,6 +49,7 @@ def seed_demo(*, session: Session, tenant: Tenant, as_of: dt.date, feed: Path | 
     open_requests(session, tenant=tenant, users=users, contracts=contracts, as_of=as_of)
     add_documents(session, tenant=tenant, users=users, contracts=contracts, as_of=as_of)
     add_lease_end(session, tenant=tenant, as_of=as_of)
+    file_complaints(session, users=users, contracts=contracts, as_of=as_of)
     session.add(
         Notification(
             tenant_id=tenant.id,

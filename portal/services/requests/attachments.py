@@ -31,7 +31,7 @@ from sqlalchemy import event
 from sqlmodel import Session, col, select
 
 from portal.config import settings
-from portal.models import DocumentUpload, PublishedDocument, RequestAttachment, ServiceRequest
+from portal.models import ComplaintAttachment, DocumentUpload, PublishedDocument, RequestAttachment, ServiceRequest
 from portal.services.requests.file_kinds import (
     HEAD_BYTES,
     KINDS,
@@ -241,23 +241,29 @@ def discard(staged: StagedFile, base: Path | None = None) -> None:
 
 
 # The rows whose files live here: the requests' attachments, and the document area's files (issue 15).
-_KEY_COLUMNS = (RequestAttachment.storage_key, PublishedDocument.storage_key, DocumentUpload.storage_key)
-
-
-def _claimed(session: Session, keys: list[str]) -> set[str]:
-    """Which of `keys` a committed row points to."""
-    found: set[str] = set()
-    for column in _KEY_COLUMNS:
-        found.update(session.exec(select(column).where(col(column).in_(keys))).all())
-    return found
+# every table whose rows own a stored file: a key none of them holds is a staged leftover
+_KEY_COLUMNS = (
+    RequestAttachment.storage_key,
+    ComplaintAttachment.storage_key,
+    PublishedDocument.storage_key,
+    DocumentUpload.storage_key,
+)
 
 
 def unclaimed(*, session: Session, staged: Sequence[StagedFile], base: Path | None = None) -> list[StagedFile]:
     """The files still staged that no committed row points to: after a crash between a commit and
     the move, a form may still list files that already belong to a request; those are not its
     own to send again or to throw away."""
-    claimed = _claimed(session, [item.storage_key for item in staged])
+    claimed = claimed_keys(session, [item.storage_key for item in staged])
     return [item for item in staged if item.storage_key not in claimed and (staging(base) / item.storage_key).exists()]
+
+
+def claimed_keys(session: Session, keys: Sequence[str]) -> set[str]:
+    """The storage keys a committed row points to: a request's, a complaint's or a document's file."""
+    found: set[str] = set()
+    for column in _KEY_COLUMNS:
+        found.update(session.exec(select(column).where(col(column).in_(keys))).all())
+    return found
 
 
 def path_of(storage_key: str, base: Path | None = None) -> Path:
@@ -286,7 +292,7 @@ def sweep(*, session: Session, base: Path | None = None, now: float | None = Non
     def committed(keys: list[str]) -> set[str]:
         found: set[str] = set()
         for start in range(0, len(keys), 500):
-            found.update(_claimed(session, keys[start : start + 500]))
+            found.update(claimed_keys(session, keys[start : start + 500]))
         return found
 
     staged_paths = [path for path in staging(base).iterdir() if path.is_file()]
