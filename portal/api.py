@@ -38,6 +38,7 @@ from portal.services.contracts.payoff_pdf import payoff_filename, payoff_pdf
 from portal.services.contracts.queries import access_contract
 from portal.services.contracts.statement_pdf import statement_filename, statement_pdf
 from portal.services.contracts.statements import build_statement, statement_years
+from portal.services.privacy import export
 from portal.services.requests import attachments as files
 from portal.services.requests.queries import access_attachment
 from portal.web import metrics as prometheus
@@ -177,6 +178,19 @@ async def download(request: Request) -> Response:
         filename=found.filename,
         headers=NO_STORE,
     )
+
+
+async def my_data(request: Request) -> Response:
+    """The copy of the user's own data (issue 15), for the account that asked for it, signed in,
+    while its link lives; 404 for anyone else, exactly as for a link that does not exist."""
+    with session_scope() as db:
+        user = _signed_in_user(request, db)
+        found = None
+        if user is not None:
+            found = export.access_export(session=db, user_id=user.id, code=request.path_params["code"], now=clock.now())
+    if found is None:
+        return _not_found()
+    return FileResponse(found.path, media_type=found.content_type, filename=found.filename, headers=NO_STORE)
 
 
 def _disposition(request: Request, filename: str, *, always_attachment: bool = False) -> str:
@@ -324,6 +338,7 @@ api = Starlette(
         Route(routes.API_STATEMENT, annual_statement),
         Route(routes.API_TOTP_QR, totp_qr),
         Route(routes.API_DOWNLOAD, download),
+        Route(routes.API_MY_DATA, my_data, methods=["GET"]),
         # The integration's API: API keys instead of sessions (portal/web/api_v1/).
         Route(routes.API_V1_BATCHES, post_batch, methods=["POST"]),
         Route(routes.API_V1_FILE_SETS, post_file_set, methods=["POST"]),

@@ -29,6 +29,8 @@ DESK_BROADCAST = "/operatore/comunicazioni"
 FORM_PREVIEW = "/operatore/anteprima-moduli"
 INTEGRATION = "/operatore/integrazione"
 IMPORT_RUN = "/operatore/integrazione/importazione"
+MY_DATA = "/profilo/i-miei-dati"  # issue 15: the copy of the user's own data
+ACCESS_LOG = "/profilo/registro-accessi"  # issue 15: the account's sign-ins
 
 
 # HTTP routes beside Reflex's websocket (portal/api.py): the patterns it serves and the links pages build.
@@ -40,6 +42,7 @@ API_INVOICE = "/api/documenti/fattura/{invoice_id:int}.{fmt:str}"
 API_STATEMENT = "/api/documenti/rendiconto/{number}/{year:int}.pdf"
 API_TOTP_QR = "/api/totp/qr.svg"
 API_DOWNLOAD = "/api/download/{token}"
+API_MY_DATA = "/api/miei-dati/{code}.zip"  # issue 15: the requester's copy of their data, signed in
 # Public, for the proxy and the orchestrator (issue 13): the process answers; its database and Redis answer.
 API_HEALTH = "/api/health"
 API_READY = "/api/ready"
@@ -90,6 +93,8 @@ LANDINGS = frozenset(
         FORM_PREVIEW,
         INTEGRATION,
         IMPORT_RUN,
+        MY_DATA,
+        ACCESS_LOG,
     }
 )
 _MAX_LANDING = 512
@@ -185,3 +190,7 @@ def totp_qr_url(version: int | str) -> str:
 
 def download_url(token: str) -> str:
     return f"/api/download/{token}"
+
+
+def my_data_download_url(code: str) -> str:
+    return API_MY_DATA.replace("{code}", quote(code, safe=""))

@@ -9,6 +9,7 @@ from portal.models.audit import AuditEvent
 from portal.models.billing import Invoice, InvoiceLine, Payment
 from portal.models.contract import Contract, LeasedAsset, ReferenceRate, ScheduleLine
 from portal.models.customer import Customer
+from portal.models.data_export import DataExport, ExportStatus
 from portal.models.download import DownloadTicket
 from portal.models.integration import ImportRun
 from portal.models.mail import MailMessage
@@ -43,6 +44,8 @@ __all__ = [
     "AuditEvent",
     "Contract",
     "Customer",
+    "DataExport",
+    "ExportStatus",
     "DownloadTicket",
     "ImportRun",
     "Invoice",

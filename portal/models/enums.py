@@ -81,6 +81,7 @@ class NotificationKind(CodedEnum):
     BROADCAST = "broadcast"  # from the leasing company to every customer
     REQUEST = "request"  # from the service desk about one request
     DOCUMENT = "document"  # a new invoice or credit note was published
+    DATA_EXPORT = "data_export"  # the copy of the user's own data is ready (issue 15)
 
 
 class ImportOutcome(CodedEnum):

@@ -20,6 +20,7 @@ KIND_ICONS = {
     NotificationKind.BROADCAST: "megaphone",
     NotificationKind.REQUEST: "message-square-text",
     NotificationKind.DOCUMENT: "receipt-text",
+    NotificationKind.DATA_EXPORT: "download",
 }
 
 
@@ -40,6 +41,8 @@ def notice_link(notice: Notice, operator: bool) -> str:
         return routes.desk_request_url(notice.request_code) if operator else routes.request_url(notice.request_code)
     if notice.invoice_number:
         return routes.BILLING
+    if notice.kind is NotificationKind.DATA_EXPORT:
+        return routes.MY_DATA
     return routes.NOTIFICATIONS
 
 

@@ -246,3 +246,20 @@ def primary_email_changed(recipient: Recipient, *, new_address: str) -> Outgoing
     return _compose(
         recipient, kind="primary_email_changed", subject_key="mail.email_changed.subject", paragraphs=paragraphs
     )
+
+
+# --- issue 15: the customer's own data ---
+
+
+def data_export_ready(recipient: Recipient, *, link: str, page: str, until: str) -> OutgoingMail:
+    """The copy of the user's data is ready: the link works for them only, signed in, until `until`."""
+    t = functools.partial(translate, recipient.lang)
+    paragraphs = [t("mail.data_export.body", date=until), t("mail.data_export.signed_in", page=page)]
+    paragraphs.append(t("mail.data_export.warning"))
+    return _compose(
+        recipient,
+        kind="data_export_ready",
+        subject_key="mail.data_export.subject",
+        paragraphs=paragraphs,
+        action=(t("mail.data_export.action"), link),
+    )
