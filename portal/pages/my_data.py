@@ -76,7 +76,8 @@ class MyDataState(SessionState):
 
 def _state_part() -> rx.Component:
     state = MyDataState
-    return rx.match(
+    # rx.match over strings yields a Component here; Reflex types it as Component | Var.
+    return rx.match(  # pyright: ignore[reportReturnType]
         state.status,
         (
             "requested",

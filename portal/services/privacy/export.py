@@ -85,7 +85,7 @@ ACCOUNT_COLUMNS = (
 
 # Hooks run when a request row is written (tasks.install: on PostgreSQL the build job is deferred
 # in the same transaction); the SQLite loop is woken by `wake` after the commit.
-enqueue_hooks: list[Callable[[Session, DataExport], None]] = []
+enqueue_hooks: list[Callable[[Session, DataExport], object]] = []
 wake = threading.Event()
 
 

@@ -71,9 +71,7 @@ def test_a_sign_in_records_its_device_and_session_and_the_log_marks_this_session
         sa.text("select id from user_session where token_hash = :h"), {"h": token_digest(opened.token)}
     ).all()
     assert success.detail["session_id"] == session_id
-    events, total = sign_ins(
-        session=db, user_id=user.id, now=later, session_digest=token_digest(opened.token), limit=1
-    )
+    events, total = sign_ins(session=db, user_id=user.id, now=later, session_digest=token_digest(opened.token), limit=1)
     [(expected_total,)] = db.execute(
         sa.text(
             "select count(*) from audit_event where user_id = :u and created_at >= :since and action in "

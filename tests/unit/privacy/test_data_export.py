@@ -133,7 +133,8 @@ def test_a_sub_user_gets_only_its_own_account_and_the_contracts_it_was_granted(d
     assert sorted(g[0] for g in granted) == ["90317", "97702"]
     assert [c["number"] for c in _json(archive, "contracts")] == [g[0] for g in granted]
     [(others,)] = _sql(
-        db, "select count(*) from contract where customer_id = :c and number not in ('90317', '97702')",
+        db,
+        "select count(*) from contract where customer_id = :c and number not in ('90317', '97702')",
         c=sub.customer_id,
     )
     assert others > 0  # the customer has contracts the sub-user must not get
@@ -221,7 +222,11 @@ def test_the_job_resumes_an_export_whose_builder_died_and_tells_the_requester(db
     assert (row.status, row.attempts, row.ready_at, row.claimed_at) == (ExportStatus.READY, 2, later, None)
     assert (tmp_path / "exports" / str(row.storage_name)).is_file()
     [notice] = rows_after(db, Notification, notices)
-    assert (notice.kind, notice.user_id, notice.title) == (NotificationKind.DATA_EXPORT, user.id, "I tuoi dati sono pronti")
+    assert (notice.kind, notice.user_id, notice.title) == (
+        NotificationKind.DATA_EXPORT,
+        user.id,
+        "I tuoi dati sono pronti",
+    )
     [mail] = mails_after(db, mails)
     assert isinstance(mail, MailMessage)
     assert mail.to_address == user.primary_email
@@ -246,7 +251,7 @@ def test_a_build_that_keeps_failing_is_given_up_after_three_attempts(db, demo, t
     monkeypatch.setattr(export, "SECTIONS", [export.Section("profile", broken)])
     report = data_exports.run(base=tmp_path)
     assert report.built == 0 and report.failed == 3
-    assert _sql(
-        db, "select status, attempts, error from data_export where user_id = :u", u=_user(db, "10093").id
-    ) == [("failed", 3, "OSError")]
+    assert _sql(db, "select status, attempts, error from data_export where user_id = :u", u=_user(db, "10093").id) == [
+        ("failed", 3, "OSError")
+    ]
     assert list((tmp_path / "exports").iterdir()) == []
