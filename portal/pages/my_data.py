@@ -61,7 +61,7 @@ class MyDataState(SessionState):
         self._show(principal)
 
     @rx.event
-    @guard(CUSTOMER)
+    @guard(CUSTOMER, otherwise=redirect_to(routes.HOME))
     def ask(self, principal: Principal):
         self.asking = True
         yield
