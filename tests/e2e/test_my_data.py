@@ -92,6 +92,10 @@ def test_a_customer_downloads_the_copy_of_its_data_and_sees_its_sign_ins(app, ne
     missing = colleague.request.get(app.url("/api/miei-dati/no-such-export.zip"))
     assert (refused.status, refused.body()) == (missing.status, missing.body()) == (404, b"")
     assert page.request.get(link).status == 200  # the control: the requester's own session may
+    # the link opened without a session: the login page, then "I miei dati" (the same for any link)
+    for url in (link, app.url("/api/miei-dati/no-such-export.zip")):
+        anonymous = new_page().request.get(url, max_redirects=0)
+        assert anonymous.status == 303 and anonymous.headers["location"] == "/login?next=%2Fprofilo%2Fi-miei-dati"
     assert db_rows(app, "select status from data_export where id = :e", e=export_id) == [("ready",)]
 
     # the access log: the sign-in just made, with its device, marked as this session

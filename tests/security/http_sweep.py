@@ -552,7 +552,8 @@ SWEEP: dict[str, RouteEntry] = {
         "signed_in", GET, _plain(routes.totp_qr_url(1)), NOT_FOUND, own=lambda h: [Call("GET", routes.totp_qr_url(1))]
     ),
     routes.API_DOWNLOAD: RouteEntry("signed_in", GET, _download, NOT_FOUND, own=_download),
-    routes.API_MY_DATA: RouteEntry("signed_in", GET, _my_data, NOT_FOUND, own=_my_data),
+    # Without a session: the login page (then "I miei dati"), whatever the link (issue 15).
+    routes.API_MY_DATA: RouteEntry("signed_in", GET, _my_data, NOT_FOUND, own=_my_data, anonymous=frozenset({303})),
     # For the proxy and the orchestrator: "alive" and "database and Redis reachable", nothing of anyone's.
     routes.API_HEALTH: RouteEntry(
         "public", GET, _plain(routes.API_HEALTH), frozenset({200}), own=_plain(routes.API_HEALTH)

@@ -268,8 +268,8 @@ def message_rows(ctx: ExportContext) -> Rows:
 
 def notification_rows(ctx: ExportContext) -> Rows:
     """What the user's bell shows (their own notices and the broadcasts), as the bell reads it."""
-    visible = int(ctx.session.exec(select(sa.func.count(col(Notification.id)))).one())
-    items, _ = notices(session=ctx.session, user=ctx.user, limit=max(visible, 1), with_total=False)
+    _, visible = notices(session=ctx.session, user=ctx.user, limit=0)
+    items, _ = notices(session=ctx.session, user=ctx.user, limit=visible or 0, with_total=False)
     return [
         {
             "id": n.notification_id,

@@ -255,3 +255,17 @@ def test_a_build_that_keeps_failing_is_given_up_after_three_attempts(db, demo, t
         ("failed", 3, "OSError")
     ]
     assert list((tmp_path / "exports").iterdir()) == []
+
+
+def test_the_notifications_are_those_the_users_bell_shows(db, demo, tmp_path):
+    user = _user(db, "10093")
+    _, archive = _built(db, tmp_path, "10093")
+    expected = _sql(
+        db,
+        "select n.id from notification n where (n.user_id = :u or (n.user_id is null and n.kind = 'broadcast' "
+        "and n.tenant_id = :t)) order by n.created_at, n.id",
+        u=user.id,
+        t=user.tenant_id,
+    )
+    assert [n["id"] for n in _json(archive, "notifications")] == [row[0] for row in expected]
+    assert len(expected) > 0
