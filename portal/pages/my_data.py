@@ -29,7 +29,7 @@ class MyDataState(SessionState):
     message: str = ""
     asking: bool = False
 
-    def _show(self, principal: Principal) -> None:
+    def _show_export(self, principal: Principal) -> None:
         with session_scope() as db:
             view = export.latest(session=db, user_id=principal.user_id)
         now = clock.now()
@@ -51,14 +51,14 @@ class MyDataState(SessionState):
     def load(self, principal: Principal):
         self.message = ""
         self.asking = False
-        self._show(principal)
+        self._show_export(principal)
         self.loaded = True
 
     @rx.event
     @guard(CUSTOMER, touch=False)
     def refresh(self, principal: Principal, _value=None):
         """While an export is being built, every few seconds: has it become ready?"""
-        self._show(principal)
+        self._show_export(principal)
 
     @rx.event
     @guard(CUSTOMER, otherwise=redirect_to(routes.HOME))
@@ -71,7 +71,7 @@ class MyDataState(SessionState):
             )
         self.message = self._t("mydata.asked" if created else "mydata.already_running")
         self.asking = False
-        self._show(principal)
+        self._show_export(principal)
 
 
 def _state_part() -> rx.Component:

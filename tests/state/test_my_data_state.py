@@ -39,6 +39,7 @@ def test_asking_twice_makes_one_export_and_the_page_shows_it_ready_after_the_job
         browser.run(MyDataState, "load")
         page = browser.state(MyDataState)
         assert (page.loaded, page.status, page.link) == (True, "", "")
+        assert (page.signed_in, page.username) == (True, "20417")  # the header still knows who it is
 
         _drain(browser.run(MyDataState, "ask"))
         assert (page.status, page.asking, page.message) == (
@@ -80,3 +81,13 @@ def test_the_access_log_lists_the_sign_in_of_this_session_first(signed_in):
     assert newest.current and newest.outcome == "resolved"
     assert newest.place == "Private/local network (127.0.0.1)"  # 20417 reads English
     assert sum(row.current for row in page.rows) == 1
+
+
+def test_a_visitor_without_session_is_sent_to_the_login_page_and_asks_for_nothing(browser):
+    exports = id_mark(DataExport)
+    browser.visit("/profilo/i-miei-dati")
+    for handler in ("load", "refresh", "ask"):
+        assert redirect_target(browser.run(MyDataState, handler)) == "/login?next=%2Fprofilo%2Fi-miei-dati"
+    browser.visit("/profilo/registro-accessi")
+    assert redirect_target(browser.run(AccessLogState, "load")) == "/login?next=%2Fprofilo%2Fregistro-accessi"
+    assert rows_after(DataExport, exports) == []
