@@ -17,7 +17,7 @@ from sqlmodel import Session
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from portal import i18n, routes
@@ -40,6 +40,7 @@ from portal.services.contracts.statement_pdf import statement_filename, statemen
 from portal.services.contracts.statements import build_statement, statement_years
 from portal.services.documents.asks import access_upload
 from portal.services.documents.library import access_document
+from portal.services.privacy import export
 from portal.services.requests import attachments as files
 from portal.services.requests.queries import access_attachment
 from portal.web import metrics as prometheus
@@ -179,6 +180,23 @@ async def download(request: Request) -> Response:
         filename=found.filename,
         headers=NO_STORE,
     )
+
+
+async def my_data(request: Request) -> Response:
+    """The copy of the user's own data (issue 15), for the account that asked for it, signed in,
+    while its link lives; 404 for any other account, exactly as for a link that does not exist.
+    Without a session (the e-mail's link opened in a new browser) the login page, which then leads
+    to the "I miei dati" page: the same answer whatever the link, so it tells nothing either."""
+    with session_scope() as db:
+        user = _signed_in_user(request, db)
+        found = None
+        if user is not None:
+            found = export.access_export(session=db, user_id=user.id, code=request.path_params["code"], now=clock.now())
+    if user is None:
+        return RedirectResponse(routes.login_url(routes.MY_DATA), status_code=303, headers=NO_STORE)
+    if found is None:
+        return _not_found()
+    return FileResponse(found.path, media_type=found.content_type, filename=found.filename, headers=NO_STORE)
 
 
 def _disposition(request: Request, filename: str, *, always_attachment: bool = False) -> str:
@@ -366,6 +384,7 @@ api = Starlette(
         Route(routes.API_DOWNLOAD, download),
         Route(routes.API_PUBLISHED_DOCUMENT, published_document),
         Route(routes.API_DOCUMENT_UPLOAD, document_upload),
+        Route(routes.API_MY_DATA, my_data, methods=["GET"]),
         # The integration's API: API keys instead of sessions (portal/web/api_v1/).
         Route(routes.API_V1_BATCHES, post_batch, methods=["POST"]),
         Route(routes.API_V1_FILE_SETS, post_file_set, methods=["POST"]),

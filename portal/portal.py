@@ -9,6 +9,7 @@ from portal.components.shell import add_pages
 from portal.config import settings
 from portal.jobs.embedded import background as background_jobs
 from portal.pages import (  # noqa: F401  (each page module declares its page)
+    access_log,
     accessibility,
     assets,
     billing,
@@ -27,6 +28,7 @@ from portal.pages import (  # noqa: F401  (each page module declares its page)
     integration,
     integration_run,
     login,
+    my_data,
     new_request,
     notifications,
     operator_customers,

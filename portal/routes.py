@@ -60,6 +60,8 @@ COMPLAINT_DETAIL = "/reclami/dettaglio"
 ABF = "/reclami/arbitro-bancario-finanziario"
 DESK_COMPLAINTS = "/operatore/reclami"
 DESK_COMPLAINT_DETAIL = "/operatore/reclami/dettaglio"
+MY_DATA = "/profilo/i-miei-dati"  # issue 15: the copy of the user's own data
+ACCESS_LOG = "/profilo/registro-accessi"  # issue 15: the account's sign-ins
 
 
 # HTTP routes beside Reflex's websocket (portal/api.py): the patterns it serves and the links pages build.
@@ -73,6 +75,7 @@ API_TOTP_QR = "/api/totp/qr.svg"
 API_DOWNLOAD = "/api/download/{token}"
 API_PUBLISHED_DOCUMENT = "/api/documenti/pubblicati/{document_id:int}.pdf"
 API_DOCUMENT_UPLOAD = "/api/documenti/inviati/{upload_id:int}"
+API_MY_DATA = "/api/miei-dati/{code}.zip"  # issue 15: the requester's copy of their data, signed in
 # Public, for the proxy and the orchestrator (issue 13): the process answers; its database and Redis answer.
 API_HEALTH = "/api/health"
 API_READY = "/api/ready"
@@ -133,6 +136,8 @@ LANDINGS = frozenset(
         ABF,
         DESK_COMPLAINTS,
         DESK_COMPLAINT_DETAIL,
+        MY_DATA,
+        ACCESS_LOG,
     }
 )
 _MAX_LANDING = 512
@@ -253,3 +258,7 @@ def document_upload_url(upload_id: int) -> str:
 
 def desk_documents_url(customer_code: str) -> str:
     return f"{DESK_DOCUMENTS}?{urlencode({'cliente': customer_code})}"
+
+
+def my_data_download_url(code: str) -> str:
+    return API_MY_DATA.replace("{code}", quote(code, safe=""))

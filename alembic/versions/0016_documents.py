@@ -1,7 +1,7 @@
 """documents both ways: published documents, document asks and uploads, expiry reminders (issue 15)
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-08 00:10:00
 """
 
@@ -14,7 +14,7 @@ import portal.models.types  # noqa: F401  (custom column types)
 from alembic import op
 
 revision: str = "0016"
-down_revision: str | Sequence[str] | None = "0014"
+down_revision: str | Sequence[str] | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

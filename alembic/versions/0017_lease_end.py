@@ -1,7 +1,7 @@
 """lease end and art. 119 copies: a request's legal deadline (issue 15)
 
 Revision ID: 0017
-Revises: 0014
+Revises: 0016
 Create Date: 2026-12-08 00:10:00
 
 `service_request.due_on`: the day by which the company must answer a request that has a legal
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0017"
-down_revision: str | Sequence[str] | None = "0014"
+down_revision: str | Sequence[str] | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

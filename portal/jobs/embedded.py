@@ -25,10 +25,11 @@ from croniter import croniter
 
 from portal.config import JOB_WORKER_SEPARATE, settings
 from portal.integration.outbound import webhooks
-from portal.jobs import billing, tasks
+from portal.jobs import billing, data_exports, tasks
 from portal.jobs import documents as document_jobs
 from portal.jobs import mail as jobs_mail
 from portal.services.common import clock, mail
+from portal.services.privacy import export
 
 logger = logging.getLogger(__name__)
 
@@ -85,11 +86,12 @@ async def run_in_process() -> None:
                 reminded = await asyncio.to_thread(document_jobs.run, as_of=clock.today())
                 logger.info("insurance reminders: %s sent", reminded)
                 reminders_at = next_reminders_run(clock.now())
+            await asyncio.to_thread(data_exports.run)  # issue 15: woken by the commit that asked
             await asyncio.to_thread(jobs_mail.send)
             await asyncio.to_thread(deliver_webhooks)
         except Exception:  # a database or disk hiccup must not end the jobs for the app's life
             logger.exception("background jobs round failed; trying again")
         for _ in range(POLL_SECONDS * 10):
-            if mail.wake_sender.is_set() or webhooks.wake.is_set():
+            if mail.wake_sender.is_set() or webhooks.wake.is_set() or export.wake.is_set():
                 break
             await asyncio.sleep(0.1)

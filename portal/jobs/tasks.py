@@ -32,12 +32,14 @@ from sqlmodel import Session
 
 from portal.config import settings
 from portal.integration.outbound import webhooks
-from portal.jobs import billing
+from portal.jobs import billing, data_exports
 from portal.jobs import documents as document_jobs
 from portal.jobs import mail as jobs_mail
+from portal.models.data_export import DataExport
 from portal.models.mail import MailOutbox
 from portal.models.outbound import WebhookDelivery
 from portal.services.common import clock, mail, mail_sender
+from portal.services.privacy import export
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +51,7 @@ BILLING_CRON = "0 5 * * *"
 REMINDERS_CRON = "10 5 * * *"  # the insurance expiry reminders (issue 15), after the billing run
 STALLED_CRON = "* * * * *"
 CLEANUP_CRON = "40 3 * * *"
+DATA_EXPORTS_CRON = "* * * * *"
 KEEP_JOBS_HOURS = 7 * 24
 # A job that raised (a database hiccup, a full disk) runs again after 4, 16, 64, 256 and 1024 s, then
 # is marked failed; refused mail is no such failure: the outbox keeps its own schedule (RETRY_DELAYS).
@@ -144,6 +147,20 @@ def insurance_reminders(timestamp: int) -> int:
     return document_jobs.run(as_of=clock.today())
 
 
+@app.task(name="build_data_export", retry=RETRY)
+def build_data_export(export_id: int) -> int:
+    """The copies of the customers' data (issue 15), deferred when one is asked for: builds what
+    waits (this one among them; two builders never take the same, export.claim_next)."""
+    return data_exports.run().built
+
+
+@app.periodic(cron=DATA_EXPORTS_CRON, periodic_id="data_exports")
+@app.task(name="data_exports", queueing_lock="data_exports", retry=RETRY)
+def data_exports_due(timestamp: int) -> int:
+    """Every minute: the exports whose builder died, and the files whose link lapsed."""
+    return data_exports.run().built
+
+
 @app.periodic(cron=STALLED_CRON, periodic_id="retry_stalled_jobs")
 @app.task(name="retry_stalled_jobs", queueing_lock="retry_stalled_jobs", pass_context=True)
 async def retry_stalled_jobs(context: procrastinate.JobContext, timestamp: int) -> int:
@@ -203,6 +220,19 @@ def install() -> None:
         mail.enqueue_hooks.append(_remember)
     if not settings.is_sqlite and _remember_delivery not in webhooks.enqueue_hooks:
         webhooks.enqueue_hooks.append(_remember_delivery)
+    if not settings.is_sqlite and defer_data_export not in export.enqueue_hooks:
+        export.enqueue_hooks.append(defer_data_export)
+
+
+def defer_data_export(session: Session, row: DataExport) -> int:
+    """The build job of an export just asked for, deferred in the asking transaction: it exists
+    exactly when the request does."""
+    deferrer = jobs.JobDeferrer(
+        job_manager=_ON_A_GIVEN_CONNECTION,
+        job=build_data_export.configure().job,
+        connection=session.connection().connection.driver_connection,
+    )
+    return deferrer.batch_defer({"export_id": row.id})[0]
 
 
 def _remember_delivery(session: Session, row: WebhookDelivery) -> None:

@@ -10,6 +10,7 @@ from portal.models.billing import Invoice, InvoiceLine, Payment
 from portal.models.complaint import Complaint, ComplaintAttachment
 from portal.models.contract import Contract, LeasedAsset, ReferenceRate, ScheduleLine
 from portal.models.customer import Customer
+from portal.models.data_export import DataExport, ExportStatus
 from portal.models.document import DocumentAsk, DocumentUpload, ExpiryReminder, PublishedDocument
 from portal.models.download import DownloadTicket
 from portal.models.integration import ImportRun
@@ -49,6 +50,8 @@ __all__ = [
     "Customer",
     "DocumentAsk",
     "DocumentUpload",
+    "DataExport",
+    "ExportStatus",
     "DownloadTicket",
     "ExpiryReminder",
     "ImportRun",

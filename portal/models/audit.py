@@ -22,4 +22,5 @@ class AuditEvent(SQLModel, table=True):
     action: str = Field(max_length=60, index=True)  # "login.success", "login.failure", ...
     detail: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
     client_ip: str = Field(default="", max_length=64)
+    user_agent: str = Field(default="", max_length=300)  # sign-ins, from issue 15 on (the access log)
     created_at: dt.datetime = timestamp_field()

@@ -83,6 +83,7 @@ class NotificationKind(CodedEnum):
     DOCUMENT = "document"  # a new invoice or credit note was published
     DOCUMENT_AREA = "document_area"  # the Documenti area: a document published or asked for (issue 15)
     COMPLAINT = "complaint"  # a complaint (reclamo) was acknowledged or answered
+    DATA_EXPORT = "data_export"  # the copy of the user's own data is ready (issue 15)
 
 
 class ImportOutcome(CodedEnum):
@@ -104,6 +105,8 @@ class ProductCode(CodedEnum):
 # vehicle's residual value is a real part of its price (often 20%), worth financing for another
 # year; equipment's is a token 1% of the amount, bought back at the end: no extension is offered.
 EXTENSION_MONTHS: dict[str, int] = {ProductCode.VEHICLE: 12}
+
+
 class ComplaintOutcome(CodedEnum):
     """How the company answered a complaint (reclamo), as its yearly report counts them."""
 

@@ -122,7 +122,12 @@ class LoginState(SessionState):
         now = clock.now()
         with session_scope() as db:
             outcome, user = authenticate(
-                session=db, username=username, password=password, now=now, client_ip=self._client_ip()
+                session=db,
+                username=username,
+                password=password,
+                now=now,
+                client_ip=self._client_ip(),
+                user_agent=self.router.headers.user_agent,
             )
             if outcome is SignIn.OK and user is not None:
                 handle, method = two_factor.begin(session=db, user=user, now=now, client_ip=self._client_ip())

@@ -22,6 +22,7 @@ KIND_ICONS = {
     NotificationKind.DOCUMENT: "receipt-text",
     NotificationKind.DOCUMENT_AREA: "folder-open",
     NotificationKind.COMPLAINT: "message-square-warning",
+    NotificationKind.DATA_EXPORT: "download",
 }
 
 
@@ -48,6 +49,8 @@ def notice_link(notice: Notice, operator: bool) -> str:
         # the notice's title starts with the complaint's code (services/complaints/filing.py)
         code = notice.subject.split(" ", 1)[0]
         return routes.complaint_url(code) if code.startswith("REC-") else routes.COMPLAINTS
+    if notice.kind is NotificationKind.DATA_EXPORT:
+        return routes.MY_DATA
     return routes.NOTIFICATIONS
 
 

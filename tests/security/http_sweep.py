@@ -27,7 +27,7 @@ import portal.portal  # noqa: F401  (builds the app: its routes are read below)
 from portal import routes
 from portal.api import api
 from portal.integration import keys as api_keys
-from portal.models import Contract, Customer
+from portal.models import Contract, Customer, DataExport, ExportStatus
 from portal.services.access.sessions import token_digest
 from portal.services.common import downloads
 from portal.services.contracts.payoff import payable_instalments
@@ -67,6 +67,7 @@ class Holdings:
     totp_secret: str  # a pending authenticator enrolment, set for the sweep
     download_token: Callable[[], str]  # a fresh single-use ticket for one of the customer's exports
     api_token: Callable[..., str]  # a fresh API key of the customer's leasing company, with these scopes
+    my_data_code: Callable[[], str] = lambda: ""  # a fresh ready copy of the main account's data (issue 15)
     request_files: tuple[tuple[str, int], ...] = ()  # (request code, attachment id) of the customer's files
     settable: tuple[tuple[str, str], ...] = ()  # (request code, status) of requests in a status the API sets
     document_ids: tuple[int, ...] = ()  # documents published to the customer (issue 15)
@@ -181,6 +182,32 @@ def holdings(app: RunningApp, who: Victim, totp_secret: str) -> Holdings:
             db.commit()
         return token
 
+    my_data = f"private data export of customer {who.code}: {secrets.token_hex(16)}\n".encode()
+
+    def my_data_code() -> str:
+        """A ready export of the main account's data (as the job leaves it), its link's code."""
+        name = downloads.new_storage_name(".zip")
+        (downloads.exports_dir(app.private_dir) / name).write_bytes(my_data)
+        now = dt.datetime.now(dt.UTC)
+        with Session(app.engine) as db:
+            customer = db.get(Customer, who.customer_id)
+            assert customer is not None
+            row = DataExport(
+                tenant_id=customer.tenant_id,
+                user_id=main_user,
+                customer_id=who.customer_id,
+                code=secrets.token_urlsafe(18),
+                status=ExportStatus.READY,
+                requested_at=now,
+                ready_at=now,
+                expires_at=now + dt.timedelta(days=7),
+                storage_name=name,
+                size_bytes=len(my_data),
+            )
+            db.add(row)
+            db.commit()
+            return row.code
+
     def api_token(*scopes: str) -> str:
         with Session(app.engine) as db:
             customer = db.get(Customer, who.customer_id)
@@ -204,12 +231,14 @@ def holdings(app: RunningApp, who: Victim, totp_secret: str) -> Holdings:
             *((stored / key).read_bytes() for key in keys),
             *((stored / key).read_bytes() for _, key in (*documents, *uploads)),
             export,
+            my_data,
         ),
         invoices=invoices,
         payoffs=tuple(payoffs),
         statements=tuple(statements),
         totp_secret=totp_secret,
         download_token=download_token,
+        my_data_code=my_data_code,
         api_token=api_token,
         request_files=request_files,
         settable=settable,
@@ -305,6 +334,12 @@ def _document_uploads(h: Holdings) -> list[Call]:
 
 def _download(h: Holdings) -> list[Call]:
     return [Call("GET", routes.download_url(h.download_token()))]
+
+
+def _my_data(h: Holdings) -> list[Call]:
+    """The copy of the main account's data: for that account only (its sub-users and everyone else
+    get the 404 of a link that does not exist)."""
+    return [Call("GET", routes.my_data_download_url(h.my_data_code()))]
 
 
 def _uploaded_files(h: Holdings) -> list[Call]:
@@ -558,6 +593,8 @@ SWEEP: dict[str, RouteEntry] = {
     routes.API_DOCUMENT_UPLOAD: RouteEntry(
         "signed_in", GET, _document_uploads, NOT_FOUND, own=lambda h: _document_uploads(h)[:1]
     ),
+    # Without a session: the login page (then "I miei dati"), whatever the link (issue 15).
+    routes.API_MY_DATA: RouteEntry("signed_in", GET, _my_data, NOT_FOUND, own=_my_data, anonymous=frozenset({303})),
     # For the proxy and the orchestrator: "alive" and "database and Redis reachable", nothing of anyone's.
     routes.API_HEALTH: RouteEntry(
         "public", GET, _plain(routes.API_HEALTH), frozenset({200}), own=_plain(routes.API_HEALTH)

@@ -484,6 +484,14 @@ SWEEP: dict[str, Attempts] = {
         Attempt({"run_id": run_id}, "/operatore/integrazione/importazione", {"numero": "1"})
         for run_id in (1, "2", -1, "x")
     ],
+    # --- the customer's own data (issue 15): no handler takes an id; the export and the log are
+    # the caller's own (the download is an HTTP route: tests/security/http_sweep.py) ---
+    "MyDataState.load": _none("/profilo/i-miei-dati"),
+    "MyDataState.refresh": _none("/profilo/i-miei-dati"),
+    "MyDataState.ask": _none("/profilo/i-miei-dati"),
+    "AccessLogState.load": _none("/profilo/registro-accessi"),
+    "AccessLogState.next_page": _paged("/profilo/registro-accessi"),
+    "AccessLogState.previous_page": _paged("/profilo/registro-accessi"),
 }
 
 

@@ -223,6 +223,7 @@ def test_each_route_serves_its_callers_own_data(app, cookies, owned, caller):
     assert invoice_number in xml.text
     assert mine.secrets[1] in by_route[routes.API_TOTP_QR].text
     assert by_route[routes.API_DOWNLOAD].content in mine.file_bytes
+    assert by_route[routes.API_MY_DATA].content in mine.file_bytes  # issue 15: the copy of the data
     assert by_route[routes.API_V1_REQUEST_ATTACHMENT].content in mine.file_bytes
     assert by_route[routes.API_V1_REQUESTS].json()["events"] == []
     # and the other customer's texts are in none of them

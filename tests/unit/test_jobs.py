@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from procrastinate import exceptions as job_exceptions
 from procrastinate.jobs import Job
+from sqlmodel import select
 
 from portal.jobs import embedded, tasks
 from portal.models.mail import MailOutbox
@@ -32,6 +33,7 @@ def test_the_periodic_jobs_are_registered_with_their_schedules():
         "daily_billing": "0 5 * * *",
         "insurance_reminders": "10 5 * * *",
         "remove_old_jobs": "40 3 * * *",
+        "data_exports": "* * * * *",
     }
     # a periodic job waits in the queue at most once: a slow worker does not pile them up
     for name in schedules:
@@ -58,6 +60,8 @@ def _retry_wait(task, attempts: int, now: dt.datetime) -> float | None:
         "sweep_attachments",
         "daily_billing",
         "insurance_reminders",
+        "build_data_export",
+        "data_exports",
     ],
 )
 def test_a_failed_job_is_retried_with_exponential_backoff_then_given_up(name):
@@ -143,3 +147,18 @@ def test_a_rolled_back_mail_leaves_no_job(db, demo, monkeypatch):
     db.commit()
     assert [row.id for row in rows_after(db, MailOutbox, outbox)] == [kept.id]
     assert _jobs(db, jobs) == [("send_mail", {"outbox_id": kept.id}, "todo")]
+
+
+@on_postgres
+def test_an_asked_data_export_gets_its_build_job_in_the_same_transaction(db, demo, monkeypatch):
+    from portal.models import DataExport, UserAccount
+    from portal.services.privacy import export
+
+    monkeypatch.setattr(export, "enqueue_hooks", [tasks.defer_data_export])
+    monkeypatch.setattr(tasks.app.job_manager, "connector", OpenedForAWorker())
+    jobs, exports = _job_mark(db), id_mark(db, DataExport)
+    user = db.exec(select(UserAccount).where(UserAccount.username == "10093")).one()
+    export.request_export(session=db, user=user, now=dt.datetime.now(dt.UTC))
+    db.commit()
+    [row] = rows_after(db, DataExport, exports)
+    assert _jobs(db, jobs) == [("build_data_export", {"export_id": row.id}, "todo")]

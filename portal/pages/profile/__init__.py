@@ -9,6 +9,7 @@ from portal import routes
 from portal.components.layout import page_body
 from portal.components.reauth import reauth_dialog
 from portal.components.shell import template
+from portal.pages.my_data import privacy_card
 from portal.pages.profile.security import SecurityState, security_card
 from portal.pages.profile.settings import ProfileState, personal_card, settings_card
 from portal.pages.profile.sub_users import SubUsersState
@@ -31,5 +32,6 @@ def profile_page() -> rx.Component:
         settings_card(),
         security_card(),
         rx.cond(ProfileState.can_manage_sub_users, sub_users_card()),
+        privacy_card(),
         reauth_dialog(),
     )

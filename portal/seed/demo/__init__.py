@@ -17,6 +17,7 @@ from portal.config import settings
 from portal.models import Notification, Tenant
 from portal.models.enums import NotificationKind
 from portal.seed.builders import DEMO_PASSWORD, add_customers, add_users, grant_contracts, moment, open_leases
+from portal.seed.demo.access_log import past_sign_ins
 from portal.seed.demo.billing import announce, issue_documents, newest_document, settle_history
 from portal.seed.demo.complaints import file_complaints
 from portal.seed.demo.contracts import LEASES, OLD_LEASE, OVERDUE_LEASE
@@ -50,6 +51,7 @@ def seed_demo(*, session: Session, tenant: Tenant, as_of: dt.date, feed: Path | 
     add_documents(session, tenant=tenant, users=users, contracts=contracts, as_of=as_of)
     add_lease_end(session, tenant=tenant, as_of=as_of)
     file_complaints(session, users=users, contracts=contracts, as_of=as_of)
+    past_sign_ins(session, users=users, as_of=as_of)
     session.add(
         Notification(
             tenant_id=tenant.id,

@@ -116,6 +116,7 @@ def authenticate(
     now: dt.datetime,
     client_ip: str = "",
     public_url: str | None = None,
+    user_agent: str = "",
 ) -> tuple[SignIn, UserAccount | None]:
     """Check username and password; the third wrong password in a row locks the account and the
     owner is told by e-mail (with a link that unlocks it).
@@ -139,7 +140,9 @@ def authenticate(
         "client_ip": client_ip,
     }
     if user is None or not valid:
-        audit.record(session=session, action="login.failure", username=username.strip()[:60], **context)
+        audit.record(
+            session=session, action="login.failure", username=username.strip()[:60], user_agent=user_agent, **context
+        )
         if user is not None:
             count_password_failure(session=session, user=user, now=now, client_ip=client_ip, public_url=public_url)
         return SignIn.FAILED, None
@@ -147,7 +150,7 @@ def authenticate(
         audit.record(session=session, action="login.temporary_password_expired", **context)
         return SignIn.FAILED, None
     if user.locked_at is not None:
-        audit.record(session=session, action="login.refused_locked", **context)
+        audit.record(session=session, action="login.refused_locked", user_agent=user_agent, **context)
         return SignIn.LOCKED, None
     # A valid password implies a stored hash (verify_password); the check only tells pyright.
     if user.password_hash is not None and needs_rehash(user.password_hash):
@@ -186,11 +189,21 @@ def count_password_failure(
     return locked
 
 
-def complete_login(*, session: Session, user: UserAccount, now: dt.datetime, client_ip: str = "") -> None:
-    """Both factors passed: remember the login."""
+def complete_login(
+    *,
+    session: Session,
+    user: UserAccount,
+    now: dt.datetime,
+    client_ip: str = "",
+    user_agent: str = "",
+    session_id: int | None = None,
+) -> None:
+    """Both factors passed: remember the login (with the device and the session it opened: the
+    access log shows them, issue 15)."""
     user.last_login_at = now
     session.add(user)
-    audit.record_by(session, "login.success", user, client_ip=client_ip)
+    extra = {"session_id": session_id} if session_id is not None else {}
+    audit.record_by(session, "login.success", user, client_ip=client_ip, user_agent=user_agent, **extra)
 
 
 def set_password(

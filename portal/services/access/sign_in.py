@@ -9,11 +9,18 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from portal.models import UserSession
 from portal.services.access import two_factor
 from portal.services.access.accounts import complete_login
-from portal.services.access.sessions import SessionPolicy, close_session, open_session, resolve_session
+from portal.services.access.sessions import (
+    SessionPolicy,
+    close_session,
+    open_session,
+    resolve_session,
+    token_digest,
+)
 from portal.services.common import audit
 
 
@@ -40,8 +47,9 @@ def open_from_ticket(
         return None
     if previous_token:
         close_session(session=session, token=previous_token, now=now)
-    complete_login(session=session, user=user, now=now, client_ip=client_ip)
     token = open_session(session=session, user=user, now=now, policy=policy, client_ip=client_ip, user_agent=user_agent)
+    opened = session.exec(select(UserSession.id).where(UserSession.token_hash == token_digest(token))).one()
+    complete_login(session=session, user=user, now=now, client_ip=client_ip, user_agent=user_agent, session_id=opened)
     return OpenedSession(token=token, language=user.language.value)
 
 

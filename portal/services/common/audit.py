@@ -21,6 +21,7 @@ def record(
     user_id: int | None = None,
     customer_id: int | None = None,
     client_ip: str = "",
+    user_agent: str = "",
     **detail: Any,
 ) -> AuditEvent:
     event = AuditEvent(
@@ -30,6 +31,7 @@ def record(
         action=action,
         detail=detail,
         client_ip=client_ip[:64],
+        user_agent=user_agent[:300],
     )
     session.add(event)
     # One log line per audited event (issue 13): what and whose, as ids; the details never hold a
@@ -45,7 +47,9 @@ def record(
     return event
 
 
-def record_by(session: Session, action: str, user: Any, client_ip: str = "", **detail: Any) -> AuditEvent:
+def record_by(
+    session: Session, action: str, user: Any, client_ip: str = "", user_agent: str = "", **detail: Any
+) -> AuditEvent:
     """An event of one account (who did it, or to whom it was done): its tenant, id and customer."""
     return record(
         session=session,
@@ -54,5 +58,6 @@ def record_by(session: Session, action: str, user: Any, client_ip: str = "", **d
         user_id=user.id,
         customer_id=user.customer_id,
         client_ip=client_ip,
+        user_agent=user_agent,
         **detail,
     )

@@ -289,3 +289,20 @@ def document_news(recipient: Recipient, *, kind: str, subject_key: str, text: st
         paragraphs=[text],
         action=(t("docs.mail_action"), link),
     )
+
+
+# --- issue 15: the customer's own data ---
+
+
+def data_export_ready(recipient: Recipient, *, link: str, page: str, until: str) -> OutgoingMail:
+    """The copy of the user's data is ready: the link works for them only, signed in, until `until`."""
+    t = functools.partial(translate, recipient.lang)
+    paragraphs = [t("mail.data_export.body", date=until), t("mail.data_export.signed_in", page=page)]
+    paragraphs.append(t("mail.data_export.warning"))
+    return _compose(
+        recipient,
+        kind="data_export_ready",
+        subject_key="mail.data_export.subject",
+        paragraphs=paragraphs,
+        action=(t("mail.data_export.action"), link),
+    )
