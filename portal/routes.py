@@ -34,6 +34,15 @@ DESK_DOCUMENTS = "/operatore/documenti"
 GUIDE = "/guida"  # public: the FAQ helps before signing in (docs/GUIDE.md)
 ACCESSIBILITY = "/accessibilita"  # public: the accessibility statement and its feedback form
 
+COMPLAINTS = "/reclami"
+NEW_COMPLAINT = "/reclami/nuovo"
+COMPLAINT_DETAIL = "/reclami/dettaglio"
+ABF = "/reclami/arbitro-bancario-finanziario"
+DESK_COMPLAINTS = "/operatore/reclami"
+DESK_COMPLAINT_DETAIL = "/operatore/reclami/dettaglio"
+MY_DATA = "/profilo/i-miei-dati"  # issue 15: the copy of the user's own data
+ACCESS_LOG = "/profilo/registro-accessi"  # issue 15: the account's sign-ins
+
 # The guide's section (services/guide, a file's name) that explains each page: the header's "?"
 # opens the guide there; a page not listed opens the guide at its start.
 GUIDE_SECTION_OF = {
@@ -48,20 +57,18 @@ GUIDE_SECTION_OF = {
     NOTIFICATIONS: "notifications",
     PROFILE: "profile",
     DOCUMENTS: "documents",
+    COMPLAINTS: "complaints",
+    NEW_COMPLAINT: "complaints",
+    COMPLAINT_DETAIL: "complaints",
+    ABF: "complaints",
+    MY_DATA: "my-data",
+    ACCESS_LOG: "access-log",
     LOGIN: "access",
     REGISTER: "access",
     FORGOT_PASSWORD: "access",
     UNLOCK: "access",
     RESET_PASSWORD: "access",
 }
-COMPLAINTS = "/reclami"
-NEW_COMPLAINT = "/reclami/nuovo"
-COMPLAINT_DETAIL = "/reclami/dettaglio"
-ABF = "/reclami/arbitro-bancario-finanziario"
-DESK_COMPLAINTS = "/operatore/reclami"
-DESK_COMPLAINT_DETAIL = "/operatore/reclami/dettaglio"
-MY_DATA = "/profilo/i-miei-dati"  # issue 15: the copy of the user's own data
-ACCESS_LOG = "/profilo/registro-accessi"  # issue 15: the account's sign-ins
 
 
 # HTTP routes beside Reflex's websocket (portal/api.py): the patterns it serves and the links pages build.
