@@ -28,7 +28,7 @@ def violations(page: Page) -> list[str]:
     # Measure the page at rest: no hovered button, no colour transition half-way (CSS transitions
     # are animations of the document: wait until every one has finished).
     page.mouse.move(0, 0)
-    page.evaluate("() => Promise.all(document.getAnimations().map(animation => animation.finished))")
+    page.evaluate("() => Promise.allSettled(document.getAnimations().map(animation => animation.finished))")
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
         """async (tags) => {

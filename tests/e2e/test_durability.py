@@ -143,7 +143,13 @@ class World:
     def consistent(self) -> None:
         """No orphan file, no row without its file, no half-written request."""
         keys = {key for (key,) in self.sql("SELECT storage_key FROM request_attachment")}
-        assert self.files("stored") == keys, "stored files and attachment rows disagree"
+        # the demo's complaint and document files share the folder (services/requests/attachments.py)
+        others = {
+            key
+            for table in ("complaint_attachment", "published_document", "document_upload")
+            for (key,) in self.sql(f"SELECT storage_key FROM {table}")
+        }
+        assert self.files("stored") == keys | others, "stored files and attachment rows disagree"
         assert not (self.files("staging") & keys), "a committed file is still staged"
         for request_id, _code in self.durability_requests():
             assert self.sql("SELECT COUNT(*) FROM request_status_change WHERE request_id = ?", request_id) == [(1,)]
@@ -301,7 +307,12 @@ def _settled(app) -> set[str]:
     deadline = time.monotonic() + TIMEOUT
     while True:
         keys = {key for (key,) in db_rows(app, "select storage_key from request_attachment")}
-        if _files(app, "stored") == keys and not (_files(app, "staging") & keys):
+        others = {
+            key
+            for table in ("complaint_attachment", "published_document", "document_upload")
+            for (key,) in db_rows(app, f"select storage_key from {table}")
+        }
+        if _files(app, "stored") == keys | others and not (_files(app, "staging") & keys):
             return keys
         assert time.monotonic() < deadline, "stored files and attachment rows still disagree"
         time.sleep(0.2)

@@ -37,6 +37,7 @@ def test_the_defaults_are_the_documented_ones(monkeypatch):
         "forgot_password": throttle.Rule("10/hour", "3/hour"),
         "lock_notice": throttle.Rule("", "3/day"),
         "api_key": throttle.Rule("20/minute", ""),
+        "accessibility_feedback": throttle.Rule("5/hour", "3/hour"),
     }
     assert isinstance(throttle._storage, MemoryStorage)  # no Redis configured in the tests
 
