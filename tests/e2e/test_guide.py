@@ -69,7 +69,7 @@ def test_visitor_sends_an_accessibility_report(new_page, app, mailbox):
     expect(statement).to_contain_text("parzialmente conforme")
     expect(statement).to_contain_text("Aurora Leasing S.p.A. si impegna")
     expect(statement).to_contain_text("Difensore civico per il digitale")
-    expect(page.locator("#accessibility-updated")).to_have_text("Ultimo aggiornamento: lunedì 7 dicembre 2026")
+    expect(page.locator("#accessibility-updated")).to_have_text("Ultimo aggiornamento: martedì 8 dicembre 2026")
     assert_accessible(page, "accessibility statement")
 
     outbox = max_id(app, "mail_outbox")
