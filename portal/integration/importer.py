@@ -136,6 +136,7 @@ def _usernames_taken(session: Session, tenant_id: int, file_set: FileSet) -> fro
     """The customer codes of the set's admins that are already the username of an account of another
     leasing company (a username is unique across the portal: an admin's is its customer code)."""
     codes = sorted({str(source.values.get("customer_code")) for source in file_set.records.get("user", [])})
+    codes = [code for code in codes if "\x00" not in code]  # rejected by the checks; PostgreSQL refuses NUL
     taken: set[str] = set()
     for start in range(0, len(codes), 500):
         taken.update(

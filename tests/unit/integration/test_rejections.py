@@ -73,6 +73,14 @@ CASES: list[tuple[str, Callable[[Records], None], list[str]]] = [
         ["customer.jsonl:2 street: holds the character U+0000 (NUL), which no text may contain"],
     ),
     (
+        "a NUL character in a user's customer code (schemathesis: it reached the username lookup)",
+        change(**{"user:0:customer_code": "C1\u000000"}),
+        [
+            "user.jsonl:1 customer_code: holds the character U+0000 (NUL), which no text may contain",
+            "user.jsonl:2 role: a sub-user needs the admin of customer C100: not in this file set nor in the portal",
+        ],
+    ),
+    (
         "bad decimal",
         change(**{"contract:0:amount": "12.000,00"}),
         [f"contract.jsonl:1 amount: '12.000,00' is not {MONEY}"],
